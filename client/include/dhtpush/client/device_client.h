@@ -1,0 +1,32 @@
+#pragma once
+// The device side of the device API: attach to a proxy, manage subscriptions, and
+// receive the event stream.
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "dhtpush/client/device_state.h"
+#include "dhtpush/expected.h"
+#include "dhtpush/node/message_json.h"
+
+namespace dhtpush::client {
+
+// Turns a problem+json answer (or any non-2xx) into an Error with the server's detail.
+Error errorFromResponse(long status, const std::string& body);
+
+Expected<ProxyAccount> attachDevice(const std::string& proxyUrl);
+
+struct CreatedSubscription {
+    std::string token;
+    std::string endpoint;
+};
+// An empty token asks the proxy to make one.
+Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token);
+Status removeSubscription(const ProxyAccount& account, const std::string& token);
+
+// Streams messages until the server closes the stream or `stop` is set. Malformed
+// events are skipped. Returns an error for HTTP errors and transport failures.
+Status streamMessages(const ProxyAccount& account, const std::function<void(const node::DeliveredMessage&)>& onMessage,
+                      const std::atomic<bool>& stop);
+
+}  // namespace dhtpush::client

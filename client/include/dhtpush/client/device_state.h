@@ -1,0 +1,42 @@
+#pragma once
+// What a device remembers between runs: its accounts on proxies and its subscriptions.
+// Kept as JSON in a file only the user can read (it holds secrets).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dhtpush/expected.h"
+
+namespace dhtpush::client {
+
+struct ProxyAccount {
+    std::string url;       // base URL of the proxy, no trailing slash
+    std::string deviceId;
+    std::string secret;
+};
+
+struct Subscription {
+    std::string token;
+    std::string endpoint;
+    std::string proxyUrl;
+    std::string p256dh;
+    std::string auth;
+    std::string privateKey;
+};
+
+struct DeviceState {
+    std::vector<ProxyAccount> proxies;
+    std::vector<Subscription> subscriptions;
+
+    const ProxyAccount* findProxy(const std::string& url) const;
+    const Subscription* findSubscription(const std::string& token) const;
+};
+
+// $DHTPUSH_STATE, else $XDG_CONFIG_HOME/dhtpush/device.json, else ~/.config/dhtpush/device.json.
+std::string defaultStatePath();
+// A missing file is an empty state; a corrupt one is an error (never silently replaced).
+Expected<DeviceState> loadDeviceState(const std::string& path);
+// Writes atomically (temporary file, then rename) with mode 0600.
+Status saveDeviceState(const std::string& path, const DeviceState& state);
+
+}  // namespace dhtpush::client

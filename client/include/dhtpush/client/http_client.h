@@ -1,0 +1,39 @@
+#pragma once
+// A small blocking HTTP(S) client over libcurl, for the CLI and for tests.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dhtpush/expected.h"
+
+namespace dhtpush::client {
+
+struct HttpResponse {
+    long status{0};
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+};
+
+struct HttpRequest {
+    std::string method{"GET"};
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string body;
+    std::chrono::milliseconds timeout{10000};
+};
+
+// Unavailable when the server cannot be reached or the transfer fails; any HTTP status
+// is a successful exchange.
+Expected<HttpResponse> httpRequest(const HttpRequest& request);
+
+// GETs a streaming response and hands each received chunk to onChunk until the server
+// closes, onChunk returns false, or `stop` becomes true (checked at least every 100 ms).
+// Returns the HTTP status, with the body of a non-2xx answer in HttpResponse::body.
+Expected<HttpResponse> httpStream(const HttpRequest& request, const std::function<bool(std::string_view)>& onChunk,
+                                  const std::atomic<bool>& stop);
+
+}  // namespace dhtpush::client

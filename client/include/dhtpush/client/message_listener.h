@@ -1,0 +1,45 @@
+#pragma once
+// Receives a device's messages from all of its proxies at once: one stream per proxy,
+// reconnecting with backoff and jitter, dropping duplicates (two proxies deliver the same
+// message) within a bounded window of recent message ids.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include "dhtpush/client/device_state.h"
+#include "dhtpush/expected.h"
+#include "dhtpush/node/message_json.h"
+
+namespace dhtpush::client {
+
+// Remembers the last `capacity` ids; insert() is false for an id seen within that window.
+class RecentIds {
+public:
+    explicit RecentIds(std::size_t capacity) : capacity_(capacity) {}
+    bool insert(const std::string& id);
+
+private:
+    std::size_t capacity_;
+    std::deque<std::string> order_;
+    std::unordered_set<std::string> ids_;
+};
+
+// One line of `dhtpush listen`: the message as JSON, plus "text" when the body is UTF-8.
+std::string listenLine(const node::DeliveredMessage& message, const DeviceState& state);
+
+class MessageListener {
+public:
+    explicit MessageListener(DeviceState state) : state_(std::move(state)) {}
+    // Blocks until `count` messages were handed on (0: no limit) or `stop` is set.
+    // Fails only when every proxy refuses the device (401, 403, 404).
+    Status run(std::uint32_t count, const std::atomic<bool>& stop, const std::function<void(const std::string&)>& onLine);
+
+private:
+    DeviceState state_;
+};
+
+}  // namespace dhtpush::client

@@ -1,0 +1,100 @@
+#include "cli.h"
+
+#include <charconv>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "cli_commands.h"
+#include "dhtpush/client/device_state.h"
+
+namespace dhtpush::client {
+namespace {
+
+constexpr const char* USAGE = R"(Usage: dhtpush COMMAND [options]
+
+Commands:
+  subscribe --proxy URL       attach this device to a proxy (first time) and create a
+                              subscription; prints it as PushSubscription JSON
+  unsubscribe TOKEN           remove a subscription
+  listen [--count N]          print this device's messages, one JSON object per line
+                              (stops after N messages when --count is given)
+  send ENDPOINT MESSAGE       post MESSAGE to a WebPush endpoint
+       [--ttl SEC] [--urgency very-low|low|normal|high] [--topic TOPIC]
+
+Options for every command:
+  --state FILE                device state file (default $DHTPUSH_STATE, else
+                              $XDG_CONFIG_HOME/dhtpush/device.json or ~/.config/dhtpush/device.json)
+  --help                      show this text
+)";
+
+int usage(const std::string& message) {
+    std::cerr << "dhtpush: " << message << "\n(see dhtpush --help)\n";
+    return 2;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) {
+    if (args.empty()) return usage("a command is required");
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> options;
+    const std::map<std::string, bool> known = {{"--proxy", true},   {"--state", true}, {"--count", true},
+                                               {"--ttl", true},     {"--urgency", true}, {"--topic", true},
+                                               {"--help", false}};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        if (arg.rfind("--", 0) != 0) {
+            positional.push_back(arg);
+            continue;
+        }
+        auto it = known.find(arg);
+        if (it == known.end()) return usage("unknown option '" + arg + "'");
+        if (!it->second) {
+            options[arg] = "";
+            continue;
+        }
+        if (i + 1 >= args.size()) return usage(arg + " needs a value");
+        options[arg] = args[++i];
+    }
+    if (options.count("--help") || positional.front() == "help") {
+        std::cout << USAGE;
+        return 0;
+    }
+    const std::string state = options.count("--state") ? options["--state"] : defaultStatePath();
+    const auto& command = positional.front();
+    auto number = [&](const char* name, std::uint32_t fallback) -> std::optional<std::uint32_t> {
+        if (!options.count(name)) return fallback;
+        const auto& text = options[name];
+        std::uint32_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+        return value;
+    };
+    if (command == "subscribe") {
+        if (!options.count("--proxy")) return usage("subscribe needs --proxy URL");
+        return subscribeCommand(state, options["--proxy"]);
+    }
+    if (command == "unsubscribe") {
+        if (positional.size() != 2) return usage("unsubscribe takes one TOKEN");
+        return unsubscribeCommand(state, positional[1]);
+    }
+    if (command == "listen") {
+        auto count = number("--count", 0);
+        if (!count) return usage("--count must be a number");
+        return listenCommand(state, *count, stop);
+    }
+    if (command == "send") {
+        if (positional.size() != 3) return usage("send takes ENDPOINT and MESSAGE");
+        auto ttl = number("--ttl", 2419200);
+        if (!ttl) return usage("--ttl must be a number of seconds");
+        PushOptions push;
+        push.ttlSeconds = *ttl;
+        push.urgency = options["--urgency"];
+        push.topic = options["--topic"];
+        return sendCommand(positional[1], positional[2], push);
+    }
+    return usage("unknown command '" + command + "'");
+}
+
+}  // namespace dhtpush::client

@@ -1,0 +1,93 @@
+#include "cli_commands.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "dhtpush/client/device_client.h"
+#include "dhtpush/client/device_state.h"
+#include "dhtpush/client/message_listener.h"
+#include "dhtpush/crypto/subscription_keys.h"
+#include "dhtpush/crypto/token.h"
+#include "dhtpush/node/json.h"
+
+namespace dhtpush::client {
+namespace {
+
+int fail(const std::string& what, const Error& error) {
+    std::cerr << "dhtpush: " << what << ": " << error.detail << "\n";
+    return 1;
+}
+
+std::string trimSlash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+}  // namespace
+
+int subscribeCommand(const std::string& statePath, const std::string& proxyUrl) {
+    auto state = loadDeviceState(statePath);
+    if (!state) return fail("cannot read the device state", state.error());
+    const auto url = trimSlash(proxyUrl);
+    const ProxyAccount* account = state->findProxy(url);
+    if (!account) {
+        auto attached = attachDevice(url);
+        if (!attached) return fail("cannot attach to " + url, attached.error());
+        state->proxies.push_back(*attached);
+        // Saved at once: the proxy now knows this device, and its secret must not be lost.
+        if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
+        account = &state->proxies.back();
+    }
+    auto keys = crypto::generateSubscriptionKeys();
+    if (!keys) return fail("cannot make subscription keys", keys.error());
+    const auto token = crypto::SubscriptionToken::generate();
+    auto created = addSubscription(*account, token.text());
+    if (!created) return fail("cannot subscribe", created.error());
+    state->subscriptions.push_back({created->token, created->endpoint, url, keys->p256dh, keys->auth, keys->privateKey});
+    if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
+    Json::Value out(Json::objectValue);
+    out["endpoint"] = created->endpoint;
+    out["expirationTime"] = Json::nullValue;
+    out["keys"]["p256dh"] = keys->p256dh;
+    out["keys"]["auth"] = keys->auth;
+    std::cout << node::writeJson(out) << std::endl;
+    return 0;
+}
+
+int unsubscribeCommand(const std::string& statePath, const std::string& token) {
+    auto state = loadDeviceState(statePath);
+    if (!state) return fail("cannot read the device state", state.error());
+    const auto* subscription = state->findSubscription(token);
+    if (!subscription) return fail("unsubscribe", makeError(Errc::NotFound, "no subscription " + token + " in " + statePath));
+    const auto* account = state->findProxy(subscription->proxyUrl);
+    if (account) {
+        auto removed = removeSubscription(*account, token);
+        if (!removed && removed.error().code != Errc::NotFound) return fail("cannot unsubscribe", removed.error());
+    }
+    auto& subs = state->subscriptions;
+    subs.erase(std::remove_if(subs.begin(), subs.end(), [&](const auto& s) { return s.token == token; }), subs.end());
+    if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
+    return 0;
+}
+
+int listenCommand(const std::string& statePath, std::uint32_t count, const std::atomic<bool>& stop) {
+    auto state = loadDeviceState(statePath);
+    if (!state) return fail("cannot read the device state", state.error());
+    if (state->proxies.empty())
+        return fail("listen", makeError(Errc::NotFound, "this device has no proxy yet: run 'dhtpush subscribe --proxy URL'"));
+    std::cerr << "dhtpush: listening on " << state->proxies.size() << " prox"
+              << (state->proxies.size() == 1 ? "y" : "ies") << "\n";
+    MessageListener listener(*state);
+    const auto result = listener.run(count, stop, [](const std::string& line) { std::cout << line << std::endl; });
+    if (!result) return fail("listen", result.error());
+    return 0;
+}
+
+int sendCommand(const std::string& endpoint, const std::string& message, const PushOptions& options) {
+    auto receipt = sendPush(endpoint, message, options);
+    if (!receipt) return fail("send", receipt.error());
+    std::cout << "sent: " << receipt->location << " (TTL " << receipt->ttlSeconds << " s)" << std::endl;
+    return 0;
+}
+
+}  // namespace dhtpush::client

@@ -1,0 +1,91 @@
+#include "dhtpush/client/device_client.h"
+
+#include "dhtpush/client/http_client.h"
+#include "dhtpush/client/sse_parser.h"
+#include "dhtpush/node/json.h"
+
+namespace dhtpush::client {
+namespace {
+
+std::string trimSlash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+std::string bearer(const ProxyAccount& account) { return "Authorization: Bearer " + account.secret; }
+
+Errc errcForStatus(long status) {
+    switch (status) {
+        case 400: return Errc::Invalid;
+        case 401: return Errc::Unauthorized;
+        case 403: return Errc::Forbidden;
+        case 404: return Errc::NotFound;
+        case 409: return Errc::Conflict;
+        case 413: return Errc::TooLarge;
+        case 415: return Errc::UnsupportedEncoding;
+        case 429: return Errc::QuotaExceeded;
+        case 503: return Errc::Unavailable;
+        default: return Errc::Internal;
+    }
+}
+
+}  // namespace
+
+Error errorFromResponse(long status, const std::string& body) {
+    std::string detail = "HTTP " + std::to_string(status);
+    if (auto json = node::parseJson(body); json && json->isObject() && (*json)["detail"].isString())
+        detail += ": " + (*json)["detail"].asString();
+    return makeError(errcForStatus(status), detail);
+}
+
+Expected<ProxyAccount> attachDevice(const std::string& proxyUrl) {
+    const auto base = trimSlash(proxyUrl);
+    auto response = httpRequest({"POST", base + "/v1/devices", {}, {}});
+    if (!response) return response.error();
+    if (response->status != 201) return errorFromResponse(response->status, response->body);
+    auto json = node::parseJson(response->body);
+    if (!json || !(*json)["device_id"].isString() || !(*json)["secret"].isString())
+        return makeError(Errc::Malformed, "the proxy answered an unexpected body");
+    return ProxyAccount{base, (*json)["device_id"].asString(), (*json)["secret"].asString()};
+}
+
+Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token) {
+    Json::Value body(Json::objectValue);
+    if (!token.empty()) body["token"] = token;
+    auto response = httpRequest({"POST", account.url + "/v1/devices/" + account.deviceId + "/subscriptions",
+                                 {bearer(account), "Content-Type: application/json"}, node::writeJson(body)});
+    if (!response) return response.error();
+    if (response->status != 201) return errorFromResponse(response->status, response->body);
+    auto json = node::parseJson(response->body);
+    if (!json || !(*json)["token"].isString() || !(*json)["endpoint"].isString())
+        return makeError(Errc::Malformed, "the proxy answered an unexpected body");
+    return CreatedSubscription{(*json)["token"].asString(), (*json)["endpoint"].asString()};
+}
+
+Status removeSubscription(const ProxyAccount& account, const std::string& token) {
+    auto response = httpRequest(
+        {"DELETE", account.url + "/v1/devices/" + account.deviceId + "/subscriptions/" + token, {bearer(account)}, {}});
+    if (!response) return response.error();
+    if (response->status != 204) return errorFromResponse(response->status, response->body);
+    return success();
+}
+
+Status streamMessages(const ProxyAccount& account, const std::function<void(const node::DeliveredMessage&)>& onMessage,
+                      const std::atomic<bool>& stop) {
+    SseParser parser([&](const SseEvent& event) {
+        if (event.type != "message") return;
+        if (auto message = node::messageFromJson(event.data)) onMessage(*message);
+    });
+    auto response = httpStream({"GET", account.url + "/v1/devices/" + account.deviceId + "/events",
+                                {bearer(account), "Accept: text/event-stream"}, {}},
+                               [&](std::string_view chunk) {
+                                   parser.feed(chunk);
+                                   return true;
+                               },
+                               stop);
+    if (!response) return response.error();
+    if (response->status != 200) return errorFromResponse(response->status, response->body);
+    return success();
+}
+
+}  // namespace dhtpush::client

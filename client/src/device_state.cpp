@@ -1,0 +1,96 @@
+#include "dhtpush/client/device_state.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dhtpush/node/json.h"
+
+namespace dhtpush::client {
+namespace {
+
+std::string field(const Json::Value& v, const char* name) { return v[name].isString() ? v[name].asString() : ""; }
+
+}  // namespace
+
+const ProxyAccount* DeviceState::findProxy(const std::string& url) const {
+    for (const auto& p : proxies)
+        if (p.url == url) return &p;
+    return nullptr;
+}
+
+const Subscription* DeviceState::findSubscription(const std::string& token) const {
+    for (const auto& s : subscriptions)
+        if (s.token == token) return &s;
+    return nullptr;
+}
+
+std::string defaultStatePath() {
+    if (const char* explicitPath = std::getenv("DHTPUSH_STATE"); explicitPath && *explicitPath) return explicitPath;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/dhtpush/device.json";
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/.config/dhtpush/device.json";
+}
+
+Expected<DeviceState> loadDeviceState(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return DeviceState{};
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto json = node::parseJson(buffer.str());
+    if (!json) return makeError(json.error().code, path + ": " + json.error().detail);
+    const auto& root = *json;
+    if (!root.isObject() || !root["proxies"].isArray() || !root["subscriptions"].isArray())
+        return makeError(Errc::Invalid, path + ": not a dhtpush device state file");
+    DeviceState state;
+    for (const auto& p : root["proxies"])
+        state.proxies.push_back({field(p, "url"), field(p, "device_id"), field(p, "secret")});
+    for (const auto& s : root["subscriptions"])
+        state.subscriptions.push_back({field(s, "token"), field(s, "endpoint"), field(s, "proxy"), field(s, "p256dh"),
+                                       field(s, "auth"), field(s, "private_key")});
+    return state;
+}
+
+Status saveDeviceState(const std::string& path, const DeviceState& state) {
+    Json::Value root(Json::objectValue);
+    root["version"] = 1;
+    root["proxies"] = Json::Value(Json::arrayValue);
+    root["subscriptions"] = Json::Value(Json::arrayValue);
+    for (const auto& p : state.proxies) {
+        Json::Value v(Json::objectValue);
+        v["url"] = p.url;
+        v["device_id"] = p.deviceId;
+        v["secret"] = p.secret;
+        root["proxies"].append(v);
+    }
+    for (const auto& s : state.subscriptions) {
+        Json::Value v(Json::objectValue);
+        v["token"] = s.token;
+        v["endpoint"] = s.endpoint;
+        v["proxy"] = s.proxyUrl;
+        v["p256dh"] = s.p256dh;
+        v["auth"] = s.auth;
+        v["private_key"] = s.privateKey;
+        root["subscriptions"].append(v);
+    }
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto parent = fs::path(path).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    const auto temp = path + ".tmp";
+    {
+        const auto oldMask = ::umask(077);
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        ::umask(oldMask);
+        out << node::writeJson(root) << "\n";
+        if (!out.flush()) return makeError(Errc::Unavailable, "cannot write " + temp);
+    }
+    fs::rename(temp, path, ec);
+    if (ec) return makeError(Errc::Unavailable, "cannot replace " + path + ": " + ec.message());
+    return success();
+}
+
+}  // namespace dhtpush::client

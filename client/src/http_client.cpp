@@ -1,0 +1,116 @@
+#include "dhtpush/client/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+namespace dhtpush::client {
+namespace {
+
+void globalInit() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Transfer {
+    HttpResponse response;
+    const std::function<bool(std::string_view)>* onChunk{nullptr};
+    const std::atomic<bool>* stop{nullptr};
+    bool streaming{false};
+};
+
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::string_view line(data, size * count);
+    if (line.rfind("HTTP/", 0) == 0) t->response.headers.clear();  // a new response (after 100 or redirect)
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+        std::string name(line.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+        t->response.headers[name] = std::string(value);
+    }
+    return size * count;
+}
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::string_view chunk(data, size * count);
+    // Only an event stream is streamed; error answers (problem+json) are collected.
+    const auto type = t->response.headers.find("content-type");
+    if (t->streaming && type != t->response.headers.end() && type->second.rfind("text/event-stream", 0) == 0)
+        return (*t->onChunk)(chunk) ? chunk.size() : 0;
+    if (t->response.body.size() + chunk.size() > 16 * 1024 * 1024) return 0;
+    t->response.body.append(chunk);
+    return chunk.size();
+}
+
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<Transfer*>(user);
+    return (t->stop && t->stop->load()) ? 1 : 0;
+}
+
+Expected<HttpResponse> perform(const HttpRequest& request, Transfer& transfer) {
+    globalInit();
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+    if (!curl) return makeError(Errc::Internal, "cannot create an HTTP client");
+    curl_slist* headers = nullptr;
+    for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
+        headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headerGuard(headers, curl_slist_free_all);
+    CURL* c = curl.get();
+    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    }
+    if (transfer.streaming) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
+        // A stalled stream (no keep-alive for a minute) is a dead one.
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    }
+    const auto rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    transfer.response.status = status;
+    const bool stoppedByUs = rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK;
+    if (rc != CURLE_OK && !(transfer.streaming && stoppedByUs && status != 0))
+        return makeError(Errc::Unavailable, request.method + " " + request.url + ": " + curl_easy_strerror(rc));
+    return std::move(transfer.response);
+}
+
+}  // namespace
+
+Expected<HttpResponse> httpRequest(const HttpRequest& request) {
+    Transfer transfer;
+    return perform(request, transfer);
+}
+
+Expected<HttpResponse> httpStream(const HttpRequest& request, const std::function<bool(std::string_view)>& onChunk,
+                                  const std::atomic<bool>& stop) {
+    Transfer transfer;
+    transfer.streaming = true;
+    transfer.onChunk = &onChunk;
+    transfer.stop = &stop;
+    return perform(request, transfer);
+}
+
+}  // namespace dhtpush::client

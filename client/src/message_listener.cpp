@@ -1,0 +1,102 @@
+#include "dhtpush/client/message_listener.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "dhtpush/client/device_client.h"
+#include "dhtpush/node/json.h"
+
+namespace dhtpush::client {
+namespace {
+
+bool isUtf8Text(const crypto::Bytes& bytes) {
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        const auto c = bytes[i];
+        std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 99;
+        if (extra == 99 || i + extra >= bytes.size() + (extra == 0 ? 1 : 0)) return false;
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
+        for (std::size_t k = 1; k <= extra; ++k)
+            if ((bytes[i + k] >> 6) != 0x2) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+bool isFatal(Errc code) { return code == Errc::Unauthorized || code == Errc::Forbidden || code == Errc::NotFound; }
+
+// Sleeps in small steps so that a stop request ends the wait at once.
+void waitFor(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+}  // namespace
+
+bool RecentIds::insert(const std::string& id) {
+    if (ids_.count(id)) return false;
+    ids_.insert(id);
+    order_.push_back(id);
+    if (order_.size() > capacity_) {
+        ids_.erase(order_.front());
+        order_.pop_front();
+    }
+    return true;
+}
+
+std::string listenLine(const node::DeliveredMessage& message, const DeviceState& state) {
+    auto parsed = node::parseJson(node::messageToJson(message));
+    Json::Value line = parsed ? *parsed : Json::Value(Json::objectValue);
+    if (const auto* sub = state.findSubscription(message.token)) line["endpoint"] = sub->endpoint;
+    if (isUtf8Text(message.envelope.body))
+        line["text"] = std::string(message.envelope.body.begin(), message.envelope.body.end());
+    return node::writeJson(line);
+}
+
+Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
+                            const std::function<void(const std::string&)>& onLine) {
+    std::mutex mutex;
+    RecentIds seen(4096);
+    std::uint32_t handed = 0;
+    std::atomic<bool> done{false};
+    std::atomic<std::size_t> refused{0};
+    Error lastError{Errc::Unavailable, ""};
+    auto onMessage = [&](const node::DeliveredMessage& message) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (done || !seen.insert(message.envelope.idText())) return;
+        onLine(listenLine(message, state_));
+        if (count && ++handed >= count) done = true;
+    };
+    std::atomic<bool> stopAll{false};
+    std::vector<std::thread> threads;
+    for (const auto& account : state_.proxies) {
+        threads.emplace_back([&, account] {
+            std::mt19937 rng(std::random_device{}());
+            std::chrono::milliseconds backoff(500);
+            while (!stopAll) {
+                auto result = streamMessages(account, onMessage, stopAll);
+                if (stopAll) break;
+                if (!result && isFatal(result.error().code)) {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    lastError = result.error();
+                    ++refused;
+                    return;
+                }
+                // Reconnect with exponential backoff and jitter so that a restarted proxy
+                // is not hit by all its devices at the same instant.
+                std::uniform_int_distribution<long> jitter(0, backoff.count() / 2);
+                waitFor(backoff + std::chrono::milliseconds(jitter(rng)), stopAll);
+                backoff = std::min(backoff * 2, std::chrono::milliseconds(30000));
+            }
+        });
+    }
+    while (!stop && !done && refused < state_.proxies.size()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stopAll = true;
+    for (auto& t : threads) t.join();
+    if (refused == state_.proxies.size() && !done) return lastError;
+    return success();
+}
+
+}  // namespace dhtpush::client

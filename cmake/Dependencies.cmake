@@ -1,0 +1,27 @@
+find_package(PkgConfig REQUIRED)
+
+# Debian's opendht config names imported targets it never creates: make them first.
+pkg_check_modules(Jsoncpp REQUIRED IMPORTED_TARGET jsoncpp)
+pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
+pkg_check_modules(GnuTLS REQUIRED IMPORTED_TARGET gnutls)
+pkg_check_modules(Nettle REQUIRED IMPORTED_TARGET nettle hogweed)
+pkg_check_modules(SQLite3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(Curl REQUIRED IMPORTED_TARGET libcurl)
+find_package(msgpack CONFIG REQUIRED)
+find_package(opendht 2.4 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(restinio 0.6.16 EXACT REQUIRED)
+find_package(Threads REQUIRED)
+
+# Debian built libopendht with these switches, and several change class layouts
+# (sizeof(dht::DhtProxyServer) differs without OPENDHT_PUSH_NOTIFICATIONS). Every
+# translation unit that includes an OpenDHT header must see exactly this set; neither
+# the CMake package nor pkg-config exports it.
+add_library(dhtpush_opendht INTERFACE)
+target_compile_definitions(dhtpush_opendht INTERFACE
+  OPENDHT_PROXY_SERVER OPENDHT_PROXY_CLIENT OPENDHT_PUSH_NOTIFICATIONS
+  OPENDHT_PEER_DISCOVERY OPENDHT_JSONCPP ASIO_STANDALONE
+  # restinio's CMake package adds these to its users; OpenDHT's headers include
+  # restinio, so every asio user in the tree must agree on them.
+  ASIO_HAS_STD_CHRONO ASIO_DISABLE_STD_STRING_VIEW)
+target_link_libraries(dhtpush_opendht INTERFACE opendht PkgConfig::GnuTLS Threads::Threads)

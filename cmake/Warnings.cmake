@@ -1,0 +1,9 @@
+# Warnings reach our targets through this interface library, linked PRIVATE,
+# so third-party headers and consumers are not affected.
+add_library(dhtpush_warnings INTERFACE)
+target_compile_options(dhtpush_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2)
+if(DHTPUSH_WERROR)
+  target_compile_options(dhtpush_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,55 @@
+#pragma once
+// A running OpenDHT node: the PushNetwork that proxies and peers use.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dhtpush/expected.h"
+#include "dhtpush/node/push_network.h"
+
+namespace dhtpush::node {
+
+// The private network id that `dhtpush-node` uses unless told otherwise ("dhtp").
+// 0 is OpenDHT's public network.
+constexpr std::uint32_t DEFAULT_NETWORK_ID = 0x64687470;
+
+struct DhtNodeConfig {
+    std::string bindAddress{"0.0.0.0"};
+    std::uint16_t port{0};                        // UDP; 0 picks a free port
+    std::uint32_t networkId{DEFAULT_NETWORK_ID};
+    std::vector<std::string> bootstrap;          // "host:port" entries
+    std::string dataDir;                         // holds the node identity; empty: ephemeral identity
+    std::chrono::seconds valueExpiration{std::chrono::minutes(10)};
+    // Many nodes on one IP (loopback tests, local clusters) trip OpenDHT's per-IP rate limit.
+    bool unlimitedRate{false};
+};
+
+class DhtNode : public PushNetwork {
+public:
+    // Starts the node and begins bootstrapping. Fails when the port cannot be bound or
+    // the identity in dataDir cannot be read or written.
+    static Expected<std::unique_ptr<DhtNode>> start(const DhtNodeConfig& config);
+    ~DhtNode() override;
+
+    std::uint16_t port() const;
+    std::string nodeId() const;
+    // Adds a bootstrap peer ("host:port") after start.
+    void bootstrap(const std::string& hostPort);
+    // Blocks until the DHT thread has stopped; called by the destructor too.
+    void shutdown();
+
+    void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) override;
+    WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) override;
+    void cancel(WatchId id) override;
+    NetworkStatus status() const override;
+
+    struct Impl;
+
+private:
+    explicit DhtNode(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dhtpush::node

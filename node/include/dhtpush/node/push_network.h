@@ -1,0 +1,39 @@
+#pragma once
+// How the HTTP layer reaches the DHT: the few calls it needs, so that unit tests can
+// drive a fake and the routing (today one DHT listen per key) can change behind it.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "dhtpush/crypto/token.h"
+#include "dhtpush/node/envelope.h"
+
+namespace dhtpush::node {
+
+struct NetworkStatus {
+    bool running{false};
+    bool connected{false};    // at least one good DHT node known
+    unsigned goodNodes{0};
+    unsigned dubiousNodes{0};
+    std::string nodeId;
+};
+
+class PushNetwork {
+public:
+    using WatchId = std::uint64_t;
+    // Runs on the DHT's own thread: hop to your executor before touching your state.
+    using EnvelopeCallback = std::function<void(const Envelope&)>;
+    using DoneCallback = std::function<void(bool ok)>;
+
+    virtual ~PushNetwork() = default;
+    // Stores the envelope at the key; `done` (DHT thread) says whether any node took it.
+    virtual void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) = 0;
+    // Calls back for every valid envelope stored at the key now and later; invalid
+    // values from hostile peers are dropped before the callback.
+    virtual WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) = 0;
+    // Unknown ids are ignored. After it returns no new callback starts for this watch.
+    virtual void cancel(WatchId id) = 0;
+    virtual NetworkStatus status() const = 0;
+};
+
+}  // namespace dhtpush::node

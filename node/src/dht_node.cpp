@@ -1,0 +1,157 @@
+#include "dhtpush/node/dht_node.h"
+
+#include <opendht/dhtrunner.h>
+
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "dhtpush/node/push_value_type.h"
+#include "host_port.h"
+#include "node_identity.h"
+
+namespace dhtpush::node {
+
+struct DhtNode::Impl {
+    dht::DhtRunner runner;
+    std::mutex mutex;
+    struct Watch {
+        dht::InfoHash key;
+        std::shared_future<size_t> token;
+        std::shared_ptr<std::atomic<bool>> active;
+    };
+    std::map<WatchId, Watch> watches;  // guarded by mutex
+    WatchId nextWatchId{1};            // guarded by mutex
+    bool stopped{false};
+};
+
+namespace {
+
+dht::InfoHash toInfoHash(const crypto::DhtKey& key) { return dht::InfoHash(key.data(), key.size()); }
+
+// The DHT value id comes from the message id, so a message put twice is stored once.
+dht::Value::Id valueIdOf(const Envelope& envelope) {
+    dht::Value::Id id = 0;
+    std::memcpy(&id, envelope.id.data(), std::min(sizeof(id), envelope.id.size()));
+    return id == dht::Value::INVALID_ID ? 1 : id;
+}
+
+}  // namespace
+
+DhtNode::DhtNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+DhtNode::~DhtNode() { shutdown(); }
+
+Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
+    auto impl = std::make_unique<Impl>();
+    dht::DhtRunner::Config runnerConfig;
+    auto& nodeConfig = runnerConfig.dht_config.node_config;
+    nodeConfig.network = config.networkId;
+    if (config.unlimitedRate) {
+        nodeConfig.max_req_per_sec = -1;
+        nodeConfig.max_peer_req_per_sec = -1;
+        nodeConfig.max_searches = -1;
+    }
+    runnerConfig.threaded = true;
+    runnerConfig.peer_discovery = false;
+    runnerConfig.peer_publish = false;
+    if (!config.dataDir.empty()) {
+        auto identity = loadOrCreateIdentity(config.dataDir);
+        if (!identity) return identity.error();
+        runnerConfig.dht_config.id = *identity;
+    }
+    const auto bind = dht::SockAddr::resolve(config.bindAddress, std::to_string(config.port));
+    if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
+    if (bind.front().getFamily() == AF_INET6) runnerConfig.bind6 = bind.front();
+    else runnerConfig.bind4 = bind.front();
+    try {
+        impl->runner.run(runnerConfig, {});
+    } catch (const std::exception& ex) {
+        return makeError(Errc::Unavailable, "cannot start the DHT node on " + config.bindAddress + ":" +
+                                                std::to_string(config.port) + ": " + ex.what());
+    }
+    impl->runner.registerType(pushValueType(config.valueExpiration));
+    std::unique_ptr<DhtNode> node(new DhtNode(std::move(impl)));
+    for (const auto& entry : config.bootstrap) {
+        auto hp = splitHostPort(entry);
+        if (!hp) return hp.error();
+        node->impl_->runner.bootstrap(hp->host, hp->port);
+    }
+    return node;
+}
+
+std::uint16_t DhtNode::port() const {
+    auto p = impl_->runner.getBoundPort(AF_INET);
+    return p ? p : impl_->runner.getBoundPort(AF_INET6);
+}
+
+std::string DhtNode::nodeId() const { return impl_->runner.getNodeId().toString(); }
+
+void DhtNode::bootstrap(const std::string& hostPort) {
+    if (auto hp = splitHostPort(hostPort)) impl_->runner.bootstrap(hp->host, hp->port);
+}
+
+void DhtNode::shutdown() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if (impl_->stopped) return;
+        impl_->stopped = true;
+        for (auto& [id, watch] : impl_->watches) *watch.active = false;
+        impl_->watches.clear();
+    }
+    impl_->runner.shutdown({}, true);
+    impl_->runner.join();
+}
+
+void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) {
+    dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
+    impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done)](bool ok) {
+        if (done) done(ok);
+    });
+}
+
+PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback callback) {
+    auto active = std::make_shared<std::atomic<bool>>(true);
+    const auto hash = toInfoHash(key);
+    auto onValues = [active, callback = std::move(callback)](const std::vector<std::shared_ptr<dht::Value>>& values,
+                                                             bool expired) {
+        if (!*active) return false;
+        if (expired) return true;  // expiry is the mailbox's business, driven by the envelope's TTL
+        for (const auto& value : values) {
+            if (!value || value->type != PUSH_VALUE_TYPE_ID) continue;
+            auto envelope = decodeEnvelope(value->data);
+            if (envelope && *active) callback(*envelope);  // hostile or junk values are dropped here
+        }
+        return active->load();
+    };
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const auto id = impl_->nextWatchId++;
+    if (impl_->stopped) return id;
+    auto token = impl_->runner.listen(hash, std::move(onValues), dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID)).share();
+    impl_->watches.emplace(id, Impl::Watch{hash, std::move(token), std::move(active)});
+    return id;
+}
+
+void DhtNode::cancel(WatchId id) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    auto it = impl_->watches.find(id);
+    if (it == impl_->watches.end()) return;
+    *it->second.active = false;
+    impl_->runner.cancelListen(it->second.key, it->second.token);
+    impl_->watches.erase(it);
+}
+
+NetworkStatus DhtNode::status() const {
+    NetworkStatus s;
+    s.running = impl_->runner.isRunning();
+    const auto v4 = impl_->runner.getNodesStats(AF_INET);
+    const auto v6 = impl_->runner.getNodesStats(AF_INET6);
+    s.goodNodes = v4.good_nodes + v6.good_nodes;
+    s.dubiousNodes = v4.dubious_nodes + v6.dubious_nodes;
+    s.connected = s.goodNodes > 0;  // OpenDHT's own "connected": at least one good node
+    s.nodeId = impl_->runner.getNodeId().toString();
+    return s;
+}
+
+}  // namespace dhtpush::node

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "dhtpush/expected.h"
+
+namespace dhtpush::node {
+
+struct HostPort {
+    std::string host;
+    std::string port;
+};
+
+// "host:port", "[v6]:port"; the port must be 1..65535.
+Expected<HostPort> splitHostPort(std::string_view text);
+
+}  // namespace dhtpush::node

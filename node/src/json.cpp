@@ -1,0 +1,27 @@
+#include "dhtpush/node/json.h"
+
+#include <memory>
+
+namespace dhtpush::node {
+
+Expected<Json::Value> parseJson(std::string_view text) {
+    if (text.size() > MAX_JSON_BYTES) return makeError(Errc::TooLarge, "JSON document above 64 KiB");
+    Json::CharReaderBuilder builder;
+    Json::CharReaderBuilder::strictMode(&builder.settings_);
+    builder.settings_["stackLimit"] = 16;
+    std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+    Json::Value root;
+    std::string errors;
+    if (!reader->parse(text.data(), text.data() + text.size(), &root, &errors))
+        return makeError(Errc::Malformed, "malformed JSON: " + errors.substr(0, 200));
+    return root;
+}
+
+std::string writeJson(const Json::Value& value) {
+    Json::StreamWriterBuilder builder;
+    builder["indentation"] = "";
+    builder["emitUTF8"] = true;
+    return Json::writeString(builder, value);
+}
+
+}  // namespace dhtpush::node

@@ -1,0 +1,16 @@
+#include "dhtpush/node/push_value_type.h"
+
+#include "dhtpush/node/envelope.h"
+
+namespace dhtpush::node {
+
+dht::ValueType pushValueType(std::chrono::seconds expiration) {
+    auto storePolicy = [](dht::InfoHash, const std::shared_ptr<dht::Value>& value, const dht::InfoHash&,
+                          const dht::SockAddr&) {
+        // Storing nodes that know the type refuse junk, so hostile peers cannot fill keys with it.
+        return value && value->data.size() <= MAX_ENVELOPE_BYTES && decodeEnvelope(value->data).ok();
+    };
+    return dht::ValueType(PUSH_VALUE_TYPE_ID, "dhtpush envelope", expiration, storePolicy);
+}
+
+}  // namespace dhtpush::node

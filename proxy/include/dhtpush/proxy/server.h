@@ -1,0 +1,52 @@
+#pragma once
+// The proxy's HTTP service: the device API, the WebPush endpoint and health, on a
+// restinio server that runs on the caller's io_context.
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dhtpush/expected.h"
+#include "dhtpush/node/push_network.h"
+
+namespace dhtpush::proxy {
+
+struct ProxyConfig {
+    std::string httpAddress{"127.0.0.1"};
+    std::uint16_t httpPort{0};            // 0 picks a free port; read it back with port()
+    std::string publicUrl;                // base of endpoints handed out; default http://address:port
+    std::string dataDir;                  // devices.sqlite lives here; empty: in memory
+    std::uint32_t maxTtlSeconds{7 * 24 * 3600};
+    std::size_t mailboxMessages{1000};
+    std::size_t maxSubscriptionsPerDevice{1000};
+    std::size_t maxConnections{10000};
+    std::chrono::seconds keepAlive{15};
+    std::chrono::seconds valueExpiration{600};
+    // A node started without bootstrap peers is a network of its own: healthy without peers.
+    bool standalone{false};
+};
+
+class ProxyServer {
+public:
+    // Opens the database, re-watches stored subscriptions and binds the HTTP port.
+    // Fails on an unusable data folder or a port that cannot be bound.
+    static Expected<std::unique_ptr<ProxyServer>> start(asio::io_context& io, node::PushNetwork& network,
+                                                        ProxyConfig config);
+    ~ProxyServer();
+
+    std::uint16_t port() const;
+    std::string baseUrl() const;
+    // Ends the event streams, cancels the DHT watches and closes the listening socket.
+    // Asynchronous: the work runs on the io_context, which the caller keeps running a moment.
+    void stop();
+
+    struct Impl;
+
+private:
+    explicit ProxyServer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dhtpush::proxy

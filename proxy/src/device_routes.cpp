@@ -1,0 +1,118 @@
+// The device API: attach, subscriptions, and the event stream (docs/protocol.md).
+#include "device_request.h"
+#include "dhtpush/node/json.h"
+#include "http_response.h"
+#include "route_context.h"
+
+namespace dhtpush::proxy {
+namespace {
+
+std::string param(const RouteParams& params, const char* name) {
+    const auto value = params[name];
+    return std::string(value.data(), value.size());
+}
+
+Status authorize(RouteContext& ctx, const RequestHandle& req, const std::string& deviceId) {
+    auto secret = parseBearer(headerValue(req, "Authorization"));
+    if (!secret) return secret.error();
+    return ctx.store.authenticate(deviceId, *secret);
+}
+
+std::string endpointOf(const RouteContext& ctx, const std::string& token) { return ctx.baseUrl + "/wp/" + token; }
+
+restinio::request_handling_status_t createDevice(RouteContext& ctx, const RequestHandle& req) {
+    auto device = ctx.store.createDevice();
+    if (!device) return sendProblem(req, device.error());
+    Json::Value body(Json::objectValue);
+    body["device_id"] = device->id;
+    body["secret"] = device->secret;
+    return sendJson(req, 201, node::writeJson(body), {{"Location", ctx.baseUrl + "/v1/devices/" + device->id}});
+}
+
+restinio::request_handling_status_t deleteDevice(RouteContext& ctx, const RequestHandle& req, const std::string& id) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto removed = ctx.store.deleteDevice(id);
+    if (!removed) return sendProblem(req, removed.error());
+    ctx.hub->forgetDevice(id);
+    return sendEmpty(req, 204);
+}
+
+restinio::request_handling_status_t listSubscriptions(RouteContext& ctx, const RequestHandle& req,
+                                                      const std::string& id) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto tokens = ctx.store.subscriptionsOf(id);
+    if (!tokens) return sendProblem(req, tokens.error());
+    Json::Value body(Json::objectValue);
+    body["subscriptions"] = Json::Value(Json::arrayValue);
+    for (const auto& token : *tokens) {
+        Json::Value entry(Json::objectValue);
+        entry["token"] = token;
+        entry["endpoint"] = endpointOf(ctx, token);
+        body["subscriptions"].append(entry);
+    }
+    return sendJson(req, 200, node::writeJson(body));
+}
+
+restinio::request_handling_status_t addSubscription(RouteContext& ctx, const RequestHandle& req,
+                                                    const std::string& id) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto token = parseNewSubscription(req->body());
+    if (!token) return sendProblem(req, token.error());
+    if (ctx.store.subscriptionCount(id) >= ctx.config.maxSubscriptionsPerDevice)
+        return sendProblem(req, makeError(Errc::QuotaExceeded, "this device has reached its subscription limit"));
+    if (auto added = ctx.store.addSubscription(id, token->text()); !added) return sendProblem(req, added.error());
+    ctx.hub->watch(token->text(), id);
+    Json::Value body(Json::objectValue);
+    body["token"] = token->text();
+    body["endpoint"] = endpointOf(ctx, token->text());
+    return sendJson(req, 201, node::writeJson(body),
+                    {{"Location", ctx.baseUrl + "/v1/devices/" + id + "/subscriptions/" + token->text()}});
+}
+
+restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const RequestHandle& req,
+                                                       const std::string& id, const std::string& token) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    if (auto removed = ctx.store.removeSubscription(id, token); !removed) return sendProblem(req, removed.error());
+    ctx.hub->unwatch(token);
+    return sendEmpty(req, 204);
+}
+
+restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto response = req->create_response<restinio::chunked_output_t>();
+    response.append_header(restinio::http_field::content_type, "text/event-stream");
+    response.append_header(restinio::http_field::cache_control, "no-store");
+    response.append_header("X-Accel-Buffering", "no");  // reverse proxies must not hold events back
+    response.append_chunk("retry: 3000\n: connected\n\n");
+    response.flush();
+    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id(), std::move(response)));
+    return restinio::request_accepted();
+}
+
+}  // namespace
+
+void addDeviceRoutes(Router& router, RouteContext& ctx) {
+    router.http_post("/v1/devices", guarded([&ctx](const RequestHandle& req, RouteParams) {
+                         return createDevice(ctx, req);
+                     }));
+    router.http_delete("/v1/devices/:device", guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                           return deleteDevice(ctx, req, param(params, "device"));
+                       }));
+    router.http_get("/v1/devices/:device/subscriptions",
+                    guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                        return listSubscriptions(ctx, req, param(params, "device"));
+                    }));
+    router.http_post("/v1/devices/:device/subscriptions",
+                     guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                         return addSubscription(ctx, req, param(params, "device"));
+                     }));
+    router.http_delete("/v1/devices/:device/subscriptions/:token",
+                       guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                           return removeSubscription(ctx, req, param(params, "device"), param(params, "token"));
+                       }));
+    router.http_get("/v1/devices/:device/events", guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                        return openEvents(ctx, req, param(params, "device"));
+                    }));
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,44 @@
+#pragma once
+// One device's Server-Sent Events stream over a chunked HTTP response.
+// Used from the delivery hub's strand only; restinio moves writes onto the connection's strand.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "http_types.h"
+
+namespace dhtpush::proxy {
+
+class EventStream {
+public:
+    using Response = restinio::response_builder_t<restinio::chunked_output_t>;
+    // A stream with this many writes not yet on the socket belongs to a device that stopped
+    // reading: it is closed rather than buffered without bound.
+    static constexpr int MAX_WRITES_IN_FLIGHT = 256;
+
+    EventStream(std::string deviceId, ConnectionId connection, Response response);
+
+    const std::string& deviceId() const { return deviceId_; }
+    ConnectionId connection() const { return connection_; }
+    bool alive() const { return state_->alive; }
+
+    // False when the stream is dead or stalled (and is now closed).
+    bool send(const std::string& eventId, const std::string& data);
+    void ping();
+    void close();
+
+private:
+    struct State {
+        std::atomic<bool> alive{true};
+        std::atomic<int> inFlight{0};
+    };
+    bool write(std::string chunk);
+
+    std::string deviceId_;
+    ConnectionId connection_;
+    Response response_;
+    std::shared_ptr<State> state_;
+    bool closed_{false};
+};
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,31 @@
+// Operator API: GET /health says whether this node can do its job, DHT included.
+#include "dhtpush/node/json.h"
+#include "http_response.h"
+#include "route_context.h"
+
+namespace dhtpush::proxy {
+
+void addHealthRoutes(Router& router, RouteContext& ctx) {
+    router.http_get("/health", guarded([&ctx](const RequestHandle& req, RouteParams) {
+                        const auto status = ctx.network.status();
+                        const bool healthy = status.running && (status.connected || ctx.config.standalone);
+                        Json::Value body(Json::objectValue);
+                        body["status"] = healthy ? "ok" : "degraded";
+                        body["dht"]["running"] = status.running;
+                        body["dht"]["connected"] = status.connected;
+                        body["dht"]["standalone"] = ctx.config.standalone;
+                        body["dht"]["good_nodes"] = status.goodNodes;
+                        body["dht"]["dubious_nodes"] = status.dubiousNodes;
+                        body["dht"]["node_id"] = status.nodeId;
+                        body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
+                        const auto& counters = ctx.hub->counters();
+                        body["messages"]["delivered"] = Json::UInt64(counters.delivered.load());
+                        body["messages"]["queued"] = Json::UInt64(counters.queued.load());
+                        body["messages"]["duplicates"] = Json::UInt64(counters.duplicates.load());
+                        body["messages"]["expired"] = Json::UInt64(counters.expired.load());
+                        body["messages"]["dropped"] = Json::UInt64(counters.dropped.load());
+                        return sendJson(req, healthy ? 200 : 503, node::writeJson(body));
+                    }));
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,44 @@
+#include "http_response.h"
+
+#include "problem.h"
+
+namespace dhtpush::proxy {
+namespace {
+
+restinio::http_status_line_t statusLine(int status) {
+    return restinio::http_status_line_t(restinio::http_status_code_t(static_cast<std::uint16_t>(status)),
+                                        reasonPhrase(status));
+}
+
+restinio::request_handling_status_t send(const RequestHandle& req, int status, const char* contentType,
+                                         std::string body, const Headers& headers) {
+    auto response = req->create_response(statusLine(status));
+    if (contentType) response.append_header(restinio::http_field::content_type, contentType);
+    for (const auto& [name, value] : headers) response.append_header(name, value);
+    response.append_header(restinio::http_field::cache_control, "no-store");
+    return response.set_body(std::move(body)).done();
+}
+
+}  // namespace
+
+restinio::request_handling_status_t sendJson(const RequestHandle& req, int status, std::string json,
+                                             const Headers& headers) {
+    return send(req, status, "application/json", std::move(json), headers);
+}
+
+restinio::request_handling_status_t sendEmpty(const RequestHandle& req, int status, const Headers& headers) {
+    return send(req, status, nullptr, std::string(), headers);
+}
+
+restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error) {
+    const int status = httpStatusFor(error.code);
+    return send(req, status, "application/problem+json", problemJson(status, error), {});
+}
+
+std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name) {
+    auto value = req->header().opt_value_of(restinio::string_view_t(name.data(), name.size()));
+    if (!value) return std::nullopt;
+    return std::string_view(value->data(), value->size());
+}
+
+}  // namespace dhtpush::proxy

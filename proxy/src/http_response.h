@@ -1,0 +1,35 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dhtpush/expected.h"
+#include "http_types.h"
+
+namespace dhtpush::proxy {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+restinio::request_handling_status_t sendJson(const RequestHandle& req, int status, std::string json,
+                                             const Headers& headers = {});
+restinio::request_handling_status_t sendEmpty(const RequestHandle& req, int status, const Headers& headers = {});
+// application/problem+json with the status httpStatusFor(error.code).
+restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error);
+
+std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name);
+
+// Runs a route; a stray exception becomes a 500 problem instead of leaving restinio.
+template <class Handler>
+auto guarded(Handler handler) {
+    return [handler = std::move(handler)](const RequestHandle& req, RouteParams params) {
+        try {
+            return handler(req, std::move(params));
+        } catch (const std::exception& ex) {
+            return sendProblem(req, makeError(Errc::Internal, "internal error"));
+        }
+    };
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,130 @@
+#include "node_options.h"
+
+#include <charconv>
+
+namespace dhtpush::proxy {
+namespace {
+
+constexpr const char* PUBLIC_BOOTSTRAP = "bootstrap.jami.net:4222";
+
+template <class T>
+bool parseNumber(const std::string& text, T& out, int base = 10) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+    return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
+}
+
+Error usageError(const std::string& detail) { return makeError(Errc::Invalid, detail + " (see --help)"); }
+
+}  // namespace
+
+std::string nodeUsage() {
+    return R"(Usage: dhtpush-node [options]
+
+A dhtpush node: an OpenDHT node plus the HTTP push service (device API, WebPush endpoint).
+
+Options:
+  --data-dir DIR          where the node keeps its identity and database (default ./.dhtpush/node)
+  --http-address ADDR     HTTP bind address (default 127.0.0.1)
+  --http-port PORT        HTTP port, 0 for any free port (default 8080)
+  --public-url URL        base URL put in endpoints handed to app servers
+                          (default http://ADDR:PORT); set it behind a reverse proxy
+  --dht-address ADDR      UDP bind address of the DHT node (default 0.0.0.0)
+  --dht-port PORT         UDP port of the DHT node, 0 for any free port (default 4222)
+  --bootstrap HOST:PORT   a DHT node to join through; repeat for several
+  --network ID            DHT network id, decimal or 0x-hex (default 0x64687470, a private
+                          network); nodes only talk to nodes of the same id
+  --public                join the public OpenDHT network (network 0, bootstrap
+                          bootstrap.jami.net:4222) instead of a private one
+  --value-expiration SEC  how long DHT nodes keep a notification envelope (default 600)
+  --max-ttl SEC           the longest TTL honoured for a message (default 604800)
+  --mailbox-size N        undelivered messages kept per device (default 1000)
+  --keep-alive SEC        event-stream keep-alive interval (default 15)
+  --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
+  --help                  show this text
+  --version               show the version
+
+Without --bootstrap (and without --public) the node is a standalone network of its own.
+SIGINT or SIGTERM shut it down cleanly.
+)";
+}
+
+Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
+    NodeOptions o;
+    o.dht.port = 4222;
+    o.dht.dataDir = ".dhtpush/node";
+    o.proxy.httpPort = 8080;
+    bool publicNetwork = false, networkGiven = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        auto next = [&](std::string& out) -> bool {
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        std::string value;
+        auto needValue = [&]() -> Expected<std::string> {
+            if (!next(value)) return usageError(arg + " needs a value");
+            return value;
+        };
+        auto number = [&](auto& out, const char* what) -> Status {
+            auto v = needValue();
+            if (!v) return v.error();
+            if (!parseNumber(*v, out)) return usageError(std::string(what) + " must be a number, got '" + *v + "'");
+            return success();
+        };
+        Status status = success();
+        if (arg == "--help" || arg == "-h") o.help = true;
+        else if (arg == "--version") o.version = true;
+        else if (arg == "--public") publicNetwork = true;
+        else if (arg == "--local-network") o.dht.unlimitedRate = true;
+        else if (arg == "--data-dir") {
+            auto v = needValue();
+            if (!v) return v.error();
+            o.dht.dataDir = *v;
+        } else if (arg == "--http-address") {
+            auto v = needValue();
+            if (!v) return v.error();
+            o.proxy.httpAddress = *v;
+        } else if (arg == "--public-url") {
+            auto v = needValue();
+            if (!v) return v.error();
+            o.proxy.publicUrl = *v;
+        } else if (arg == "--dht-address") {
+            auto v = needValue();
+            if (!v) return v.error();
+            o.dht.bindAddress = *v;
+        } else if (arg == "--bootstrap") {
+            auto v = needValue();
+            if (!v) return v.error();
+            o.dht.bootstrap.push_back(*v);
+        } else if (arg == "--network") {
+            auto v = needValue();
+            if (!v) return v.error();
+            const bool hex = v->rfind("0x", 0) == 0 || v->rfind("0X", 0) == 0;
+            if (!parseNumber(hex ? v->substr(2) : *v, o.dht.networkId, hex ? 16 : 10))
+                return usageError("--network must be a 32-bit number, got '" + *v + "'");
+            networkGiven = true;
+        } else if (arg == "--http-port") status = number(o.proxy.httpPort, "--http-port");
+        else if (arg == "--dht-port") status = number(o.dht.port, "--dht-port");
+        else if (arg == "--max-ttl") status = number(o.proxy.maxTtlSeconds, "--max-ttl");
+        else if (arg == "--mailbox-size") status = number(o.proxy.mailboxMessages, "--mailbox-size");
+        else if (arg == "--value-expiration" || arg == "--keep-alive") {
+            unsigned seconds = 0;
+            status = number(seconds, arg.c_str());
+            if (status && seconds == 0) return usageError(arg + " must be at least 1");
+            (arg == "--keep-alive" ? o.proxy.keepAlive : o.dht.valueExpiration) = std::chrono::seconds(seconds);
+        } else return usageError("unknown option '" + arg + "'");
+        if (!status) return status.error();
+    }
+    if (publicNetwork) {
+        if (networkGiven && o.dht.networkId != 0) return usageError("--public and --network contradict each other");
+        o.dht.networkId = 0;
+        if (o.dht.bootstrap.empty()) o.dht.bootstrap.push_back(PUBLIC_BOOTSTRAP);
+    }
+    o.proxy.dataDir = o.dht.dataDir;
+    o.proxy.valueExpiration = o.dht.valueExpiration;
+    o.proxy.standalone = o.dht.bootstrap.empty();
+    return o;
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,54 @@
+// The app-server API (RFC 8030 §5): POST /wp/<token>, on every node.
+#include "dhtpush/node/json.h"
+#include "http_response.h"
+#include "route_context.h"
+#include "webpush_request.h"
+
+namespace dhtpush::proxy {
+namespace {
+
+Expected<crypto::SubscriptionToken> tokenParam(const RouteParams& params) {
+    const auto text = params["token"];
+    auto token = crypto::SubscriptionToken::parse(std::string_view(text.data(), text.size()));
+    if (!token) return makeError(Errc::NotFound, "no push subscription has this endpoint");
+    return *token;
+}
+
+restinio::request_handling_status_t postMessage(RouteContext& ctx, const RequestHandle& req, const RouteParams& params) {
+    auto token = tokenParam(params);
+    if (!token) return sendProblem(req, token.error());
+    WebPushHeaders headers{headerValue(req, "TTL"), headerValue(req, "Urgency"), headerValue(req, "Topic"),
+                           headerValue(req, "Content-Encoding")};
+    auto envelope = parseWebPushRequest(headers, req->body(), ctx.config.maxTtlSeconds);
+    if (!envelope) return sendProblem(req, envelope.error());
+    if (!ctx.config.standalone && !ctx.network.status().connected)
+        return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
+    // Devices attached here get it at once; everyone else listening gets it through the DHT.
+    ctx.hub->deliver(token->text(), *envelope);
+    ctx.network.publish(token->dhtKey(), *envelope, {});
+    return sendEmpty(req, 201,
+                     {{"Location", ctx.baseUrl + "/m/" + envelope->idText()},
+                      {"TTL", std::to_string(envelope->ttlSeconds)}});
+}
+
+restinio::request_handling_status_t describeEndpoint(const RequestHandle& req, const RouteParams& params) {
+    auto token = tokenParam(params);
+    if (!token) return sendProblem(req, token.error());
+    // UnifiedPush app servers probe the endpoint with a GET to learn it is a push endpoint.
+    Json::Value body(Json::objectValue);
+    body["unifiedpush"]["version"] = 1;
+    return sendJson(req, 200, node::writeJson(body));
+}
+
+}  // namespace
+
+void addWebPushRoutes(Router& router, RouteContext& ctx) {
+    router.http_post("/wp/:token", guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                         return postMessage(ctx, req, params);
+                     }));
+    router.http_get("/wp/:token", guarded([](const RequestHandle& req, RouteParams params) {
+                        return describeEndpoint(req, params);
+                    }));
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The README quickstart as processes: node 1 standalone, node 2 joining it, a device
+# subscribed on node 1, a message sent to node 2's endpoint, received by `dhtpush listen`.
+set -euo pipefail
+NODE="$1"
+CLI="$2"
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_for FILE PATTERN: poll until the file has a line matching PATTERN (deadline 20 s).
+wait_for() {
+  for _ in $(seq 1 400); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "timed out waiting for '$2' in $1:"; cat "$1"; return 1
+}
+
+"$NODE" --data-dir "$WORK/node1" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network >"$WORK/node1.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/node1.log" "udp port"
+URL1=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node1.log")
+DHT1=$(sed -n 's/.*udp port \([0-9]*\),.*/\1/p' "$WORK/node1.log")
+
+"$NODE" --data-dir "$WORK/node2" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network \
+  --bootstrap "127.0.0.1:$DHT1" >"$WORK/node2.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/node2.log" "udp port"
+URL2=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node2.log")
+for _ in $(seq 1 400); do
+  curl -sf "$URL2/health" | grep -q '"connected":true' && break
+  sleep 0.05
+done
+curl -sf "$URL2/health" | grep -q '"connected":true'
+
+STATE="$WORK/device.json"
+"$CLI" subscribe --proxy "$URL1" --state "$STATE" >"$WORK/subscription.json"
+grep -q '"p256dh"' "$WORK/subscription.json"
+ENDPOINT=$(sed -n 's/.*"endpoint":"\([^"]*\)".*/\1/p' "$WORK/subscription.json")
+TOKEN="${ENDPOINT##*/}"
+[ "$(stat -c %a "$STATE")" = "600" ]
+
+"$CLI" listen --state "$STATE" --count 1 >"$WORK/listen.out" 2>"$WORK/listen.err" &
+LISTEN=$!
+PIDS+=($LISTEN)
+"$CLI" send "$URL2/wp/$TOKEN" "hello from the quickstart" --ttl 60 | grep -q "^sent: $URL2/m/"
+wait_for "$WORK/listen.out" "hello from the quickstart"
+wait "$LISTEN"
+grep -q "\"token\":\"$TOKEN\"" "$WORK/listen.out"
+
+# Bad input at the CLI: a clear message and a non-zero exit.
+if "$CLI" send "$URL2/wp/$TOKEN" "x" --ttl soon 2>"$WORK/err"; then exit 1; fi
+grep -q "ttl" "$WORK/err"
+if "$CLI" send "$URL2/wp/not-a-token" "x" 2>"$WORK/err"; then exit 1; fi
+grep -q "404" "$WORK/err"
+
+# SIGTERM shuts a node down cleanly.
+kill -TERM "${PIDS[1]}"
+wait "${PIDS[1]}"
+grep -q "shutting down" "$WORK/node2.log"
+echo "quickstart: 1 passed, 0 failed"

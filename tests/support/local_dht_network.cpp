@@ -1,0 +1,51 @@
+#include "local_dht_network.h"
+
+#include <random>
+#include <stdexcept>
+
+#include "await.h"
+
+namespace dhtpush::test {
+
+LocalDhtNetwork::LocalDhtNetwork(std::size_t nodeCount)
+    : networkId_(0x7e570000u | (std::random_device{}() & 0xffffu)) {
+    for (std::size_t i = 0; i < nodeCount; ++i) {
+        auto config = i == 0 ? node::DhtNodeConfig{} : joinConfig();
+        config.bindAddress = "127.0.0.1";
+        config.networkId = networkId_;
+        config.unlimitedRate = true;
+        auto node = node::DhtNode::start(config);
+        if (!node) throw std::runtime_error("cannot start a DHT node: " + node.error().detail);
+        nodes_.push_back(std::move(*node));
+    }
+    // Every joining node must see at least one good peer before the network is used.
+    for (std::size_t i = 1; i < nodes_.size(); ++i)
+        if (!waitUntil([&] { return nodes_[i]->status().connected; }))
+            throw std::runtime_error("DHT node " + std::to_string(i) + " did not connect");
+}
+
+LocalDhtNetwork::~LocalDhtNetwork() {
+    for (auto& n : nodes_) n->shutdown();
+}
+
+std::string LocalDhtNetwork::bootstrapAddress() const { return "127.0.0.1:" + std::to_string(nodes_.front()->port()); }
+
+node::DhtNodeConfig LocalDhtNetwork::joinConfig() const {
+    node::DhtNodeConfig config;
+    config.bindAddress = "127.0.0.1";
+    config.port = 0;
+    config.networkId = networkId_;
+    config.unlimitedRate = true;
+    config.bootstrap = {bootstrapAddress()};
+    return config;
+}
+
+std::unique_ptr<node::DhtNode> LocalDhtNetwork::join() const {
+    auto node = node::DhtNode::start(joinConfig());
+    if (!node) throw std::runtime_error("cannot start a DHT node: " + node.error().detail);
+    auto& n = **node;
+    if (!waitUntil([&] { return n.status().connected; })) throw std::runtime_error("joining DHT node did not connect");
+    return std::move(*node);
+}
+
+}  // namespace dhtpush::test

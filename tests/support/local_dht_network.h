@@ -1,0 +1,30 @@
+#pragma once
+// A real OpenDHT network on loopback: N nodes on 127.0.0.1 with OS-chosen ports, a
+// private network id of its own, rate limits off, all bootstrapped on node 0.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dhtpush/node/dht_node.h"
+
+namespace dhtpush::test {
+
+class LocalDhtNetwork {
+public:
+    explicit LocalDhtNetwork(std::size_t nodeCount);
+    ~LocalDhtNetwork();
+
+    // A config for one more node of this network (port 0, bootstrapped on node 0).
+    node::DhtNodeConfig joinConfig() const;
+    // Starts one more node and waits (up to 10 s) until it is connected.
+    std::unique_ptr<node::DhtNode> join() const;
+    std::string bootstrapAddress() const;
+    std::uint32_t networkId() const { return networkId_; }
+    std::size_t size() const { return nodes_.size(); }
+
+private:
+    std::uint32_t networkId_;
+    std::vector<std::unique_ptr<node::DhtNode>> nodes_;
+};
+
+}  // namespace dhtpush::test

@@ -1,0 +1,78 @@
+#include "proxy_fixture.h"
+
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+#include "await.h"
+#include "dhtpush/client/device_client.h"
+
+namespace dhtpush::test {
+
+RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) : dht_(network.join()) {
+    config.httpAddress = "127.0.0.1";
+    config.httpPort = 0;
+    auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config));
+    if (!server) throw std::runtime_error("cannot start the proxy: " + server.error().detail);
+    server_ = std::move(*server);
+    url_ = server_->baseUrl();
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+RunningProxy::~RunningProxy() {
+    server_->stop();
+    io_.stop();
+    thread_.join();
+    server_.reset();
+    dht_->shutdown();
+}
+
+EventRecorder::EventRecorder(client::ProxyAccount account) {
+    thread_ = std::thread([this, account = std::move(account)] {
+        while (!stop_) {
+            client::streamMessages(account,
+                                   [this](const node::DeliveredMessage& m) {
+                                       std::lock_guard<std::mutex> lock(mutex_);
+                                       messages_.push_back(m);
+                                   },
+                                   stop_);
+            // Reconnect pause; ends early when the recorder stops.
+            if (!stop_) waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(100));
+        }
+    });
+}
+
+EventRecorder::~EventRecorder() { stop(); }
+
+void EventRecorder::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+std::vector<node::DeliveredMessage> EventRecorder::messages() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return messages_;
+}
+
+bool EventRecorder::waitForCount(std::size_t count, std::chrono::milliseconds timeout) const {
+    return waitUntil(
+        [&] {
+            std::lock_guard<std::mutex> lock(mutex_);
+            return messages_.size() >= count;
+        },
+        timeout);
+}
+
+TempDir::TempDir() {
+    std::random_device rd;
+    path_ = (std::filesystem::temp_directory_path() / ("dhtpush-test-" + std::to_string(rd()) + std::to_string(rd())))
+                .string();
+    std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace dhtpush::test

@@ -1,0 +1,66 @@
+#pragma once
+// A proxy as a user runs it: its own DHT node joined to a LocalDhtNetwork, the HTTP
+// service on 127.0.0.1 with an OS-chosen port, an io_context on its own thread; and a
+// device that attaches to it over real HTTP.
+#include <asio/io_context.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dhtpush/client/device_state.h"
+#include "dhtpush/node/message_json.h"
+#include "dhtpush/proxy/server.h"
+#include "local_dht_network.h"
+
+namespace dhtpush::test {
+
+class RunningProxy {
+public:
+    RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config = {});
+    ~RunningProxy();
+
+    const std::string& url() const { return url_; }
+    node::DhtNode& dht() { return *dht_; }
+
+private:
+    std::unique_ptr<node::DhtNode> dht_;
+    asio::io_context io_;
+    std::unique_ptr<proxy::ProxyServer> server_;
+    std::thread thread_;
+    std::string url_;
+};
+
+// Records what one device's event stream delivers, on a background thread.
+class EventRecorder {
+public:
+    explicit EventRecorder(client::ProxyAccount account);
+    ~EventRecorder();
+
+    std::vector<node::DeliveredMessage> messages() const;
+    // True once at least `count` messages arrived within the timeout.
+    bool waitForCount(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+    void stop();
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<node::DeliveredMessage> messages_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+// A fresh temporary folder, removed with the object.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+}  // namespace dhtpush::test
