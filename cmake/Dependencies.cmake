@@ -23,5 +23,10 @@ target_compile_definitions(dhtpush_opendht INTERFACE
   OPENDHT_PEER_DISCOVERY OPENDHT_JSONCPP ASIO_STANDALONE
   # restinio's CMake package adds these to its users; OpenDHT's headers include
   # restinio, so every asio user in the tree must agree on them.
-  ASIO_HAS_STD_CHRONO ASIO_DISABLE_STD_STRING_VIEW)
+  ASIO_HAS_STD_CHRONO ASIO_DISABLE_STD_STRING_VIEW
+  # asio 1.22 decides this from _GLIBCXX_HAVE_ALIGNED_ALLOC, which is only defined once a
+  # standard header was included: a file that includes asio first gets operator new, the
+  # library gets aligned_alloc, and memory allocated on one side is freed with the other's
+  # function (ASan: alloc-dealloc-mismatch, tests/integration/opendht_layout_test.cpp).
+  ASIO_HAS_STD_ALIGNED_ALLOC=1)
 target_link_libraries(dhtpush_opendht INTERFACE opendht PkgConfig::GnuTLS Threads::Threads)

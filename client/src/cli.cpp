@@ -57,10 +57,11 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         if (i + 1 >= args.size()) return usage(arg + " needs a value");
         options[arg] = args[++i];
     }
-    if (options.count("--help") || positional.front() == "help") {
+    if (options.count("--help") || (!positional.empty() && positional.front() == "help")) {
         std::cout << USAGE;
         return 0;
     }
+    if (positional.empty()) return usage("a command is required");
     const std::string state = options.count("--state") ? options["--state"] : defaultStatePath();
     const auto& command = positional.front();
     auto number = [&](const char* name, std::uint32_t fallback) -> std::optional<std::uint32_t> {

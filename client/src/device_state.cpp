@@ -46,6 +46,9 @@ Expected<DeviceState> loadDeviceState(const std::string& path) {
     if (!root.isObject() || !root["proxies"].isArray() || !root["subscriptions"].isArray())
         return makeError(Errc::Invalid, path + ": not a dhtpush device state file");
     DeviceState state;
+    for (const auto& entries : {root["proxies"], root["subscriptions"]})
+        for (const auto& entry : entries)
+            if (!entry.isObject()) return makeError(Errc::Invalid, path + ": an entry is not a JSON object");
     for (const auto& p : root["proxies"])
         state.proxies.push_back({field(p, "url"), field(p, "device_id"), field(p, "secret")});
     for (const auto& s : root["subscriptions"])

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -24,7 +25,11 @@ struct Transfer {
 size_t onHeader(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     const std::string_view line(data, size * count);
-    if (line.rfind("HTTP/", 0) == 0) t->response.headers.clear();  // a new response (after 100 or redirect)
+    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 or a redirect)
+        t->response.headers.clear();
+        const auto space = line.find(' ');
+        t->response.status = space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    }
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
         std::string name(line.substr(0, colon));
@@ -40,9 +45,8 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
 size_t onBody(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     const std::string_view chunk(data, size * count);
-    // Only an event stream is streamed; error answers (problem+json) are collected.
-    const auto type = t->response.headers.find("content-type");
-    if (t->streaming && type != t->response.headers.end() && type->second.rfind("text/event-stream", 0) == 0)
+    // Only a successful answer is streamed; error answers (problem+json) are collected.
+    if (t->streaming && t->response.status >= 200 && t->response.status < 300)
         return (*t->onChunk)(chunk) ? chunk.size() : 0;
     if (t->response.body.size() + chunk.size() > 16 * 1024 * 1024) return 0;
     t->response.body.append(chunk);

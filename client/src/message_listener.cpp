@@ -11,15 +11,39 @@
 namespace dhtpush::client {
 namespace {
 
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF, and no
+// control characters but tab and newlines, so the text can be printed as it is.
 bool isUtf8Text(const crypto::Bytes& bytes) {
     std::size_t i = 0;
     while (i < bytes.size()) {
-        const auto c = bytes[i];
-        std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 99;
-        if (extra == 99 || i + extra >= bytes.size() + (extra == 0 ? 1 : 0)) return false;
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
-        for (std::size_t k = 1; k <= extra; ++k)
-            if ((bytes[i + k] >> 6) != 0x2) return false;
+        const std::uint32_t c = bytes[i];
+        std::size_t extra;
+        std::uint32_t codePoint;
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
+            if (c == 0x7f) return false;
+            ++i;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            codePoint = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            codePoint = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            codePoint = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + extra >= bytes.size()) return false;  // truncated sequence
+        for (std::size_t k = 1; k <= extra; ++k) {
+            if ((bytes[i + k] & 0xc0) != 0x80) return false;
+            codePoint = (codePoint << 6) | (bytes[i + k] & 0x3f);
+        }
+        static constexpr std::uint32_t MIN_FOR_LENGTH[] = {0, 0x80, 0x800, 0x10000};
+        if (codePoint < MIN_FOR_LENGTH[extra] || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff))
+            return false;
         i += extra + 1;
     }
     return true;

@@ -12,10 +12,12 @@ namespace {
 
 constexpr const char* URGENCY_NAMES[] = {"very-low", "low", "normal", "high"};
 
-// Limits handed to msgpack so a hostile value cannot make the decoder allocate much.
+// Limits handed to msgpack so a hostile value cannot make the decoder allocate much. They
+// leave room for unknown fields of a later version (small maps, arrays, strings); the
+// known fields are checked more strictly below.
 msgpack::unpack_limit decodeLimits() {
-    return msgpack::unpack_limit(/*array*/ 16, /*map*/ 32, /*str*/ 256, /*bin*/ MAX_BODY_BYTES,
-                                 /*ext*/ 0, /*depth*/ 2);
+    return msgpack::unpack_limit(/*array*/ 64, /*map*/ 64, /*str*/ 1024, /*bin*/ MAX_ENVELOPE_BYTES,
+                                 /*ext*/ 1024, /*depth*/ 4);
 }
 
 Error invalid(std::string detail) { return makeError(Errc::Invalid, "envelope: " + std::move(detail)); }

@@ -147,7 +147,10 @@ Status DeviceStore::addSubscription(const std::string& deviceId, const std::stri
     if (rc != SQLITE_DONE) return storageError(db_, "read subscription");
     Statement insert(db_, "INSERT INTO subscriptions(token, device_id, created_ms) VALUES (?, ?, ?)");
     insert.bind(1, token).bind(2, deviceId).bind(3, nowMsSigned());
-    if (insert.step() != SQLITE_DONE) return storageError(db_, "add subscription");
+    const int inserted = insert.step();
+    // The foreign key fails when the device was deleted meanwhile.
+    if (inserted == SQLITE_CONSTRAINT) return makeError(Errc::NotFound, "unknown device");
+    if (inserted != SQLITE_DONE) return storageError(db_, "add subscription");
     return success();
 }
 

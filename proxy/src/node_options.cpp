@@ -116,6 +116,9 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         } else return usageError("unknown option '" + arg + "'");
         if (!status) return status.error();
     }
+    if (o.proxy.maxTtlSeconds > node::MAX_TTL_SECONDS)
+        return usageError("--max-ttl must be at most " + std::to_string(node::MAX_TTL_SECONDS) +
+                          " (28 days): envelopes with a longer TTL are refused by other nodes");
     if (publicNetwork) {
         if (networkGiven && o.dht.networkId != 0) return usageError("--public and --network contradict each other");
         o.dht.networkId = 0;

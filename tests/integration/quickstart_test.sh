@@ -60,6 +60,11 @@ grep -q "ttl" "$WORK/err"
 if "$CLI" send "$URL2/wp/not-a-token" "x" 2>"$WORK/err"; then exit 1; fi
 grep -q "404" "$WORK/err"
 
+set +e
+"$CLI" --state "$STATE" 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "a command is required" "$WORK/err"
+
 # SIGTERM shuts a node down cleanly.
 kill -TERM "${PIDS[1]}"
 wait "${PIDS[1]}"

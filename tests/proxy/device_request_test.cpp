@@ -1,0 +1,84 @@
+#include "device_request.h"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+using dhtpush::Errc;
+using dhtpush::crypto::SubscriptionToken;
+using dhtpush::proxy::parseBearer;
+using dhtpush::proxy::parseNewSubscription;
+
+TEST_CASE("parseBearer returns the secret of a Bearer credential", "[proxy][device_request]") {
+    const auto secret = parseBearer(std::string_view("Bearer s3cr3t-_AB"));
+    REQUIRE(secret.ok());
+    CHECK(*secret == "s3cr3t-_AB");
+}
+
+TEST_CASE("parseBearer needs an Authorization header", "[proxy][device_request]") {
+    const auto secret = parseBearer(std::nullopt);
+    REQUIRE_FALSE(secret.ok());
+    CHECK(secret.error().code == Errc::Unauthorized);
+}
+
+TEST_CASE("parseBearer rejects other schemes and an empty credential", "[proxy][device_request]") {
+    for (const char* value : {"", "Basic x", "Basic dXNlcjpwYXNz", "Bearer ", "Bearer", "Bearerabc", "Token abc"}) {
+        CAPTURE(value);
+        const auto secret = parseBearer(std::string_view(value));
+        REQUIRE_FALSE(secret.ok());
+        CHECK(secret.error().code == Errc::Unauthorized);
+    }
+}
+
+TEST_CASE("parseBearer rejects a secret above 256 characters", "[proxy][device_request]") {
+    const std::string max = "Bearer " + std::string(256, 'a');
+    CHECK(parseBearer(std::string_view(max)).ok());
+    const std::string tooLong = "Bearer " + std::string(257, 'a');
+    const auto secret = parseBearer(std::string_view(tooLong));
+    REQUIRE_FALSE(secret.ok());
+    CHECK(secret.error().code == Errc::Unauthorized);
+    // The error detail never echoes the secret.
+    CHECK(secret.error().detail.find(std::string(257, 'a')) == std::string::npos);
+}
+
+TEST_CASE("an empty, blank or {} subscription body gets a fresh token", "[proxy][device_request]") {
+    for (const char* body : {"", " ", " \t\r\n", "{}", " { } ", "{\"token\": null}", "{\"other\": 1}"}) {
+        CAPTURE(body);
+        const auto token = parseNewSubscription(body);
+        REQUIRE(token.ok());
+        CHECK(token->text().size() == 23);
+        CHECK(SubscriptionToken::parse(token->text()));
+    }
+    const auto a = parseNewSubscription("");
+    const auto b = parseNewSubscription("");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK_FALSE(*a == *b);
+}
+
+TEST_CASE("a subscription body with a valid token returns that token", "[proxy][device_request]") {
+    const auto existing = SubscriptionToken::generate();
+    const auto token = parseNewSubscription("{\"token\": \"" + existing.text() + "\"}");
+    REQUIRE(token.ok());
+    CHECK(*token == existing);
+}
+
+TEST_CASE("a malformed JSON subscription body is Malformed", "[proxy][device_request]") {
+    for (const char* body : {"{", "not json", "{\"token\": }", "{\"token\": \"x\",}", "{} {}", "{'token': 'x'}"}) {
+        CAPTURE(body);
+        const auto token = parseNewSubscription(body);
+        REQUIRE_FALSE(token.ok());
+        CHECK(token.error().code == Errc::Malformed);
+    }
+}
+
+TEST_CASE("a subscription body that is not an object, or a bad token, is Invalid", "[proxy][device_request]") {
+    for (const char* body : {"[]", "[\"AQABAgMEBQYHCAkKCwwNDg8\"]", "{\"token\": 5}", "{\"token\": true}",
+                             "{\"token\": {}}", "{\"token\": \"\"}", "{\"token\": \"abc\"}",
+                             "{\"token\": \"AgABAgMEBQYHCAkKCwwNDg8\"}", "{\"token\": \"AQABAgMEBQYHCAkKCwwNDg8=\"}"}) {
+        CAPTURE(body);
+        const auto token = parseNewSubscription(body);
+        REQUIRE_FALSE(token.ok());
+        CHECK(token.error().code == Errc::Invalid);
+    }
+}

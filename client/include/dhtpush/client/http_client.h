@@ -31,7 +31,8 @@ struct HttpRequest {
 Expected<HttpResponse> httpRequest(const HttpRequest& request);
 
 // GETs a streaming response and hands each received chunk to onChunk until the server
-// closes, onChunk returns false, or `stop` becomes true (checked at least every 100 ms).
+// closes, onChunk returns false, or `stop` becomes true (libcurl checks it about once a
+// second while the stream is idle).
 // Returns the HTTP status, with the body of a non-2xx answer in HttpResponse::body.
 Expected<HttpResponse> httpStream(const HttpRequest& request, const std::function<bool(std::string_view)>& onChunk,
                                   const std::atomic<bool>& stop);

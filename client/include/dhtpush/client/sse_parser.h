@@ -19,8 +19,8 @@ public:
     using Callback = std::function<void(const SseEvent&)>;
 
     explicit SseParser(Callback callback) : callback_(std::move(callback)) {}
-    // Feeds any split of the stream. Lines longer than MAX_EVENT_BYTES are dropped with
-    // their event; returns false once such an overflow happened.
+    // Feeds any split of the stream. An event above MAX_EVENT_BYTES is dropped whole (the
+    // parser resumes at the next event); returns false once such an overflow happened.
     bool feed(std::string_view bytes);
     const std::string& lastEventId() const { return lastEventId_; }
 
@@ -32,6 +32,8 @@ private:
     SseEvent event_;
     bool haveData_{false};
     bool overflow_{false};
+    bool discardLine_{false};   // inside a line that overflowed: skip to its end
+    bool discardEvent_{false};  // the current event had an overflowed line: never dispatch it
     bool skipLf_{false};
     std::string lastEventId_;
 };

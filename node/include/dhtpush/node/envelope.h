@@ -49,7 +49,9 @@ struct Envelope {
 
 crypto::Bytes encodeEnvelope(const Envelope& envelope);
 // Rejects anything a hostile peer could send: not msgpack, wrong types, unknown version,
-// out-of-range fields, oversized parts. Unknown map keys are ignored (forward compatible).
+// out-of-range fields, oversized parts. Unknown map keys are ignored (forward compatible)
+// while their values stay within the decoder's limits: nesting depth 4, at most 64
+// entries per map or array, strings up to 1024 bytes, the whole input up to 8192 bytes.
 Expected<Envelope> decodeEnvelope(const std::uint8_t* data, std::size_t size);
 inline Expected<Envelope> decodeEnvelope(const crypto::Bytes& data) { return decodeEnvelope(data.data(), data.size()); }
 

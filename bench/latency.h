@@ -1,0 +1,29 @@
+#pragma once
+// End-to-end latency on a local network of N nodes, three ways in one run:
+//   raw    OpenDHT put on one node -> listen callback on another (the floor);
+//   ours   WebPush POST to proxy B -> SSE event at a device attached to proxy A;
+//   stock  POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another.
+#include <json/json.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "stats.h"
+
+namespace dhtpush::bench {
+
+struct LatencyRun {
+    std::size_t nodes{10};
+    std::size_t samples{500};
+    std::size_t warmup{20};
+};
+
+struct LatencyResult {
+    std::vector<double> raw, ours, stock;  // milliseconds
+    std::size_t lostRaw{0}, lostOurs{0}, lostStock{0};
+};
+
+LatencyResult runLatency(const LatencyRun& run);
+Json::Value latencyJson(const LatencyRun& run, const LatencyResult& result);
+
+}  // namespace dhtpush::bench
