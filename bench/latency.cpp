@@ -6,6 +6,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -39,12 +40,6 @@ std::shared_ptr<dht::DhtRunner> bareRunner(const test::LocalDhtNetwork& network)
     if (!test::waitUntil([&] { return runner->getNodesStats(AF_INET).good_nodes > 0; }))
         throw std::runtime_error("bench DHT runner did not connect");
     return runner;
-}
-
-std::uint16_t freeTcpPort() {
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
 }
 
 std::string base64(const std::string& bytes) {
@@ -166,6 +161,26 @@ void measureStock(const test::LocalDhtNetwork& network, const LatencyRun& run, L
 }
 
 }  // namespace
+
+std::uint16_t freeTcpPort() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
+void writeCdf(const std::string& path, const LatencyResult& result) {
+    auto sorted = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const auto raw = sorted(result.raw), ours = sorted(result.ours), stock = sorted(result.stock);
+    std::ofstream out(path);
+    out << "# percentile raw_put_listen_ms dhtpush_ms stock_proxy_ms\n";
+    for (int p = 0; p <= 1000; ++p) {
+        const double q = p / 10.0;
+        out << q << " " << percentile(raw, q) << " " << percentile(ours, q) << " " << percentile(stock, q) << "\n";
+    }
+}
 
 LatencyResult runLatency(const LatencyRun& run) {
     test::LocalDhtNetwork network(run.nodes);

@@ -6,6 +6,8 @@
 #include <json/json.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "stats.h"
@@ -25,5 +27,8 @@ struct LatencyResult {
 
 LatencyResult runLatency(const LatencyRun& run);
 Json::Value latencyJson(const LatencyRun& run, const LatencyResult& result);
+// Columns: percentile, raw, dhtpush, stock (ms), for a CDF plot.
+void writeCdf(const std::string& path, const LatencyResult& result);
+std::uint16_t freeTcpPort();
 
 }  // namespace dhtpush::bench

@@ -7,6 +7,12 @@
 
 #include "dhtpush/node/json.h"
 #include "latency.h"
+#include "processes.h"
+#include "report.h"
+
+#include <opendht/infohash.h>
+
+#include "dhtpush/crypto/token.h"
 
 namespace {
 
@@ -22,7 +28,9 @@ std::size_t number(const std::map<std::string, std::string>& o, const std::strin
 }
 
 int usage() {
-    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--json FILE]\n";
+    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--json FILE]\n"
+                 "       dhtpush-bench network [--nodes N]\n"
+                 "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n";
     return 2;
 }
 
@@ -44,9 +52,27 @@ int main(int argc, char** argv) {
             LatencyRun run;
             run.nodes = number(options, "--nodes", 10);
             run.samples = number(options, "--samples", 500);
-            emit(latencyJson(run, runLatency(run)), options);
+            const auto result = runLatency(run);
+            emit(latencyJson(run, result), options);
+            if (auto cdf = options.find("--cdf"); cdf != options.end()) writeCdf(cdf->second, result);
             return 0;
         }
+        if (mode == "network") return runNetwork(options);
+        if (mode == "paths") {
+            // Request paths for the ingress load: fresh tokens (dhtpush) or keys (stock).
+            const bool stock = options.count("--kind") && options.at("--kind") == "stock";
+            for (std::size_t i = 0; i < number(options, "--count", 1000); ++i)
+                std::cout << (stock ? "/key/" + dht::InfoHash::getRandom().toString()
+                                    : "/wp/" + dhtpush::crypto::SubscriptionToken::generate().text())
+                          << "\n";
+            return 0;
+        }
+        if (mode == "free-port") {
+            std::cout << freeTcpPort() << std::endl;
+            return 0;
+        }
+        if (mode == "report") return writeReport(options);
+        if (mode == "load") return runLoad(options);
     } catch (const std::exception& ex) {
         std::cerr << "dhtpush-bench: " << ex.what() << "\n";
         return 1;

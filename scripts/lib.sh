@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libopendht-dev librestinio-dev libmsgpack-cxx-dev libasio-dev libhttp-parser-dev libfmt-dev
   libjsoncpp-dev libssl-dev libgnutls28-dev nettle-dev libsqlite3-dev libcurl4-gnutls-dev
-  catch2 dhtnode
+  libgmp-dev catch2 dhtnode
 )
 
 as_root() {
@@ -33,6 +33,8 @@ build() {
   local preset="$1"
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-2G}"
+  # Hits across clones (CI builds a fresh clone): paths relative to the tree, cwd not hashed.
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
   cd "$ROOT"
   if [ ! -f "build/$preset/build.ninja" ]; then
     cmake --preset "$preset" >/dev/null

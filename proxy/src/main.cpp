@@ -3,6 +3,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "dhtpush/node/dht_node.h"
@@ -23,6 +25,12 @@ int main(int argc, char** argv) {
     if (options->version) {
         std::cout << "dhtpush-node 0.1.0\n";
         return 0;
+    }
+    // Every connected device holds a socket: allow as many as the system lets this user.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
     }
     auto dht = node::DhtNode::start(options->dht);
     if (!dht) {

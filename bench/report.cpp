@@ -1,0 +1,159 @@
+#include "report.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "dhtpush/node/json.h"
+
+namespace dhtpush::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+Json::Value readJson(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) return Json::Value();
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = node::parseJson(text.str());
+    return parsed ? *parsed : Json::Value();
+}
+
+Json::Value readJsonLines(const fs::path& path) {
+    Json::Value out(Json::arrayValue);
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        if (auto parsed = node::parseJson(line); parsed && parsed->isObject()) out.append(*parsed);
+    return out;
+}
+
+std::string fixed(double v, int digits = 2) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(digits) << v;
+    return s.str();
+}
+
+std::string ratio(double ours, double base) { return base > 0 ? fixed(ours / base) + "x" : "n/a"; }
+
+void latencyTable(std::ostream& md, const Json::Value& latency) {
+    md << "## End-to-end latency\n\n"
+       << "Sequential messages on a loopback network of N OpenDHT nodes; milliseconds from the send call to\n"
+       << "the event at the receiver. *raw*: `put` on one node, `listen` callback on another. *dhtpush*:\n"
+       << "WebPush POST to proxy B, SSE event at a device on proxy A. *stock*: OpenDHT's proxy server\n"
+       << "(the one `dhtnode --proxyserver` runs), `POST /key/<hash>` to one, streaming listen on another.\n\n"
+       << "| N | path | samples | p50 | p90 | p99 | max | lost |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const auto& run : latency) {
+        const auto nodes = run["nodes"].asUInt();
+        for (const auto& [key, name, lostKey] :
+             {std::tuple{"raw_put_listen_ms", "raw put→listen", "raw"}, std::tuple{"dhtpush_ms", "dhtpush", "dhtpush"},
+              std::tuple{"stock_proxy_ms", "stock proxy", "stock_proxy"}}) {
+            const auto& s = run[key];
+            md << "| " << nodes << " | " << name << " | " << s["samples"].asUInt() << " | " << fixed(s["p50"].asDouble(), 3)
+               << " | " << fixed(s["p90"].asDouble(), 3) << " | " << fixed(s["p99"].asDouble(), 3) << " | "
+               << fixed(s["max"].asDouble(), 3) << " | " << run["lost"][lostKey].asUInt() << " |\n";
+        }
+    }
+    md << "\n| N | dhtpush p50 / raw p50 (target ≤ 1.25x) | dhtpush p50 / stock p50 (target < 1x) | dhtpush p99 / stock p99 |\n"
+       << "| --- | --- | --- | --- |\n";
+    for (const auto& run : latency)
+        md << "| " << run["nodes"].asUInt() << " | " << fixed(run["ratio_p50_vs_raw"].asDouble()) << "x | "
+           << fixed(run["ratio_p50_vs_stock"].asDouble()) << "x | " << fixed(run["ratio_p99_vs_stock"].asDouble())
+           << "x |\n";
+    md << "\n![latency CDF](performance/latency_cdf.png)\n\n";
+}
+
+void capacityTable(std::ostream& md, const Json::Value& capacity) {
+    md << "## Proxy capacity\n\n"
+       << "One proxy process on a 10-node loopback network. RSS from /proc; CPU of the proxy process over an\n"
+       << "idle window after setup; UDP datagrams/s sent on the machine during that window, minus the same\n"
+       << "window measured for the network before the proxy's load (so: the traffic its listens cause).\n"
+       << "For the stock proxy a subscription is one streaming listen, which is one HTTP connection.\n\n"
+       << "| proxy | subscriptions | devices (connections) | RSS base MiB | KiB per connection | KiB per subscription | RSS total MiB | idle CPU % | UDP datagrams/s |\n"
+       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const auto& c : capacity) {
+        const double base = c["rss_base_kib"].asDouble(), withDevices = c["rss_devices_kib"].asDouble(),
+                     total = c["rss_total_kib"].asDouble();
+        const double devices = c["devices"].asDouble(), subs = c["subscriptions"].asDouble();
+        const bool stock = c["kind"].asString() == "stock";
+        md << "| " << c["kind"].asString() << " | " << c["subscriptions"].asUInt() << " | " << c["devices"].asUInt()
+           << " | " << fixed(base / 1024, 1) << " | "
+           << (stock || devices == 0 ? std::string("—") : fixed((withDevices - base) / devices, 1)) << " | "
+           << (subs > 0 ? fixed((total - (stock ? base : withDevices)) / subs, 1) : std::string("—")) << " | "
+           << fixed(total / 1024, 1) << " | " << fixed(c["cpu_percent"].asDouble(), 1) << " | "
+           << fixed(c["udp_out_per_s"].asDouble() - c["udp_baseline_per_s"].asDouble(), 0) << " |\n";
+    }
+    md << "\n![memory vs subscriptions](performance/memory.png)\n\n";
+}
+
+// Columns: subscriptions, dhtpush RSS MiB, stock RSS MiB (for the memory plot).
+void writeCapacityPlotData(const fs::path& path, const Json::Value& capacity) {
+    std::map<unsigned, std::pair<double, double>> rows;
+    for (const auto& c : capacity) {
+        auto& row = rows[c["subscriptions"].asUInt()];
+        (c["kind"].asString() == "stock" ? row.second : row.first) = c["rss_total_kib"].asDouble() / 1024;
+    }
+    std::ofstream out(path);
+    for (const auto& [k, v] : rows) out << k << " " << v.first << " " << v.second << "\n";
+}
+
+void ingressTable(std::ostream& md, const Json::Value& ours, const Json::Value& stock) {
+    if (!ours.isObject() || !stock.isObject()) return;
+    md << "## Ingress throughput\n\n"
+       << "wrk, 1 thread, 32 connections, 256-byte messages to distinct keys, against one node of a 10-node\n"
+       << "network (the node process is the same one measured above).\n\n"
+       << "| node | requests/s | p50 ms | p99 ms | non-2xx |\n| --- | --- | --- | --- | --- |\n";
+    for (const auto& [name, r] : {std::pair{"dhtpush POST /wp/<token>", ours}, std::pair{"stock POST /key/<hash>", stock}})
+        md << "| " << name << " | " << fixed(r["requests_per_second"].asDouble(), 0) << " | "
+           << fixed(r["latency_ms"]["p50"].asDouble(), 3) << " | " << fixed(r["latency_ms"]["p99"].asDouble(), 3) << " | "
+           << r["non_2xx"].asUInt() << " |\n";
+    md << "\nThroughput ratio dhtpush / stock: "
+       << ratio(ours["requests_per_second"].asDouble(), stock["requests_per_second"].asDouble()) << " (target ≥ 2x).\n\n";
+}
+
+void cryptoTable(std::ostream& md, const Json::Value& crypto) {
+    if (!crypto.isObject()) return;
+    md << "## Crypto cost\n\nGoogle Benchmark, one core.\n\n| operation | time per message (µs) |\n| --- | --- |\n";
+    for (const auto& b : crypto["benchmarks"])
+        md << "| " << b["name"].asString() << " | " << fixed(b["real_time"].asDouble() / 1000.0, 1) << " |\n";
+    md << "\n";
+}
+
+}  // namespace
+
+int writeReport(const std::map<std::string, std::string>& options) {
+    const fs::path dir = options.at("--dir");
+    Json::Value report(Json::objectValue);
+    report["latency"] = Json::Value(Json::arrayValue);
+    for (const char* n : {"10", "50"})
+        if (auto v = readJson(dir / ("latency-" + std::string(n) + ".json")); v.isObject()) report["latency"].append(v);
+    report["capacity"] = readJsonLines(dir / "capacity.jsonl");
+    report["ingress"]["dhtpush"] = readJson(dir / "ingress-dhtpush.json");
+    report["ingress"]["stock_proxy"] = readJson(dir / "ingress-stock.json");
+    if (report["ingress"]["stock_proxy"].isObject() && report["ingress"]["dhtpush"].isObject())
+        report["ingress"]["ratio"] = report["ingress"]["dhtpush"]["requests_per_second"].asDouble() /
+                                     std::max(1.0, report["ingress"]["stock_proxy"]["requests_per_second"].asDouble());
+    report["crypto"] = readJson(dir / "crypto.json");
+    writeCapacityPlotData(dir / "capacity.dat", report["capacity"]);
+    report["machine"] = readJson(dir / "machine.json");
+
+    if (auto it = options.find("--json"); it != options.end()) std::ofstream(it->second) << report.toStyledString();
+    if (auto it = options.find("--markdown"); it != options.end()) {
+        std::ofstream md(it->second);
+        std::ifstream header(dir / "header.md");
+        md << header.rdbuf();
+        latencyTable(md, report["latency"]);
+        capacityTable(md, report["capacity"]);
+        ingressTable(md, report["ingress"]["dhtpush"], report["ingress"]["stock_proxy"]);
+        cryptoTable(md, report["crypto"]);
+        std::ifstream footer(dir / "footer.md");
+        md << footer.rdbuf();
+    }
+    return 0;
+}
+
+}  // namespace dhtpush::bench
