@@ -24,6 +24,7 @@ struct DhtNode::Impl {
     std::map<WatchId, Watch> watches;  // guarded by mutex
     WatchId nextWatchId{1};            // guarded by mutex
     bool stopped{false};
+    std::atomic<bool> connected{false};  // kept by OpenDHT's status callback
 };
 
 namespace {
@@ -65,8 +66,12 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
     if (bind.front().getFamily() == AF_INET6) runnerConfig.bind6 = bind.front();
     else runnerConfig.bind4 = bind.front();
+    dht::DhtRunner::Context context;
+    context.statusChangedCallback = [state = impl.get()](dht::NodeStatus v4, dht::NodeStatus v6) {
+        state->connected = v4 == dht::NodeStatus::Connected || v6 == dht::NodeStatus::Connected;
+    };
     try {
-        impl->runner.run(runnerConfig, {});
+        impl->runner.run(runnerConfig, std::move(context));
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot start the DHT node on " + config.bindAddress + ":" +
                                                 std::to_string(config.port) + ": " + ex.what());
@@ -142,6 +147,8 @@ void DhtNode::cancel(WatchId id) {
     impl_->watches.erase(it);
 }
 
+bool DhtNode::connected() const { return impl_->connected; }
+
 NetworkStatus DhtNode::status() const {
     NetworkStatus s;
     s.running = impl_->runner.isRunning();
@@ -149,7 +156,7 @@ NetworkStatus DhtNode::status() const {
     const auto v6 = impl_->runner.getNodesStats(AF_INET6);
     s.goodNodes = v4.good_nodes + v6.good_nodes;
     s.dubiousNodes = v4.dubious_nodes + v6.dubious_nodes;
-    s.connected = s.goodNodes > 0;  // OpenDHT's own "connected": at least one good node
+    s.connected = impl_->connected;
     s.nodeId = impl_->runner.getNodeId().toString();
     return s;
 }

@@ -86,6 +86,8 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                 // that is never finished, so the handling timeout must exceed that interval.
                 .handle_request_timeout(config.keepAlive * 4)
                 .read_next_http_message_timelimit(std::chrono::seconds(60))
+                // Events are small writes that must leave at once, not wait for Nagle.
+                .socket_options_setter([](auto& options) { options.set_option(asio::ip::tcp::no_delay{true}); })
                 .acceptor_post_bind_hook([&port](asio::ip::tcp::acceptor& acceptor) {
                     port = acceptor.local_endpoint().port();
                 }));

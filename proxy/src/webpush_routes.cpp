@@ -21,7 +21,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
                            headerValue(req, "Content-Encoding")};
     auto envelope = parseWebPushRequest(headers, req->body(), ctx.config.maxTtlSeconds);
     if (!envelope) return sendProblem(req, envelope.error());
-    if (!ctx.config.standalone && !ctx.network.status().connected)
+    if (!ctx.config.standalone && !ctx.network.connected())
         return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
     // Devices attached here get it at once; everyone else listening gets it through the DHT.
     ctx.hub->deliver(token->text(), *envelope);

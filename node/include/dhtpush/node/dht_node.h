@@ -44,6 +44,7 @@ public:
     WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) override;
     void cancel(WatchId id) override;
     NetworkStatus status() const override;
+    bool connected() const override;
 
     struct Impl;
 

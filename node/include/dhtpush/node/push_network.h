@@ -34,6 +34,8 @@ public:
     // Unknown ids are ignored. After it returns no new callback starts for this watch.
     virtual void cancel(WatchId id) = 0;
     virtual NetworkStatus status() const = 0;
+    // Cheap (no lock on the DHT): whether at least one good node is known, for hot paths.
+    virtual bool connected() const = 0;
 };
 
 }  // namespace dhtpush::node
