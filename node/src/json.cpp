@@ -12,8 +12,13 @@ Expected<Json::Value> parseJson(std::string_view text) {
     std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
     Json::Value root;
     std::string errors;
-    if (!reader->parse(text.data(), text.data() + text.size(), &root, &errors))
-        return makeError(Errc::Malformed, "malformed JSON: " + errors.substr(0, 200));
+    try {
+        if (!reader->parse(text.data(), text.data() + text.size(), &root, &errors))
+            return makeError(Errc::Malformed, "malformed JSON: " + errors.substr(0, 200));
+    } catch (const Json::Exception& ex) {
+        // jsoncpp throws, rather than reports, when the nesting passes stackLimit.
+        return makeError(Errc::Malformed, std::string("malformed JSON: ") + ex.what());
+    }
     return root;
 }
 
