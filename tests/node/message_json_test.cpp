@@ -157,3 +157,20 @@ TEST_CASE("messageFromJson rejects a body, id or urgency that does not decode", 
         CHECK(errorOf(v) == Errc::Invalid);
     }
 }
+
+TEST_CASE("parseJson answers deep nesting with an error value, never an exception", "[node][json]") {
+    for (const std::size_t depth : {15, 16, 17, 1000}) {
+        const auto text = std::string(depth, '[') + std::string(depth, ']');
+        auto parsed = dhtpush::node::parseJson(text);
+        if (depth <= 16) {
+            CHECK(parsed.ok());
+        } else {
+            REQUIRE_FALSE(parsed.ok());
+            CHECK(parsed.error().code == dhtpush::Errc::Malformed);
+        }
+    }
+    // Unterminated nesting past the limit: the case the fuzzer found.
+    CHECK_FALSE(dhtpush::node::parseJson(std::string(16, '[')).ok());
+    auto deepInObject = dhtpush::node::parseJson("{\"urgency\":" + std::string(73, '[') + "\"x\"}");
+    CHECK_FALSE(deepInObject.ok());
+}
