@@ -97,6 +97,7 @@ void measureOurs(const test::LocalDhtNetwork& network, const LatencyRun& run, La
             *account,
             [&](const node::DeliveredMessage& m) {
                 clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
+                return true;
             },
             stop);
     });

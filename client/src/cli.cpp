@@ -14,10 +14,13 @@ namespace {
 constexpr const char* USAGE = R"(Usage: dhtpush COMMAND [options]
 
 Commands:
-  subscribe --proxy URL       attach this device to a proxy (first time) and create a
-                              subscription; prints it as PushSubscription JSON
+  subscribe --proxy URL [--proxy URL2 ...]
+                              attach this device to the proxies (first time) and create a
+                              subscription watched by all of them (failover); prints it as
+                              PushSubscription JSON, with the first proxy's endpoint
   unsubscribe TOKEN           remove a subscription
-  listen [--count N]          print this device's messages, one JSON object per line
+  listen [--count N]          print this device's messages from all its proxies, one JSON
+                              object per line, each once; acknowledges what it printed
                               (stops after N messages when --count is given)
   send ENDPOINT MESSAGE       post MESSAGE to a WebPush endpoint
        [--ttl SEC] [--urgency very-low|low|normal|high] [--topic TOPIC]
@@ -39,6 +42,7 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     if (args.empty()) return usage("a command is required");
     std::vector<std::string> positional;
     std::map<std::string, std::string> options;
+    std::vector<std::string> proxies;  // --proxy may be repeated
     const std::map<std::string, bool> known = {{"--proxy", true},   {"--state", true}, {"--count", true},
                                                {"--ttl", true},     {"--urgency", true}, {"--topic", true},
                                                {"--help", false}};
@@ -56,6 +60,7 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         }
         if (i + 1 >= args.size()) return usage(arg + " needs a value");
         options[arg] = args[++i];
+        if (arg == "--proxy") proxies.push_back(options[arg]);
     }
     if (options.count("--help") || (!positional.empty() && positional.front() == "help")) {
         std::cout << USAGE;
@@ -73,8 +78,8 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         return value;
     };
     if (command == "subscribe") {
-        if (!options.count("--proxy")) return usage("subscribe needs --proxy URL");
-        return subscribeCommand(state, options["--proxy"]);
+        if (proxies.empty()) return usage("subscribe needs --proxy URL");
+        return subscribeCommand(state, proxies);
     }
     if (command == "unsubscribe") {
         if (positional.size() != 2) return usage("unsubscribe takes one TOKEN");

@@ -25,28 +25,39 @@ std::string trimSlash(std::string url) {
 
 }  // namespace
 
-int subscribeCommand(const std::string& statePath, const std::string& proxyUrl) {
+int subscribeCommand(const std::string& statePath, const std::vector<std::string>& proxyUrls) {
     auto state = loadDeviceState(statePath);
     if (!state) return fail("cannot read the device state", state.error());
-    const auto url = trimSlash(proxyUrl);
-    const ProxyAccount* account = state->findProxy(url);
-    if (!account) {
+    std::vector<ProxyAccount> accounts;
+    for (const auto& proxyUrl : proxyUrls) {
+        const auto url = trimSlash(proxyUrl);
+        if (const auto* known = state->findProxy(url)) {
+            accounts.push_back(*known);
+            continue;
+        }
         auto attached = attachDevice(url);
         if (!attached) return fail("cannot attach to " + url, attached.error());
         state->proxies.push_back(*attached);
         // Saved at once: the proxy now knows this device, and its secret must not be lost.
         if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
-        account = &state->proxies.back();
+        accounts.push_back(*attached);
     }
     auto keys = crypto::generateSubscriptionKeys();
     if (!keys) return fail("cannot make subscription keys", keys.error());
     const auto token = crypto::SubscriptionToken::generate();
-    auto created = addSubscription(*account, token.text());
-    if (!created) return fail("cannot subscribe", created.error());
-    state->subscriptions.push_back({created->token, created->endpoint, url, keys->p256dh, keys->auth, keys->privateKey});
+    std::string endpoint;
+    for (const auto& account : accounts) {
+        auto created = addSubscription(account, token.text());
+        if (!created) return fail("cannot subscribe on " + account.url, created.error());
+        if (endpoint.empty()) endpoint = created->endpoint;
+    }
+    Subscription subscription{token.text(), endpoint, accounts.front().url, keys->p256dh, keys->auth,
+                              keys->privateKey, {}};
+    for (const auto& account : accounts) subscription.proxyUrls.push_back(account.url);
+    state->subscriptions.push_back(std::move(subscription));
     if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
     Json::Value out(Json::objectValue);
-    out["endpoint"] = created->endpoint;
+    out["endpoint"] = endpoint;
     out["expirationTime"] = Json::nullValue;
     out["keys"]["p256dh"] = keys->p256dh;
     out["keys"]["auth"] = keys->auth;
@@ -59,8 +70,9 @@ int unsubscribeCommand(const std::string& statePath, const std::string& token) {
     if (!state) return fail("cannot read the device state", state.error());
     const auto* subscription = state->findSubscription(token);
     if (!subscription) return fail("unsubscribe", makeError(Errc::NotFound, "no subscription " + token + " in " + statePath));
-    const auto* account = state->findProxy(subscription->proxyUrl);
-    if (account) {
+    for (const auto& url : subscription->allProxies()) {
+        const auto* account = state->findProxy(url);
+        if (!account) continue;
         auto removed = removeSubscription(*account, token);
         if (!removed && removed.error().code != Errc::NotFound) return fail("cannot unsubscribe", removed.error());
     }

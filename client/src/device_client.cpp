@@ -25,6 +25,7 @@ Errc errcForStatus(long status) {
         case 415: return Errc::UnsupportedEncoding;
         case 429: return Errc::QuotaExceeded;
         case 503: return Errc::Unavailable;
+        case 507: return Errc::StorageFull;
         default: return Errc::Internal;
     }
 }
@@ -70,19 +71,38 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
     return success();
 }
 
-Status streamMessages(const ProxyAccount& account, const std::function<void(const node::DeliveredMessage&)>& onMessage,
-                      const std::atomic<bool>& stop) {
+Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
+                      const std::atomic<bool>& stop, std::string* lastEventId) {
+    bool taking = true;
     SseParser parser([&](const SseEvent& event) {
-        if (event.type != "message") return;
-        if (auto message = node::messageFromJson(event.data)) onMessage(*message);
+        if (!taking || event.type != "message") return;
+        auto message = node::messageFromJson(event.data);
+        if (message && !onMessage(*message)) {
+            taking = false;
+            return;
+        }
+        if (lastEventId && !event.id.empty()) *lastEventId = event.id;
     });
-    auto response = httpStream({"GET", account.url + "/v1/devices/" + account.deviceId + "/events",
-                                {bearer(account), "Accept: text/event-stream"}, {}},
+    HttpRequest request{"GET", account.url + "/v1/devices/" + account.deviceId + "/events",
+                        {bearer(account), "Accept: text/event-stream"}, {}};
+    if (lastEventId && !lastEventId->empty()) request.headers.push_back("Last-Event-ID: " + *lastEventId);
+    auto response = httpStream(request,
                                [&](std::string_view chunk) {
                                    parser.feed(chunk);
-                                   return true;
+                                   return taking;
                                },
                                stop);
+    if (!response) return response.error();
+    if (response->status != 200) return errorFromResponse(response->status, response->body);
+    return success();
+}
+
+Status acknowledge(const ProxyAccount& account, const std::vector<std::string>& messageIds) {
+    Json::Value body(Json::objectValue);
+    body["ids"] = Json::Value(Json::arrayValue);
+    for (const auto& id : messageIds) body["ids"].append(id);
+    auto response = httpRequest({"POST", account.url + "/v1/devices/" + account.deviceId + "/acks",
+                                 {bearer(account), "Content-Type: application/json"}, node::writeJson(body)});
     if (!response) return response.error();
     if (response->status != 200) return errorFromResponse(response->status, response->body);
     return success();

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,13 @@ const ProxyAccount* DeviceState::findProxy(const std::string& url) const {
     for (const auto& p : proxies)
         if (p.url == url) return &p;
     return nullptr;
+}
+
+std::vector<std::string> Subscription::allProxies() const {
+    std::vector<std::string> all{proxyUrl};
+    for (const auto& url : proxyUrls)
+        if (std::find(all.begin(), all.end(), url) == all.end()) all.push_back(url);
+    return all;
 }
 
 const Subscription* DeviceState::findSubscription(const std::string& token) const {
@@ -51,9 +59,13 @@ Expected<DeviceState> loadDeviceState(const std::string& path) {
             if (!entry.isObject()) return makeError(Errc::Invalid, path + ": an entry is not a JSON object");
     for (const auto& p : root["proxies"])
         state.proxies.push_back({field(p, "url"), field(p, "device_id"), field(p, "secret")});
-    for (const auto& s : root["subscriptions"])
-        state.subscriptions.push_back({field(s, "token"), field(s, "endpoint"), field(s, "proxy"), field(s, "p256dh"),
-                                       field(s, "auth"), field(s, "private_key")});
+    for (const auto& s : root["subscriptions"]) {
+        Subscription sub{field(s, "token"), field(s, "endpoint"), field(s, "proxy"), field(s, "p256dh"),
+                         field(s, "auth"),  field(s, "private_key"), {}};
+        for (const auto& url : s["proxies"])
+            if (url.isString()) sub.proxyUrls.push_back(url.asString());
+        state.subscriptions.push_back(std::move(sub));
+    }
     return state;
 }
 
@@ -77,6 +89,8 @@ Status saveDeviceState(const std::string& path, const DeviceState& state) {
         v["p256dh"] = s.p256dh;
         v["auth"] = s.auth;
         v["private_key"] = s.privateKey;
+        v["proxies"] = Json::Value(Json::arrayValue);
+        for (const auto& url : s.allProxies()) v["proxies"].append(url);
         root["subscriptions"].append(v);
     }
     namespace fs = std::filesystem;

@@ -10,6 +10,11 @@
 namespace dhtpush::client {
 namespace {
 
+std::string& defaultCaFile() {
+    static std::string path;
+    return path;
+}
+
 void globalInit() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -77,6 +82,8 @@ Expected<HttpResponse> perform(const HttpRequest& request, Transfer& transfer) {
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    const auto& caFile = request.caFile.empty() ? defaultCaFile() : request.caFile;
+    if (!caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, caFile.c_str());
     if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -102,6 +109,8 @@ Expected<HttpResponse> perform(const HttpRequest& request, Transfer& transfer) {
 }
 
 }  // namespace
+
+void setDefaultCaFile(std::string path) { defaultCaFile() = std::move(path); }
 
 Expected<HttpResponse> httpRequest(const HttpRequest& request) {
     Transfer transfer;

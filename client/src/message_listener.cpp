@@ -49,6 +49,8 @@ bool isUtf8Text(const crypto::Bytes& bytes) {
     return true;
 }
 
+constexpr std::size_t MAX_PENDING_ACKS = 10000;
+
 bool isFatal(Errc code) { return code == Errc::Unauthorized || code == Errc::Forbidden || code == Errc::NotFound; }
 
 // Sleeps in small steps so that a stop request ends the wait at once.
@@ -81,26 +83,54 @@ std::string listenLine(const node::DeliveredMessage& message, const DeviceState&
 
 Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
                             const std::function<void(const std::string&)>& onLine) {
+    const auto& proxies = state_.proxies;
     std::mutex mutex;
     RecentIds seen(4096);
     std::uint32_t handed = 0;
     std::atomic<bool> done{false};
     std::atomic<std::size_t> refused{0};
     Error lastError{Errc::Unavailable, ""};
-    auto onMessage = [&](const node::DeliveredMessage& message) {
+    // Acks waiting to reach each proxy (guarded by mutex). Kept on failure and sent again,
+    // so a proxy that was down learns on its return what the device already has.
+    std::vector<std::vector<std::string>> pendingAcks(proxies.size());
+    auto onMessage = [&](std::size_t from, const node::DeliveredMessage& message) {
         std::lock_guard<std::mutex> lock(mutex);
-        if (done || !seen.insert(message.envelope.idText())) return;
-        onLine(listenLine(message, state_));
+        if (done) return false;  // not taken: it stays unacked for the next session
+        const auto id = message.envelope.idText();
+        if (!seen.insert(id)) {
+            pendingAcks[from].push_back(id);  // a copy: this proxy still holds it
+            return true;
+        }
+        onLine(listenLine(message, state_));  // handed on first, acknowledged after
+        for (auto& acks : pendingAcks) acks.push_back(id);
         if (count && ++handed >= count) done = true;
+        return true;
+    };
+    auto flushAcks = [&] {
+        for (std::size_t p = 0; p < proxies.size(); ++p) {
+            std::vector<std::string> batch;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                batch.swap(pendingAcks[p]);
+            }
+            if (batch.empty()) continue;
+            if (acknowledge(proxies[p], batch)) continue;
+            std::lock_guard<std::mutex> lock(mutex);
+            auto& acks = pendingAcks[p];
+            acks.insert(acks.begin(), batch.begin(), batch.end());
+            if (acks.size() > MAX_PENDING_ACKS) acks.erase(acks.begin(), acks.end() - MAX_PENDING_ACKS);
+        }
     };
     std::atomic<bool> stopAll{false};
     std::vector<std::thread> threads;
-    for (const auto& account : state_.proxies) {
-        threads.emplace_back([&, account] {
+    for (std::size_t p = 0; p < proxies.size(); ++p) {
+        threads.emplace_back([&, p] {
             std::mt19937 rng(std::random_device{}());
             std::chrono::milliseconds backoff(500);
+            std::string lastEventId;  // resume point on this proxy across reconnects
             while (!stopAll) {
-                auto result = streamMessages(account, onMessage, stopAll);
+                auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
+                                             stopAll, &lastEventId);
                 if (stopAll) break;
                 if (!result && isFatal(result.error().code)) {
                     std::lock_guard<std::mutex> lock(mutex);
@@ -116,10 +146,14 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
             }
         });
     }
-    while (!stop && !done && refused < state_.proxies.size()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (!stop && !done && refused < proxies.size()) {
+        flushAcks();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // ack batching interval
+    }
     stopAll = true;
     for (auto& t : threads) t.join();
-    if (refused == state_.proxies.size() && !done) return lastError;
+    flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
+    if (refused == proxies.size() && !done) return lastError;
     return success();
 }
 

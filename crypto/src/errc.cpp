@@ -13,6 +13,7 @@ const char* errcName(Errc code) {
         case Errc::NotFound: return "not-found";
         case Errc::Conflict: return "conflict";
         case Errc::QuotaExceeded: return "quota-exceeded";
+        case Errc::StorageFull: return "storage-full";
         case Errc::Unavailable: return "unavailable";
         case Errc::Internal: return "internal";
     }

@@ -57,6 +57,7 @@ Expected<Envelope> fromMap(const msgpack::object_map& map) {
         else if (key == "top") ok = readStr(kv.val, e.topic);
         else if (key == "enc") ok = readStr(kv.val, e.encoding);
         else if (key == "body") ok = readBin(kv.val, e.body);
+        else if (key == "vap") ok = readStr(kv.val, e.vapid);
         if (!ok) return invalid("field '" + std::string(key) + "' has the wrong type");
     }
     if (!haveVersion || version != ENVELOPE_VERSION) return invalid("unknown or missing version");
@@ -67,6 +68,7 @@ Expected<Envelope> fromMap(const msgpack::object_map& map) {
     if (!isValidTopic(e.topic)) return invalid("topic is not up to 32 base64url characters");
     if (!isSupportedEncoding(e.encoding)) return invalid("unsupported content encoding");
     if (e.body.size() > MAX_BODY_BYTES) return invalid("body above 4096 bytes");
+    if (e.vapid.size() > MAX_VAPID_BYTES) return invalid("VAPID header above 1024 bytes");
     e.createdMs = created;
     e.ttlSeconds = static_cast<std::uint32_t>(ttl);
     e.urgency = static_cast<Urgency>(urgency);
@@ -122,7 +124,7 @@ bool Envelope::expiredAt(std::chrono::system_clock::time_point now) const {
 crypto::Bytes encodeEnvelope(const Envelope& e) {
     msgpack::sbuffer buffer;
     msgpack::packer<msgpack::sbuffer> pk(buffer);
-    const int fields = 6 + (e.topic.empty() ? 0 : 1) + (e.encoding.empty() ? 0 : 1);
+    const int fields = 6 + (e.topic.empty() ? 0 : 1) + (e.encoding.empty() ? 0 : 1) + (e.vapid.empty() ? 0 : 1);
     pk.pack_map(static_cast<std::uint32_t>(fields));
     pk.pack(std::string("v"));
     pk.pack(std::uint8_t{ENVELOPE_VERSION});
@@ -142,6 +144,10 @@ crypto::Bytes encodeEnvelope(const Envelope& e) {
     if (!e.encoding.empty()) {
         pk.pack(std::string("enc"));
         pk.pack(e.encoding);
+    }
+    if (!e.vapid.empty()) {
+        pk.pack(std::string("vap"));
+        pk.pack(e.vapid);
     }
     pk.pack(std::string("body"));
     pk.pack_bin(static_cast<std::uint32_t>(e.body.size()));

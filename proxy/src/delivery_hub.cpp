@@ -8,10 +8,16 @@ namespace dhtpush::proxy {
 namespace {
 // How old a TTL-0 message may be when it reaches this proxy: DHT latency plus clock skew.
 constexpr auto IMMEDIATE_GRACE = std::chrono::seconds(30);
+constexpr auto WATCH_PACING_STEP = std::chrono::milliseconds(25);
+
+std::int64_t toMs(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 }  // namespace
 
-DeliveryHub::DeliveryHub(asio::io_context& io, node::PushNetwork& network, HubLimits limits)
-    : strand_(asio::make_strand(io)), network_(network), limits_(limits), timer_(strand_) {}
+DeliveryHub::DeliveryHub(asio::io_context& io, node::PushNetwork& network, Mailbox& mailbox, HubLimits limits)
+    : strand_(asio::make_strand(io)), network_(network), mailbox_(mailbox), limits_(limits), timer_(strand_),
+      watchTimer_(strand_) {}
 
 void DeliveryHub::start() {
     asio::post(strand_, [self = shared_from_this()] { self->scheduleTick(); });
@@ -21,41 +27,70 @@ void DeliveryHub::stop() {
     asio::post(strand_, [self = shared_from_this()] {
         self->stopped_ = true;
         self->timer_.cancel();
-        for (auto& [token, sub] : self->subscriptions_) self->network_.cancel(sub.watchId);
+        self->watchTimer_.cancel();
+        for (auto& [token, sub] : self->subscriptions_)
+            if (sub.watching) self->network_.cancel(sub.watchId);
         self->subscriptions_.clear();
+        self->watchQueue_.clear();
         self->watchCount_ = 0;
-        for (auto& [id, device] : self->devices_)
-            for (auto& stream : device.streams) stream->close();
-        self->devices_.clear();
+        for (auto& [id, streams] : self->streams_)
+            for (auto& stream : streams) stream->close();
+        self->streams_.clear();
     });
 }
 
-void DeliveryHub::watch(const std::string& token, const std::string& deviceId) {
-    asio::post(strand_, [self = shared_from_this(), token, deviceId] {
-        if (self->stopped_ || self->subscriptions_.count(token)) return;
-        auto parsed = crypto::SubscriptionToken::parse(token);
-        if (!parsed) return;
-        std::weak_ptr<DeliveryHub> weak = self;
-        // The DHT calls back on its own thread: hop onto the strand, never touch the hub there.
-        const auto watchId = self->network_.watch(parsed->dhtKey(), [weak, token](const node::Envelope& envelope) {
-            if (auto hub = weak.lock())
-                asio::post(hub->strand_, [hub, token, envelope] { hub->onEnvelope(token, envelope); });
-        });
-        self->subscriptions_.emplace(token, Subscription{deviceId, watchId});
+void DeliveryHub::watch(const std::string& token, const std::string& deviceId, const std::string& vapidKey) {
+    asio::post(strand_, [self = shared_from_this(), token, deviceId, vapidKey] {
+        if (self->stopped_) return;
+        auto [it, added] = self->subscriptions_.try_emplace(token, Subscription{deviceId, vapidKey});
+        it->second.vapidKey = vapidKey;
+        if (!added) return;
+        self->watchQueue_.push_back(token);
         self->watchCount_ = self->subscriptions_.size();
+        if (!self->pacing_) {
+            self->pacing_ = true;
+            self->drainWatches();
+        }
     });
+}
+
+// Creates at most watchesPerSecond listens a second: a proxy restarting with tens of
+// thousands of subscriptions would otherwise stall its DHT node (OpenDHT's scheduler).
+void DeliveryHub::drainWatches() {
+    const auto perStep = std::max<std::size_t>(1, limits_.watchesPerSecond * WATCH_PACING_STEP.count() / 1000);
+    for (std::size_t i = 0; i < perStep && !watchQueue_.empty(); ++i) {
+        startWatch(watchQueue_.front());
+        watchQueue_.pop_front();
+    }
+    if (watchQueue_.empty() || stopped_) {
+        pacing_ = false;
+        return;
+    }
+    watchTimer_.expires_after(WATCH_PACING_STEP);
+    watchTimer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+        if (auto self = weak.lock(); self && !ec) self->drainWatches();
+    });
+}
+
+void DeliveryHub::startWatch(const std::string& token) {
+    auto it = subscriptions_.find(token);
+    if (it == subscriptions_.end() || it->second.watching) return;
+    auto parsed = crypto::SubscriptionToken::parse(token);
+    if (!parsed) return;
+    std::weak_ptr<DeliveryHub> weak = shared_from_this();
+    // The DHT calls back on its own thread: hop onto the strand, never touch the hub there.
+    it->second.watchId = network_.watch(parsed->dhtKey(), [weak, token](const node::Envelope& envelope) {
+        if (auto hub = weak.lock())
+            asio::post(hub->strand_, [hub, token, envelope] { hub->onEnvelope(token, envelope, true); });
+    });
+    it->second.watching = true;
 }
 
 void DeliveryHub::unwatch(const std::string& token) {
     asio::post(strand_, [self = shared_from_this(), token] {
         auto it = self->subscriptions_.find(token);
         if (it == self->subscriptions_.end()) return;
-        self->network_.cancel(it->second.watchId);
-        auto device = self->devices_.find(it->second.deviceId);
-        if (device != self->devices_.end()) {
-            auto& box = device->second.mailbox;
-            box.erase(std::remove_if(box.begin(), box.end(), [&](const auto& m) { return m.token == token; }), box.end());
-        }
+        if (it->second.watching) self->network_.cancel(it->second.watchId);
         self->subscriptions_.erase(it);
         self->watchCount_ = self->subscriptions_.size();
     });
@@ -64,57 +99,61 @@ void DeliveryHub::unwatch(const std::string& token) {
 void DeliveryHub::forgetDevice(const std::string& deviceId) {
     asio::post(strand_, [self = shared_from_this(), deviceId] {
         for (auto it = self->subscriptions_.begin(); it != self->subscriptions_.end();) {
-            if (it->second.deviceId == deviceId) {
-                self->network_.cancel(it->second.watchId);
-                it = self->subscriptions_.erase(it);
-            } else {
+            if (it->second.deviceId != deviceId) {
                 ++it;
+                continue;
             }
+            if (it->second.watching) self->network_.cancel(it->second.watchId);
+            it = self->subscriptions_.erase(it);
         }
         self->watchCount_ = self->subscriptions_.size();
-        auto device = self->devices_.find(deviceId);
-        if (device == self->devices_.end()) return;
-        for (auto& stream : device->second.streams) stream->close();
-        self->devices_.erase(device);
+        auto streams = self->streams_.find(deviceId);
+        if (streams == self->streams_.end()) return;
+        for (auto& stream : streams->second) stream->close();
+        self->streams_.erase(streams);
     });
 }
 
 void DeliveryHub::deliver(const std::string& token, const node::Envelope& envelope) {
-    asio::post(strand_, [self = shared_from_this(), token, envelope] { self->onEnvelope(token, envelope); });
+    asio::post(strand_, [self = shared_from_this(), token, envelope] { self->onEnvelope(token, envelope, false); });
 }
 
-void DeliveryHub::attach(std::shared_ptr<EventStream> stream) {
-    asio::post(strand_, [self = shared_from_this(), stream = std::move(stream)] {
+void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t afterSeq) {
+    asio::post(strand_, [self = shared_from_this(), stream = std::move(stream), afterSeq] {
         if (self->stopped_) {
             stream->close();
             return;
         }
-        auto& device = self->devices_[stream->deviceId()];
-        self->dropExpired(device);
-        while (!device.mailbox.empty() && stream->alive()) {
-            const auto& message = device.mailbox.front();
-            if (!stream->send(message.envelope.idText(), node::messageToJson(message))) break;
-            ++self->counters_.delivered;
-            device.mailbox.pop_front();
+        // On the strand, so nothing that arrives meanwhile can overtake the backlog.
+        const auto nowMs = toMs(std::chrono::system_clock::now());
+        if (auto dropped = self->mailbox_.pruneExpired(nowMs)) self->counters_.expired += *dropped;
+        auto backlog = self->mailbox_.pending(stream->deviceId(), afterSeq, nowMs);
+        if (!backlog) {
+            stream->close();
+            return;
         }
-        device.streams.push_back(std::move(stream));
+        for (const auto& stored : *backlog) {
+            if (!stream->send(std::to_string(stored.seq), node::messageToJson(stored.message))) break;
+            ++self->counters_.delivered;
+        }
+        self->streams_[stream->deviceId()].push_back(std::move(stream));
     });
 }
 
 void DeliveryHub::connectionClosed(ConnectionId connection) {
     asio::post(strand_, [self = shared_from_this(), connection] {
-        for (auto& [id, device] : self->devices_) {
-            auto& s = device.streams;
-            s.erase(std::remove_if(s.begin(), s.end(), [&](const auto& st) { return st->connection() == connection; }),
-                    s.end());
-        }
+        for (auto& [id, streams] : self->streams_)
+            streams.erase(std::remove_if(streams.begin(), streams.end(),
+                                         [&](const auto& s) { return s->connection() == connection; }),
+                          streams.end());
     });
 }
 
-void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& envelope) {
+void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht) {
     if (stopped_) return;
     auto sub = subscriptions_.find(token);
     if (sub == subscriptions_.end()) return;  // not a subscription of this proxy
+    (void)fromDht;
     const auto now = std::chrono::system_clock::now();
     const bool immediateOnly = envelope.ttlSeconds == 0;
     // A TTL-0 message is expired as soon as it exists; it is still for a device connected
@@ -133,38 +172,42 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& env
         ++counters_.duplicates;
         return;
     }
+    const auto& deviceId = sub->second.deviceId;
     node::DeliveredMessage message{token, envelope};
-    auto& device = devices_[sub->second.deviceId];
-    if (sendToStreams(device, message)) return;
-    if (immediateOnly) {  // RFC 8030 §5.2: TTL 0 is for a device connected right now
-        ++counters_.dropped;
+    if (immediateOnly) {  // RFC 8030 §5.2: TTL 0 is for a device connected right now, never stored
+        if (!sendToStreams(deviceId, "", message)) ++counters_.dropped;
         return;
     }
-    if (device.mailbox.size() >= limits_.mailboxMessages) {
-        device.mailbox.pop_front();
-        ++counters_.dropped;
+    auto stored = mailbox_.enqueue(deviceId, message, toMs(expiresAt));
+    if (!stored) {
+        ++(stored.error().code == Errc::StorageFull ? counters_.storageFull : counters_.dropped);
+        return;
     }
-    device.mailbox.push_back(std::move(message));
+    if (!*stored) {  // stored or acked before (e.g. fetched again after a restart)
+        ++counters_.duplicates;
+        return;
+    }
     ++counters_.queued;
+    sendToStreams(deviceId, std::to_string(**stored), message);
 }
 
-bool DeliveryHub::sendToStreams(Device& device, const node::DeliveredMessage& message) {
+bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,
+                                const node::DeliveredMessage& message) {
+    auto it = streams_.find(deviceId);
+    if (it == streams_.end()) return false;
     bool sent = false;
     const auto json = node::messageToJson(message);
-    for (auto& stream : device.streams) sent = stream->send(message.envelope.idText(), json) || sent;
-    auto& s = device.streams;
-    s.erase(std::remove_if(s.begin(), s.end(), [](const auto& st) { return !st->alive(); }), s.end());
+    for (auto& stream : it->second) sent = stream->send(eventId, json) || sent;
     if (sent) ++counters_.delivered;
     return sent;
 }
 
-void DeliveryHub::dropExpired(Device& device) {
-    const auto now = std::chrono::system_clock::now();
-    auto& box = device.mailbox;
-    const auto before = box.size();
-    box.erase(std::remove_if(box.begin(), box.end(), [&](const auto& m) { return m.envelope.expiredAt(now); }),
-              box.end());
-    counters_.expired += before - box.size();
+void DeliveryHub::pruneStreams() {
+    for (auto it = streams_.begin(); it != streams_.end();) {
+        auto& s = it->second;
+        s.erase(std::remove_if(s.begin(), s.end(), [](const auto& st) { return !st->alive(); }), s.end());
+        it = s.empty() ? streams_.erase(it) : std::next(it);
+    }
 }
 
 void DeliveryHub::scheduleTick() {
@@ -179,12 +222,10 @@ void DeliveryHub::scheduleTick() {
 void DeliveryHub::tick() {
     const auto now = std::chrono::system_clock::now();
     for (auto it = seen_.begin(); it != seen_.end();) it = it->second < now ? seen_.erase(it) : std::next(it);
-    for (auto& [id, device] : devices_) {
-        for (auto& stream : device.streams) stream->ping();
-        auto& s = device.streams;
-        s.erase(std::remove_if(s.begin(), s.end(), [](const auto& st) { return !st->alive(); }), s.end());
-        dropExpired(device);
-    }
+    for (auto& [id, streams] : streams_)
+        for (auto& stream : streams) stream->ping();
+    pruneStreams();
+    if (auto dropped = mailbox_.pruneExpired(toMs(now))) counters_.expired += *dropped;
     scheduleTick();
 }
 

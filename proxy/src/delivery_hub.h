@@ -1,8 +1,8 @@
 #pragma once
 // Routes envelopes from the DHT (and from POSTs to this node) to the devices attached here:
-// watches subscription keys, drops duplicates and expired messages, holds undelivered
-// messages per device in a bounded in-memory mailbox, and feeds the event streams.
-// Every public method may be called from any thread; work runs on the hub's strand.
+// watches subscription keys (created at a paced rate), drops duplicates and expired
+// messages, stores the rest in the durable mailbox, and feeds the event streams.
+// Every public method may be called from any thread; the work runs on the hub's strand.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
@@ -18,60 +18,70 @@
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
 #include "event_stream.h"
+#include "mailbox.h"
 
 namespace dhtpush::proxy {
 
 struct HubLimits {
-    std::size_t mailboxMessages{1000};            // per device; the oldest goes first
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};    // how long the DHT may hand a value again
+    std::size_t watchesPerSecond{2000};           // OpenDHT stalls on bursts of new listens
 };
 
 struct HubCounters {
-    std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0};
+    std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
+        rejected{0};
 };
 
 class DeliveryHub : public std::enable_shared_from_this<DeliveryHub> {
 public:
-    DeliveryHub(asio::io_context& io, node::PushNetwork& network, HubLimits limits);
+    DeliveryHub(asio::io_context& io, node::PushNetwork& network, Mailbox& mailbox, HubLimits limits);
 
     void start();
-    // Cancels the watches and the timer and ends every stream.
+    // Cancels the watches and the timers and ends every stream.
     void stop();
 
-    // Idempotent. The DHT is watched at the token's key from now on.
-    void watch(const std::string& token, const std::string& deviceId);
+    // Idempotent. The DHT is watched at the token's key from now on (paced).
+    void watch(const std::string& token, const std::string& deviceId, const std::string& vapidKey = {});
     void unwatch(const std::string& token);
     void forgetDevice(const std::string& deviceId);
     void deliver(const std::string& token, const node::Envelope& envelope);
-    void attach(std::shared_ptr<EventStream> stream);
+    // Sends the device's unacked messages after `afterSeq` (its Last-Event-ID), then live ones.
+    void attach(std::shared_ptr<EventStream> stream, std::int64_t afterSeq);
     void connectionClosed(ConnectionId connection);
 
     const HubCounters& counters() const { return counters_; }
     std::size_t watchCount() const { return watchCount_; }
 
 private:
-    struct Device {
-        std::vector<std::shared_ptr<EventStream>> streams;
-        std::deque<node::DeliveredMessage> mailbox;
-    };
     struct Subscription {
         std::string deviceId;
-        node::PushNetwork::WatchId watchId;
+        std::string vapidKey;
+        node::PushNetwork::WatchId watchId{0};
+        bool watching{false};
+    };
+    struct PendingWatch {
+        std::string token, deviceId, vapidKey;
     };
 
-    void onEnvelope(const std::string& token, const node::Envelope& envelope);
-    bool sendToStreams(Device& device, const node::DeliveredMessage& message);
+    void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht);
+    bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
+    void startWatch(const std::string& token);
+    void drainWatches();
     void scheduleTick();
     void tick();
-    void dropExpired(Device& device);
+    void pruneStreams();
 
     asio::strand<asio::io_context::executor_type> strand_;
     node::PushNetwork& network_;
+    Mailbox& mailbox_;
     HubLimits limits_;
     asio::steady_timer timer_;
-    std::unordered_map<std::string, Device> devices_;
+    asio::steady_timer watchTimer_;
+    std::deque<std::string> watchQueue_;  // tokens waiting for their DHT listen
+    bool pacing_{false};
     std::unordered_map<std::string, Subscription> subscriptions_;
+    std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     HubCounters counters_;

@@ -1,8 +1,27 @@
 #include "device_request.h"
 
+#include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/webpush_encryption.h"
 #include "dhtpush/node/json.h"
 
 namespace dhtpush::proxy {
+namespace {
+
+constexpr std::size_t P256_POINT_BYTES = 65;
+
+Status checkVapidKey(const std::string& key) {
+    const auto point = crypto::base64urlDecode(key);
+    if (!point || point->size() != P256_POINT_BYTES || (*point)[0] != 0x04)
+        return makeError(Errc::Invalid, "'vapid_key' must be a 65-byte uncompressed P-256 point in base64url "
+                                        "without padding (the application server key)");
+    // why: GnuTLS refuses a point off the curve when it imports it as a peer key; encrypting an
+    // empty message to it is the cheapest way the crypto module offers to ask.
+    const auto probe = crypto::webpushEncrypt({}, key, crypto::base64urlEncode(crypto::Bytes(16, 0)));
+    if (!probe) return makeError(Errc::Invalid, "'vapid_key' is not a point on P-256");
+    return success();
+}
+
+}  // namespace
 
 Expected<std::string> parseBearer(std::optional<std::string_view> authorization) {
     constexpr std::string_view PREFIX = "Bearer ";
@@ -15,17 +34,31 @@ Expected<std::string> parseBearer(std::optional<std::string_view> authorization)
     return std::string(value);
 }
 
-Expected<crypto::SubscriptionToken> parseNewSubscription(std::string_view body) {
-    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return crypto::SubscriptionToken::generate();
+Expected<NewSubscription> parseSubscriptionRequest(std::string_view body) {
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return NewSubscription{crypto::SubscriptionToken::generate(), {}};
     auto json = node::parseJson(body);
     if (!json) return json.error();
     if (!json->isObject()) return makeError(Errc::Invalid, "the body must be a JSON object");
+    std::string vapidKey;
+    const auto& key = (*json)["vapid_key"];
+    if (!key.isNull()) {
+        if (!key.isString()) return makeError(Errc::Invalid, "'vapid_key' must be a string");
+        vapidKey = key.asString();
+        if (auto valid = checkVapidKey(vapidKey); !valid) return valid.error();
+    }
     const auto& token = (*json)["token"];
-    if (token.isNull()) return crypto::SubscriptionToken::generate();
+    if (token.isNull()) return NewSubscription{crypto::SubscriptionToken::generate(), std::move(vapidKey)};
     if (!token.isString()) return makeError(Errc::Invalid, "'token' must be a string");
     auto parsed = crypto::SubscriptionToken::parse(token.asString());
     if (!parsed) return makeError(Errc::Invalid, "'token' is not a version-1 subscription token");
-    return *parsed;
+    return NewSubscription{*parsed, std::move(vapidKey)};
+}
+
+Expected<crypto::SubscriptionToken> parseNewSubscription(std::string_view body) {
+    auto request = parseSubscriptionRequest(body);
+    if (!request) return request.error();
+    return request->token;
 }
 
 }  // namespace dhtpush::proxy

@@ -12,8 +12,19 @@ namespace dhtpush::proxy {
 // "Bearer <secret>" → the secret; Unauthorized when absent or not a bearer credential.
 Expected<std::string> parseBearer(std::optional<std::string_view> authorization);
 
-// Body of POST /v1/devices/{id}/subscriptions: empty, `{}` or {"token": "<token>"}.
-// Without a token the proxy makes one.
+struct NewSubscription {
+    crypto::SubscriptionToken token;
+    std::string vapidKey;  // the app server key bound to it (base64url 65-byte P-256 point); empty: none
+};
+
+// Body of POST /v1/devices/{id}/subscriptions: empty, `{}`, or an object with an optional
+// "token" (without one the proxy makes one) and an optional "vapid_key" (like the Push
+// API's applicationServerKey: only messages signed with it get through).
+// Malformed: not JSON. Invalid: not an object, a bad token, a vapid_key that is not a
+// string holding a 65-byte uncompressed point on P-256 in base64url without padding.
+Expected<NewSubscription> parseSubscriptionRequest(std::string_view body);
+
+// The token of parseSubscriptionRequest, for callers that bind no key.
 Expected<crypto::SubscriptionToken> parseNewSubscription(std::string_view body);
 
 }  // namespace dhtpush::proxy

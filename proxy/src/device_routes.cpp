@@ -1,5 +1,6 @@
 // The device API: attach, subscriptions, and the event stream (docs/protocol.md).
 #include "device_request.h"
+#include "mailbox_request.h"
 #include "dhtpush/node/json.h"
 #include "http_response.h"
 #include "route_context.h"
@@ -85,8 +86,20 @@ restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestH
     response.append_header("X-Accel-Buffering", "no");  // reverse proxies must not hold events back
     response.append_chunk("retry: 3000\n: connected\n\n");
     response.flush();
-    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id(), std::move(response)));
+    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id(), std::move(response)),
+                    parseLastEventId(headerValue(req, "Last-Event-ID")));
     return restinio::request_accepted();
+}
+
+restinio::request_handling_status_t acknowledge(RouteContext& ctx, const RequestHandle& req, const std::string& id) {
+    if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto ids = parseAcks(req->body());
+    if (!ids) return sendProblem(req, ids.error());
+    auto acked = ctx.mailbox.ack(id, *ids);
+    if (!acked) return sendProblem(req, acked.error());
+    Json::Value body(Json::objectValue);
+    body["acked"] = Json::UInt64(*acked);
+    return sendJson(req, 200, node::writeJson(body));
 }
 
 }  // namespace
@@ -113,6 +126,9 @@ void addDeviceRoutes(Router& router, RouteContext& ctx) {
     router.http_get("/v1/devices/:device/events", guarded([&ctx](const RequestHandle& req, RouteParams params) {
                         return openEvents(ctx, req, param(params, "device"));
                     }));
+    router.http_post("/v1/devices/:device/acks", guarded([&ctx](const RequestHandle& req, RouteParams params) {
+                         return acknowledge(ctx, req, param(params, "device"));
+                     }));
 }
 
 }  // namespace dhtpush::proxy

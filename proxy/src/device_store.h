@@ -1,14 +1,12 @@
 #pragma once
-// Devices and their subscriptions, durable in SQLite (WAL) in the proxy's data folder.
-// Thread-safe: every call takes the store's mutex.
+// Devices and their subscriptions, durable in the proxy's SQLite database.
+// Thread-safe: every call takes the database's mutex.
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "dhtpush/expected.h"
-
-struct sqlite3;
+#include "sqlite_db.h"
 
 namespace dhtpush::proxy {
 
@@ -20,33 +18,35 @@ struct NewDevice {
 struct SubscriptionRecord {
     std::string token;
     std::string deviceId;
+    std::string vapidKey;  // base64url P-256 key the app server must sign with; empty: none bound
 };
 
 class DeviceStore {
 public:
     // Opens or creates the database; ":memory:" for a throw-away store.
     static Expected<std::unique_ptr<DeviceStore>> open(const std::string& path);
-    ~DeviceStore();
-    DeviceStore(const DeviceStore&) = delete;
-    DeviceStore& operator=(const DeviceStore&) = delete;
+    explicit DeviceStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+    const std::shared_ptr<Database>& database() const { return db_; }
 
     Expected<NewDevice> createDevice();
     // NotFound for an unknown device, Forbidden for a wrong secret (compared in constant time).
     Status authenticate(const std::string& deviceId, const std::string& secret);
-    // Removes the device and its subscriptions; returns the tokens it held.
+    // Removes the device, its subscriptions and its mailbox; returns the tokens it held.
     Expected<std::vector<std::string>> deleteDevice(const std::string& deviceId);
-    // Conflict when another device holds the token; adding one's own token again succeeds.
-    Status addSubscription(const std::string& deviceId, const std::string& token);
+    // Conflict when another device holds the token; adding one's own token again succeeds
+    // (and updates the bound VAPID key). NotFound when the device is gone.
+    Status addSubscription(const std::string& deviceId, const std::string& token, const std::string& vapidKey = {});
+    // Removes the subscription and its undelivered messages.
     Status removeSubscription(const std::string& deviceId, const std::string& token);
     Expected<std::vector<std::string>> subscriptionsOf(const std::string& deviceId);
     Expected<std::vector<SubscriptionRecord>> allSubscriptions();
+    // NotFound when no device of this proxy holds the token.
+    Expected<SubscriptionRecord> subscription(const std::string& token);
     std::size_t subscriptionCount(const std::string& deviceId);
 
 private:
-    explicit DeviceStore(sqlite3* db);
-    Status exec(const char* sql);
-    sqlite3* db_;
-    std::mutex mutex_;
+    std::shared_ptr<Database> db_;
 };
 
 }  // namespace dhtpush::proxy

@@ -22,8 +22,9 @@ bool EventStream::write(std::string chunk) {
 }
 
 bool EventStream::send(const std::string& eventId, const std::string& data) {
-    // data is one line of JSON: SSE forbids raw newlines inside a data field.
-    return write("id: " + eventId + "\nevent: message\ndata: " + data + "\n\n");
+    // data is one line of JSON: SSE forbids raw newlines inside a data field. An event
+    // without an id (a TTL-0 message, never stored) leaves the device's Last-Event-ID alone.
+    return write((eventId.empty() ? std::string() : "id: " + eventId + "\n") + "event: message\ndata: " + data + "\n\n");
 }
 
 void EventStream::ping() { write(": keep-alive\n\n"); }

@@ -24,6 +24,8 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["duplicates"] = Json::UInt64(counters.duplicates.load());
                         body["messages"]["expired"] = Json::UInt64(counters.expired.load());
                         body["messages"]["dropped"] = Json::UInt64(counters.dropped.load());
+                        body["messages"]["storage_full"] = Json::UInt64(counters.storageFull.load());
+                        body["messages"]["rejected"] = Json::UInt64(counters.rejected.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));
                     }));
 }

@@ -15,6 +15,7 @@ int httpStatusFor(Errc code) {
         case Errc::TooLarge: return 413;
         case Errc::UnsupportedEncoding: return 415;
         case Errc::QuotaExceeded: return 429;
+        case Errc::StorageFull: return 507;
         case Errc::Unavailable: return 503;
         case Errc::Internal: return 500;
     }
@@ -36,6 +37,7 @@ const char* reasonPhrase(int status) {
         case 415: return "Unsupported Media Type";
         case 429: return "Too Many Requests";
         case 503: return "Service Unavailable";
+        case 507: return "Insufficient Storage";
         default: return "Internal Server Error";
     }
 }

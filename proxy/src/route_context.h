@@ -4,6 +4,7 @@
 
 #include "delivery_hub.h"
 #include "device_store.h"
+#include "mailbox.h"
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
@@ -16,6 +17,7 @@ struct RouteContext {
     std::string baseUrl;
     node::PushNetwork& network;
     DeviceStore& store;
+    Mailbox& mailbox;
     std::shared_ptr<DeliveryHub> hub;
 };
 

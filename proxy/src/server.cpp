@@ -9,6 +9,7 @@ namespace dhtpush::proxy {
 
 struct ProxyServer::Impl {
     std::unique_ptr<DeviceStore> store;
+    std::unique_ptr<Mailbox> mailbox;
     std::shared_ptr<DeliveryHub> hub;
     std::unique_ptr<RouteContext> context;
     std::shared_ptr<ConnectionCloseListener> listener;
@@ -24,7 +25,7 @@ Expected<std::unique_ptr<DeviceStore>> openStore(const std::string& dataDir) {
     std::error_code ec;
     std::filesystem::create_directories(dataDir, ec);
     if (ec) return makeError(Errc::Unavailable, "cannot create data folder " + dataDir + ": " + ec.message());
-    return DeviceStore::open((std::filesystem::path(dataDir) / "devices.sqlite").string());
+    return DeviceStore::open((std::filesystem::path(dataDir) / "proxy.sqlite").string());
 }
 
 std::unique_ptr<Router> makeRouter(RouteContext& context) {
@@ -55,9 +56,13 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     auto store = openStore(config.dataDir);
     if (!store) return store.error();
     impl->store = std::move(*store);
-    impl->hub = std::make_shared<DeliveryHub>(
-        io, network, HubLimits{config.mailboxMessages, config.keepAlive, config.valueExpiration});
-    impl->context = std::make_unique<RouteContext>(RouteContext{config, {}, network, *impl->store, impl->hub});
+    impl->mailbox = std::make_unique<Mailbox>(
+        impl->store->database(),
+        MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
+    impl->hub = std::make_shared<DeliveryHub>(io, network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
+    impl->context = std::make_unique<RouteContext>(
+        RouteContext{config, {}, network, *impl->store, *impl->mailbox, impl->hub});
     impl->listener = std::make_shared<ConnectionCloseListener>();
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {
@@ -102,7 +107,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     impl->hub->start();
     auto subscriptions = impl->store->allSubscriptions();
     if (!subscriptions) return subscriptions.error();
-    for (const auto& record : *subscriptions) impl->hub->watch(record.token, record.deviceId);
+    for (const auto& record : *subscriptions) impl->hub->watch(record.token, record.deviceId, record.vapidKey);
     return std::unique_ptr<ProxyServer>(new ProxyServer(std::move(impl)));
 }
 

@@ -23,6 +23,13 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (!envelope) return sendProblem(req, envelope.error());
     if (!ctx.config.standalone && !ctx.network.connected())
         return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
+    // When this node is the device's proxy it knows the mailbox, so a full one is the
+    // sender's error (507) rather than a message dropped later.
+    if (auto local = ctx.store.subscription(token->text()); local && envelope->ttlSeconds > 0) {
+        const auto size = node::encodeEnvelope(*envelope).size();
+        if (auto room = ctx.mailbox.checkRoom(local->deviceId, token->text(), envelope->topic, size); !room)
+            return sendProblem(req, room.error());
+    }
     // Devices attached here get it at once; everyone else listening gets it through the DHT.
     ctx.hub->deliver(token->text(), *envelope);
     ctx.network.publish(token->dhtKey(), *envelope, {});

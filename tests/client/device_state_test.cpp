@@ -53,9 +53,9 @@ DeviceState sampleState() {
     s.proxies.push_back({"http://127.0.0.1:8080", "device-1", "secret-1"});
     s.proxies.push_back({"https://push.example.org", "device-2", "secret \"2\"\n\\"});
     s.subscriptions.push_back({"token-a", "http://127.0.0.1:8080/v1/push/token-a", "http://127.0.0.1:8080", "p256dh-a",
-                               "auth-a", "private-a"});
+                               "auth-a", "private-a", {}});
     s.subscriptions.push_back({"token-b", "https://push.example.org/v1/push/token-b", "https://push.example.org",
-                               "p256dh-b", "auth-b", "private-b"});
+                               "p256dh-b", "auth-b", "private-b", {"https://push.example.org", "http://127.0.0.1:8080"}});
     return s;
 }
 

@@ -24,7 +24,7 @@ dhtpush::node::DeliveredMessage message(const std::string& token, const std::str
 
 DeviceState stateWith(const std::string& token, const std::string& endpoint) {
     DeviceState s;
-    s.subscriptions.push_back({token, endpoint, "http://proxy", "p", "a", "k"});
+    s.subscriptions.push_back({token, endpoint, "http://proxy", "p", "a", "k", {}});
     return s;
 }
 

@@ -119,6 +119,7 @@ void requireSame(const Envelope& a, const Envelope& b) {
     REQUIRE(a.topic == b.topic);
     REQUIRE(a.encoding == b.encoding);
     REQUIRE(a.body == b.body);
+    REQUIRE(a.vapid == b.vapid);
 }
 
 // Decodes and returns the error code; fails the test when decoding succeeds.
@@ -298,6 +299,33 @@ TEST_CASE("envelope decoding rejects a body above 4096 bytes", "[node][envelope]
     CHECK(decodeEnvelope(packMap(with(validFields(), "body", binValue(sequence(MAX_BODY_BYTES))))).ok());
     CHECK(decodeError(packMap(with(validFields(), "body", binValue(sequence(MAX_BODY_BYTES + 1))))) ==
           Errc::Invalid);
+}
+
+TEST_CASE("envelope round-trips the sender's VAPID header and omits it when empty", "[node][envelope]") {
+    auto e = sampleEnvelope();
+    e.vapid = "vapid t=eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.e30.c2ln, k=BKey";
+    const auto decoded = decodeEnvelope(encodeEnvelope(e));
+    REQUIRE(decoded.ok());
+    requireSame(*decoded, e);
+
+    e.vapid.clear();
+    const auto plain = encodeEnvelope(e);
+    const std::string key = "vap";
+    CHECK(std::search(plain.begin(), plain.end(), key.begin(), key.end()) == plain.end());
+    const auto decodedPlain = decodeEnvelope(plain);
+    REQUIRE(decodedPlain.ok());
+    CHECK(decodedPlain->vapid.empty());
+}
+
+TEST_CASE("envelope decoding accepts a VAPID header up to 1024 bytes and rejects a longer one or a wrong type",
+          "[node][envelope]") {
+    const auto atLimit = decodeEnvelope(packMap(with(validFields(), "vap", strValue(std::string(MAX_VAPID_BYTES, 'a')))));
+    REQUIRE(atLimit.ok());
+    CHECK(atLimit->vapid.size() == MAX_VAPID_BYTES);
+    const auto tooLong = decodeEnvelope(packMap(with(validFields(), "vap", strValue(std::string(MAX_VAPID_BYTES + 1, 'a')))));
+    CHECK_FALSE(tooLong.ok());
+    CHECK(decodeError(packMap(with(validFields(), "vap", binValue(sequence(10))))) == Errc::Invalid);
+    CHECK(decodeError(packMap(with(validFields(), "vap", uintValue(1)))) == Errc::Invalid);
 }
 
 TEST_CASE("envelope decoding rejects a field of the wrong type", "[node][envelope]") {

@@ -1,6 +1,10 @@
 #include "device_request.h"
 
 #include <string>
+#include <vector>
+
+#include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/vapid.h"
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +12,7 @@ using dhtpush::Errc;
 using dhtpush::crypto::SubscriptionToken;
 using dhtpush::proxy::parseBearer;
 using dhtpush::proxy::parseNewSubscription;
+using dhtpush::proxy::parseSubscriptionRequest;
 
 TEST_CASE("parseBearer returns the secret of a Bearer credential", "[proxy][device_request]") {
     const auto secret = parseBearer(std::string_view("Bearer s3cr3t-_AB"));
@@ -80,5 +85,49 @@ TEST_CASE("a subscription body that is not an object, or a bad token, is Invalid
         const auto token = parseNewSubscription(body);
         REQUIRE_FALSE(token.ok());
         CHECK(token.error().code == Errc::Invalid);
+    }
+}
+
+TEST_CASE("a subscription body may bind a VAPID application server key", "[proxy][device_request]") {
+    const auto keys = dhtpush::crypto::generateVapidKeys();
+    REQUIRE(keys.ok());
+    const auto withKey = parseSubscriptionRequest("{\"vapid_key\": \"" + keys->publicKey + "\"}");
+    REQUIRE(withKey.ok());
+    CHECK(withKey->vapidKey == keys->publicKey);
+    CHECK(withKey->token.text().size() == 23);
+
+    const auto existing = SubscriptionToken::generate();
+    const auto both =
+        parseSubscriptionRequest("{\"token\": \"" + existing.text() + "\", \"vapid_key\": \"" + keys->publicKey + "\"}");
+    REQUIRE(both.ok());
+    CHECK(both->token == existing);
+    CHECK(both->vapidKey == keys->publicKey);
+
+    for (const char* body : {"", "{}", "{\"vapid_key\": null}"}) {
+        CAPTURE(body);
+        const auto none = parseSubscriptionRequest(body);
+        REQUIRE(none.ok());
+        CHECK(none->vapidKey.empty());
+    }
+}
+
+TEST_CASE("a vapid_key that is not a P-256 point in base64url is Invalid", "[proxy][device_request]") {
+    const auto keys = dhtpush::crypto::generateVapidKeys();
+    REQUIRE(keys.ok());
+    auto bytes = *dhtpush::crypto::base64urlDecode(keys->publicKey);
+    auto compressed = bytes;
+    compressed[0] = 0x02;
+    auto offCurve = bytes;
+    offCurve[64] ^= 1;  // y no longer matches x
+    const std::vector<std::string> bad = {
+        "5", "true", "\"\"", "\"abc\"", "\"" + keys->publicKey + "=\"", "\"" + keys->privateKey + "\"",
+        "\"" + keys->publicKey.substr(1) + "\"", "\"" + dhtpush::crypto::base64urlEncode(compressed) + "\"",
+        "\"" + dhtpush::crypto::base64urlEncode(offCurve) + "\""};
+    for (const auto& value : bad) {
+        CAPTURE(value);
+        const auto parsed = parseSubscriptionRequest("{\"vapid_key\": " + value + "}");
+        REQUIRE_FALSE(parsed.ok());
+        CHECK(parsed.error().code == Errc::Invalid);
+        CHECK(parsed.error().detail.find("vapid_key") != std::string::npos);
     }
 }

@@ -7,20 +7,21 @@
 
 namespace dhtpush::test {
 
-LocalDhtNetwork::LocalDhtNetwork(std::size_t nodeCount)
-    : networkId_(0x7e570000u | (std::random_device{}() & 0xffffu)) {
+LocalDhtNetwork::LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration)
+    : networkId_(0x7e570000u | (std::random_device{}() & 0xffffu)), valueExpiration_(valueExpiration) {
     for (std::size_t i = 0; i < nodeCount; ++i) {
         auto config = i == 0 ? node::DhtNodeConfig{} : joinConfig();
         config.bindAddress = "127.0.0.1";
         config.networkId = networkId_;
         config.unlimitedRate = true;
+        config.valueExpiration = valueExpiration_;
         auto node = node::DhtNode::start(config);
         if (!node) throw std::runtime_error("cannot start a DHT node: " + node.error().detail);
         nodes_.push_back(std::move(*node));
     }
     // Every joining node must see at least one good peer before the network is used.
     for (std::size_t i = 1; i < nodes_.size(); ++i)
-        if (!waitUntil([&] { return nodes_[i]->status().connected; }))
+        if (!waitUntil([&] { return nodes_[i]->connected(); }))
             throw std::runtime_error("DHT node " + std::to_string(i) + " did not connect");
 }
 
@@ -37,6 +38,7 @@ node::DhtNodeConfig LocalDhtNetwork::joinConfig() const {
     config.networkId = networkId_;
     config.unlimitedRate = true;
     config.bootstrap = {bootstrapAddress()};
+    config.valueExpiration = valueExpiration_;
     return config;
 }
 
@@ -44,7 +46,7 @@ std::unique_ptr<node::DhtNode> LocalDhtNetwork::join() const {
     auto node = node::DhtNode::start(joinConfig());
     if (!node) throw std::runtime_error("cannot start a DHT node: " + node.error().detail);
     auto& n = **node;
-    if (!waitUntil([&] { return n.status().connected; })) throw std::runtime_error("joining DHT node did not connect");
+    if (!waitUntil([&] { return n.connected(); })) throw std::runtime_error("joining DHT node did not connect");
     return std::move(*node);
 }
 

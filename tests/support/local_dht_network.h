@@ -1,6 +1,7 @@
 #pragma once
 // A real OpenDHT network on loopback: N nodes on 127.0.0.1 with OS-chosen ports, a
 // private network id of its own, rate limits off, all bootstrapped on node 0.
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,7 +12,8 @@ namespace dhtpush::test {
 
 class LocalDhtNetwork {
 public:
-    explicit LocalDhtNetwork(std::size_t nodeCount);
+    // valueExpiration: how long the nodes keep push envelopes (the push value type).
+    explicit LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration = std::chrono::minutes(10));
     ~LocalDhtNetwork();
 
     // A config for one more node of this network (port 0, bootstrapped on node 0).
@@ -24,6 +26,7 @@ public:
 
 private:
     std::uint32_t networkId_;
+    std::chrono::seconds valueExpiration_;
     std::vector<std::unique_ptr<node::DhtNode>> nodes_;
 };
 

@@ -34,6 +34,7 @@ EventRecorder::EventRecorder(client::ProxyAccount account) {
                                    [this](const node::DeliveredMessage& m) {
                                        std::lock_guard<std::mutex> lock(mutex_);
                                        messages_.push_back(m);
+                                       return true;
                                    },
                                    stop_);
             // Reconnect pause; ends early when the recorder stops.

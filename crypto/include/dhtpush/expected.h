@@ -17,7 +17,8 @@ enum class Errc {
     Forbidden,            // wrong credentials
     NotFound,             // unknown device, subscription or route
     Conflict,             // the resource exists and belongs to someone else
-    QuotaExceeded,        // a per-device or per-subscription limit is reached
+    QuotaExceeded,        // a per-device limit (e.g. subscriptions) is reached
+    StorageFull,          // a mailbox quota (messages or bytes) is full until the device collects
     Unavailable,          // a dependency (DHT, disk) cannot serve now
     Internal,             // a bug or an unexpected failure
 };

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "dhtpush/client/device_state.h"
 #include "dhtpush/expected.h"
@@ -24,9 +25,14 @@ struct CreatedSubscription {
 Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token);
 Status removeSubscription(const ProxyAccount& account, const std::string& token);
 
-// Streams messages until the server closes the stream or `stop` is set. Malformed
-// events are skipped. Returns an error for HTTP errors and transport failures.
-Status streamMessages(const ProxyAccount& account, const std::function<void(const node::DeliveredMessage&)>& onMessage,
-                      const std::atomic<bool>& stop);
+// Streams messages until the server closes the stream, `stop` is set or onMessage returns
+// false (that message is not taken). Malformed events are skipped. With `lastEventId`,
+// resumes after it (Last-Event-ID) and keeps it at the last message taken. Returns an
+// error for HTTP errors and transport failures.
+Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
+                      const std::atomic<bool>& stop, std::string* lastEventId = nullptr);
+
+// Tells the proxy these messages were handed on: it deletes them from the mailbox.
+Status acknowledge(const ProxyAccount& account, const std::vector<std::string>& messageIds);
 
 }  // namespace dhtpush::client

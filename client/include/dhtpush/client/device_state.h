@@ -22,6 +22,11 @@ struct Subscription {
     std::string p256dh;
     std::string auth;
     std::string privateKey;
+    // Every proxy that watches this token (proxyUrl first); a device on two proxies keeps
+    // receiving when one of them is down.
+    std::vector<std::string> proxyUrls;
+
+    std::vector<std::string> allProxies() const;
 };
 
 struct DeviceState {

@@ -24,7 +24,14 @@ struct HttpRequest {
     std::vector<std::string> headers;  // "Name: value"
     std::string body;
     std::chrono::milliseconds timeout{10000};
+    // PEM file of the certificate authorities trusted for https:// (instead of the system's);
+    // empty: the process default (setDefaultCaFile), else the system's.
+    std::string caFile{};
 };
+
+// The CA file of every request that names none (the CLI's --cacert). Call before any
+// request is made; not synchronised with requests in flight.
+void setDefaultCaFile(std::string path);
 
 // Unavailable when the server cannot be reached or the transfer fails; any HTTP status
 // is a successful exchange.

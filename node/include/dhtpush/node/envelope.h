@@ -18,6 +18,7 @@ constexpr std::size_t MAX_TOPIC_CHARS = 32;        // RFC 8030 §5.4
 constexpr std::size_t MESSAGE_ID_BYTES = 16;
 constexpr std::size_t MAX_ENVELOPE_BYTES = 8192;   // body + headers, far under OpenDHT's 64 KiB
 constexpr std::uint32_t MAX_TTL_SECONDS = 28 * 24 * 3600;
+constexpr std::size_t MAX_VAPID_BYTES = 1024;      // an Authorization header as a sender gave it
 
 // RFC 8030 §5.3.
 enum class Urgency : std::uint8_t { VeryLow = 0, Low = 1, Normal = 2, High = 3 };
@@ -38,6 +39,9 @@ struct Envelope {
     std::string topic;
     std::string encoding;
     crypto::Bytes body;
+    // The sender's `Authorization: vapid t=..., k=...` value, as given to the accepting node
+    // (empty: none). The device's proxy checks it against the subscription's bound key.
+    std::string vapid;
 
     // A fresh envelope with a random id, created now.
     static Envelope create(std::uint32_t ttlSeconds, Urgency urgency, std::string topic,

@@ -17,9 +17,13 @@ struct ProxyConfig {
     std::string httpAddress{"127.0.0.1"};
     std::uint16_t httpPort{0};            // 0 picks a free port; read it back with port()
     std::string publicUrl;                // base of endpoints handed out; default http://address:port
-    std::string dataDir;                  // devices.sqlite lives here; empty: in memory
+    std::string dataDir;                  // proxy.sqlite lives here; empty: in memory
     std::uint32_t maxTtlSeconds{7 * 24 * 3600};
-    std::size_t mailboxMessages{1000};
+    // Mailbox quotas: a message that would pass one is refused (507 to a sender posting here).
+    std::size_t mailboxMessages{1000};             // per device
+    std::size_t mailboxBytes{4 * 1024 * 1024};     // per device
+    std::size_t subscriptionMessages{100};
+    std::size_t subscriptionBytes{256 * 1024};
     std::size_t maxSubscriptionsPerDevice{1000};
     std::size_t maxConnections{10000};
     std::chrono::seconds keepAlive{15};

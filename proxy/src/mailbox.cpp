@@ -1,0 +1,167 @@
+#include "mailbox.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+namespace dhtpush::proxy {
+namespace {
+
+// Commits on success, rolls back otherwise: a message is stored whole or not at all.
+class Transaction {
+public:
+    explicit Transaction(Database& db) : db_(db) { ok_ = db_.exec("BEGIN IMMEDIATE").ok(); }
+    ~Transaction() {
+        if (ok_ && !committed_) db_.exec("ROLLBACK");
+    }
+    bool ok() const { return ok_; }
+    Status commit() {
+        committed_ = true;
+        return db_.exec("COMMIT");
+    }
+
+private:
+    Database& db_;
+    bool ok_{false};
+    bool committed_{false};
+};
+
+struct Usage {
+    std::int64_t messages{0}, bytes{0};
+};
+
+Usage usage(Database& db, const char* sql, const std::string& key) {
+    Statement s(db, sql);
+    s.bind(1, key);
+    Usage u;
+    if (s.step() == SQLITE_ROW) u = {s.integer(0), s.integer(1)};
+    return u;
+}
+
+}  // namespace
+
+Status Mailbox::checkRoom(const std::string& deviceId, const std::string& token, const std::string& topic,
+                          std::size_t size) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    return checkRoomLocked(deviceId, token, topic, size);
+}
+
+Status Mailbox::checkRoomLocked(const std::string& deviceId, const std::string& token, const std::string& topic,
+                                std::size_t size) {
+    Usage replaced;
+    if (!topic.empty()) {
+        Statement s(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE token = ? AND topic = ?");
+        s.bind(1, token).bind(2, topic);
+        if (s.step() == SQLITE_ROW) replaced = {s.integer(0), s.integer(1)};
+    }
+    const auto perSub = usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE token = ?", token);
+    const auto perDevice = usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE device_id = ?", deviceId);
+    const auto bytes = static_cast<std::int64_t>(size);
+    auto full = [&](Usage u, std::size_t maxMessages, std::size_t maxBytes) {
+        return u.messages - replaced.messages + 1 > static_cast<std::int64_t>(maxMessages) ||
+               u.bytes - replaced.bytes + bytes > static_cast<std::int64_t>(maxBytes);
+    };
+    if (full(perSub, limits_.subscriptionMessages, limits_.subscriptionBytes))
+        return makeError(Errc::StorageFull, "the mailbox of this subscription is full until the device collects it");
+    if (full(perDevice, limits_.deviceMessages, limits_.deviceBytes))
+        return makeError(Errc::StorageFull, "the mailbox of this device is full until it collects it");
+    return success();
+}
+
+Expected<std::optional<std::int64_t>> Mailbox::enqueue(const std::string& deviceId, const node::DeliveredMessage& m,
+                                                       std::int64_t expiresMs) {
+    const auto id = m.envelope.idText();
+    const auto encoded = node::encodeEnvelope(m.envelope);
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Transaction tx(*db_);
+    if (!tx.ok()) return db_->error("begin");
+    Statement known(*db_,
+                    "SELECT 1 FROM mailbox WHERE token = ?1 AND message_id = ?2 "
+                    "UNION ALL SELECT 1 FROM acked WHERE device_id = ?3 AND message_id = ?2");
+    known.bind(1, m.token).bind(2, id).bind(3, deviceId);
+    const int rc = known.step();
+    if (rc == SQLITE_ROW) return std::optional<std::int64_t>{};
+    if (rc != SQLITE_DONE) return db_->error("look up message");
+    if (auto room = checkRoomLocked(deviceId, m.token, m.envelope.topic, encoded.size()); !room) return room.error();
+    const auto created = static_cast<std::int64_t>(m.envelope.createdMs);
+    if (!m.envelope.topic.empty()) {  // RFC 8030 §5.4: the newer message replaces the undelivered one
+        Statement newer(*db_, "SELECT 1 FROM mailbox WHERE token = ? AND topic = ? AND created_ms > ?");
+        newer.bind(1, m.token).bind(2, m.envelope.topic).bind(3, created);
+        if (newer.step() == SQLITE_ROW) return std::optional<std::int64_t>{};
+        Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ?");
+        replace.bind(1, m.token).bind(2, m.envelope.topic);
+        if (replace.step() != SQLITE_DONE) return db_->error("replace topic");
+    }
+    Statement insert(*db_,
+                     "INSERT INTO mailbox(device_id, token, message_id, topic, created_ms, expires_ms, size, envelope) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, deviceId).bind(2, m.token).bind(3, id).bind(4, m.envelope.topic).bind(5, created).bind(6, expiresMs);
+    insert.bind(7, static_cast<std::int64_t>(encoded.size())).bindBlob(8, encoded);
+    const int inserted = insert.step();
+    if (inserted == SQLITE_CONSTRAINT) return makeError(Errc::NotFound, "the subscription was removed");
+    if (inserted != SQLITE_DONE) return db_->error("store message");
+    const auto seq = sqlite3_last_insert_rowid(db_->handle());
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    return std::optional<std::int64_t>{seq};
+}
+
+Expected<std::vector<StoredMessage>> Mailbox::pending(const std::string& deviceId, std::int64_t afterSeq,
+                                                      std::int64_t nowMs) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Statement select(*db_,
+                     "SELECT seq, token, envelope FROM mailbox WHERE device_id = ? AND seq > ? AND expires_ms > ? "
+                     "ORDER BY seq");
+    select.bind(1, deviceId).bind(2, afterSeq).bind(3, nowMs);
+    std::vector<StoredMessage> out;
+    int rc;
+    while ((rc = select.step()) == SQLITE_ROW) {
+        const auto blob = select.blob(2);
+        auto envelope = node::decodeEnvelope(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
+        if (!envelope) continue;  // written by us, so only a damaged file gets here: skip, keep the rest
+        out.push_back({select.integer(0), {select.text(1), std::move(*envelope)}});
+    }
+    if (rc != SQLITE_DONE) return db_->error("read mailbox");
+    return out;
+}
+
+Expected<std::size_t> Mailbox::ack(const std::string& deviceId, const std::vector<std::string>& messageIds) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Transaction tx(*db_);
+    if (!tx.ok()) return db_->error("begin");
+    Statement find(*db_, "SELECT MAX(expires_ms) FROM mailbox WHERE device_id = ? AND message_id = ?");
+    Statement remember(*db_, "INSERT OR REPLACE INTO acked(device_id, message_id, expires_ms) VALUES (?, ?, ?)");
+    Statement del(*db_, "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?");
+    const auto unknownUntil = unixMs() + limits_.unknownAckMemoryMs;
+    std::size_t count = 0;
+    for (const auto& id : messageIds) {
+        find.reset();
+        find.bind(1, deviceId).bind(2, id);
+        // Remembered until the message would have expired, or for as long as the DHT may
+        // still hand out a copy of a message this proxy has not received yet.
+        std::int64_t until = unknownUntil;
+        if (find.step() == SQLITE_ROW && find.integer(0) > 0) until = std::max(until, find.integer(0));
+        remember.reset();
+        remember.bind(1, deviceId).bind(2, id).bind(3, until);
+        if (remember.step() != SQLITE_DONE) return db_->error("remember ack");
+        del.reset();
+        del.bind(1, deviceId).bind(2, id);
+        if (del.step() != SQLITE_DONE) return db_->error("ack");
+        count += static_cast<std::size_t>(sqlite3_changes(db_->handle()));
+    }
+    if (auto committed = tx.commit(); !committed) return committed.error();
+    return count;
+}
+
+Expected<std::size_t> Mailbox::pruneExpired(std::int64_t nowMs) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Statement messages(*db_, "DELETE FROM mailbox WHERE expires_ms <= ?");
+    messages.bind(1, nowMs);
+    if (messages.step() != SQLITE_DONE) return db_->error("prune mailbox");
+    const auto dropped = static_cast<std::size_t>(sqlite3_changes(db_->handle()));
+    Statement acks(*db_, "DELETE FROM acked WHERE expires_ms <= ?");
+    acks.bind(1, nowMs);
+    if (acks.step() != SQLITE_DONE) return db_->error("prune acks");
+    return dropped;
+}
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,60 @@
+#pragma once
+// Undelivered messages per device, durable in the proxy's SQLite database: a message stays
+// until the device acks it or its TTL runs out. Thread-safe (the database's mutex).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dhtpush/expected.h"
+#include "dhtpush/node/message_json.h"
+#include "sqlite_db.h"
+
+namespace dhtpush::proxy {
+
+struct MailboxLimits {
+    std::size_t deviceMessages{1000};
+    std::size_t deviceBytes{4 * 1024 * 1024};
+    std::size_t subscriptionMessages{100};
+    std::size_t subscriptionBytes{256 * 1024};
+    // How long an acked id the proxy never stored is remembered: a copy may still come
+    // through the DHT until the value expires there.
+    std::int64_t unknownAckMemoryMs{11 * 60 * 1000};
+};
+
+struct StoredMessage {
+    std::int64_t seq;  // increasing in arrival order: the event id of the stream
+    node::DeliveredMessage message;
+};
+
+class Mailbox {
+public:
+    Mailbox(std::shared_ptr<Database> db, MailboxLimits limits) : db_(std::move(db)), limits_(limits) {}
+
+    // StorageFull when one more message of `size` bytes on this subscription would pass a
+    // quota; a message replacing one with the same Topic takes that one's room.
+    Status checkRoom(const std::string& deviceId, const std::string& token, const std::string& topic, std::size_t size);
+    // Stores the message and returns its seq, or nullopt for a message already stored or
+    // already acked, or older than the stored message with the same Topic. A message with a
+    // Topic replaces the older unacked one with that Topic on the same subscription (DHT
+    // copies may arrive out of order: the creation time decides). StorageFull when a quota
+    // is reached.
+    Expected<std::optional<std::int64_t>> enqueue(const std::string& deviceId, const node::DeliveredMessage& message,
+                                                  std::int64_t expiresMs);
+    // Unacked, unexpired messages with seq > afterSeq, in order.
+    Expected<std::vector<StoredMessage>> pending(const std::string& deviceId, std::int64_t afterSeq, std::int64_t nowMs);
+    // Deletes the device's messages with these ids and remembers the ids (unknown ones too,
+    // for a copy that has not arrived yet). Returns how many messages were deleted.
+    Expected<std::size_t> ack(const std::string& deviceId, const std::vector<std::string>& messageIds);
+    // Drops expired messages and forgets expired acks; returns the messages dropped.
+    Expected<std::size_t> pruneExpired(std::int64_t nowMs);
+
+private:
+    Status checkRoomLocked(const std::string& deviceId, const std::string& token, const std::string& topic,
+                           std::size_t size);
+
+    std::shared_ptr<Database> db_;
+    MailboxLimits limits_;
+};
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,129 @@
+#include "sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace dhtpush::proxy {
+namespace {
+
+// user_version 1. Messages are keyed by (token, message_id) so a copy that comes back from
+// the DHT is stored once; `acked` remembers the ids a device acknowledged (also ids this
+// proxy has not seen yet: a device on two proxies acks on both) until no copy can come
+// back, so a copy fetched again later is not delivered twice.
+constexpr const char* SCHEMA = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    secret_sha256 BLOB NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    token TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    vapid_key TEXT NOT NULL DEFAULT '',
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscriptions_by_device ON subscriptions(device_id);
+CREATE TABLE IF NOT EXISTS mailbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    token TEXT NOT NULL REFERENCES subscriptions(token) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    envelope BLOB NOT NULL,
+    UNIQUE (token, message_id)
+);
+CREATE INDEX IF NOT EXISTS mailbox_by_device ON mailbox(device_id, seq);
+CREATE TABLE IF NOT EXISTS acked (
+    device_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (device_id, message_id)
+) WITHOUT ROWID;
+PRAGMA user_version = 1;
+)sql";
+
+}  // namespace
+
+Expected<std::shared_ptr<Database>> Database::open(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        auto error = makeError(Errc::Unavailable, "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+        sqlite3_close(db);
+        return error;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    std::shared_ptr<Database> database(new Database(db));
+    if (auto s = database->exec(SCHEMA); !s) return s.error();
+    return database;
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+Status Database::exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string detail = message ? message : "unknown error";
+        sqlite3_free(message);
+        return makeError(Errc::Unavailable, "storage: " + detail);
+    }
+    return success();
+}
+
+Error Database::error(const char* what) const {
+    return makeError(Errc::Unavailable, std::string("storage: ") + what + ": " + sqlite3_errmsg(db_));
+}
+
+Statement::Statement(Database& db, const char* sql) {
+    ok_ = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr) == SQLITE_OK;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int i, const std::string& text) {
+    ok_ = ok_ && sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) == SQLITE_OK;
+    return *this;
+}
+
+Statement& Statement::bind(int i, std::int64_t value) {
+    ok_ = ok_ && sqlite3_bind_int64(stmt_, i, value) == SQLITE_OK;
+    return *this;
+}
+
+Statement& Statement::bindBlob(int i, const crypto::Bytes& blob) {
+    ok_ = ok_ && sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT) == SQLITE_OK;
+    return *this;
+}
+
+int Statement::step() { return ok_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
+
+void Statement::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::text(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+
+std::string Statement::blob(int col) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+
+std::int64_t Statement::integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+std::int64_t unixMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace dhtpush::proxy

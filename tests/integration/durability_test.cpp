@@ -1,0 +1,163 @@
+// Nothing lost: a proxy killed with SIGKILL and restarted, a device on two proxies one of
+// which dies mid-stream. Real dhtpush-node processes with their SQLite files.
+#include "await.h"
+#include "dhtpush/client/device_client.h"
+#include "dhtpush/client/message_listener.h"
+#include "dhtpush/client/webpush_sender.h"
+#include "dhtpush/node/json.h"
+#include "node_process.h"
+#include "proxy_fixture.h"
+
+#include <map>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+using namespace dhtpush;
+using namespace dhtpush::test;
+
+namespace {
+
+client::PushOptions ttl(std::uint32_t seconds) {
+    client::PushOptions o;
+    o.ttlSeconds = seconds;
+    return o;
+}
+
+// Runs `dhtpush listen`'s engine on a thread and keeps the texts it hands on.
+class Listener {
+public:
+    Listener(client::DeviceState state, std::uint32_t count) : listener_(std::move(state)) {
+        thread_ = std::thread([this, count] {
+            listener_.run(count, stop_, [this](const std::string& line) {
+                auto json = node::parseJson(line);
+                std::lock_guard<std::mutex> lock(mutex_);
+                texts_.push_back(json ? (*json)["text"].asString() : line);
+            });
+            finished_ = true;
+        });
+    }
+    ~Listener() {
+        stop_ = true;
+        thread_.join();
+    }
+    bool waitFor(std::size_t n) const {
+        return waitUntil([&] { return size() >= n; }, std::chrono::seconds(30));
+    }
+    bool waitFinished() const { return waitUntil([&] { return finished_.load(); }, std::chrono::seconds(30)); }
+    std::size_t size() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return texts_.size();
+    }
+    std::map<std::string, int> counts() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::map<std::string, int> out;
+        for (const auto& t : texts_) ++out[t];
+        return out;
+    }
+
+private:
+    client::MessageListener listener_;
+    std::atomic<bool> stop_{false}, finished_{false};
+    mutable std::mutex mutex_;
+    std::vector<std::string> texts_;
+    std::thread thread_;
+};
+
+void requireExactlyOnce(const std::map<std::string, int>& counts, int first, int last) {
+    for (int i = first; i <= last; ++i) {
+        INFO("message m" << i);
+        CHECK(counts.count("m" + std::to_string(i)) == 1);
+        if (counts.count("m" + std::to_string(i))) CHECK(counts.at("m" + std::to_string(i)) == 1);
+    }
+}
+
+client::DeviceState stateFor(const std::vector<client::ProxyAccount>& accounts) {
+    client::DeviceState state;
+    state.proxies = accounts;
+    return state;
+}
+
+}  // namespace
+
+TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers each once", "[integration][durability]") {
+    LocalDhtNetwork network(10);
+    TempDir data;
+    NodeProcess proxy(network, data.path());
+    RunningProxy sender(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const auto endpoint = sender.url() + "/wp/" + sub->token;
+
+    // Accepted while the device is away: stored in the proxy's mailbox, unacked.
+    for (int i = 0; i < 10; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+    REQUIRE(waitUntil([&] {
+        auto r = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
+        auto json = r ? node::parseJson(r->body) : Expected<Json::Value>(Error{Errc::Internal, ""});
+        return json && (*json)["messages"]["queued"].asUInt() >= 10;
+    }));
+    proxy.kill9();
+    // Accepted while the proxy is dead: only the DHT holds them.
+    for (int i = 10; i < 20; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+    proxy.restart();
+
+    {
+        Listener device(stateFor({*account}), 20);
+        REQUIRE(device.waitFinished());
+        const auto counts = device.counts();
+        CHECK(device.size() == 20);
+        requireExactlyOnce(counts, 0, 19);
+    }
+    // All of them were acked: a new session of the device gets only what is new.
+    REQUIRE(client::sendPush(endpoint, "after", ttl(600)).ok());
+    Listener again(stateFor({*account}), 1);
+    REQUIRE(again.waitFinished());
+    CHECK(again.counts() == std::map<std::string, int>{{"after", 1}});
+    INFO(proxy.output());
+    CHECK(proxy.terminate() == 0);
+}
+
+TEST_CASE("a device on two proxies loses nothing and sees nothing twice when one dies and returns",
+          "[integration][durability]") {
+    LocalDhtNetwork network(10);
+    TempDir data1, data2;
+    NodeProcess proxy1(network, data1.path());
+    NodeProcess proxy2(network, data2.path());
+    RunningProxy sender(network);
+    auto account1 = client::attachDevice(proxy1.url());
+    auto account2 = client::attachDevice(proxy2.url());
+    REQUIRE(account1.ok());
+    REQUIRE(account2.ok());
+    const auto token = crypto::SubscriptionToken::generate().text();
+    REQUIRE(client::addSubscription(*account1, token).ok());
+    REQUIRE(client::addSubscription(*account2, token).ok());
+    const auto endpoint = sender.url() + "/wp/" + token;
+    auto send = [&](int from, int to) {
+        for (int i = from; i < to; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+    };
+
+    {
+        Listener device(stateFor({*account1, *account2}), 30);
+        send(0, 10);
+        REQUIRE(device.waitFor(10));
+        proxy1.kill9();
+        send(10, 20);
+        REQUIRE(device.waitFor(20));
+        proxy1.restart();
+        send(20, 30);
+        REQUIRE(device.waitFinished());
+        CHECK(device.size() == 30);
+        requireExactlyOnce(device.counts(), 0, 29);
+    }
+    // The returned proxy learned every ack (also of what it missed while down): alone, it
+    // delivers nothing old again.
+    REQUIRE(client::sendPush(endpoint, "after", ttl(600)).ok());
+    Listener onlyFirst(stateFor({*account1}), 1);
+    REQUIRE(onlyFirst.waitFinished());
+    CHECK(onlyFirst.counts() == std::map<std::string, int>{{"after", 1}});
+    INFO(proxy1.output() << proxy2.output());
+    CHECK(proxy1.terminate() == 0);
+    CHECK(proxy2.terminate() == 0);
+}

@@ -1,0 +1,183 @@
+// Store-and-forward semantics of the proxy: resume with Last-Event-ID, acks, Topic
+// replacement, quotas, and messages outliving their DHT values.
+#include "await.h"
+#include "dhtpush/client/device_client.h"
+#include "dhtpush/client/http_client.h"
+#include "dhtpush/client/webpush_sender.h"
+#include "dhtpush/node/json.h"
+#include "proxy_fixture.h"
+
+#include <catch2/catch.hpp>
+
+using namespace dhtpush;
+using namespace dhtpush::test;
+
+namespace {
+
+std::string text(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
+
+client::PushOptions options(std::uint32_t ttlSeconds, std::string topic = {}) {
+    client::PushOptions o;
+    o.ttlSeconds = ttlSeconds;
+    o.topic = std::move(topic);
+    return o;
+}
+
+std::uint64_t counter(const std::string& proxyUrl, const char* name) {
+    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
+    auto json = response ? node::parseJson(response->body) : Expected<Json::Value>(Error{Errc::Internal, ""});
+    return json ? (*json)["messages"][name].asUInt64() : 0;
+}
+
+// One connection of the device: collects messages until the proxy has sent `count`, then closes.
+struct Session {
+    std::vector<node::DeliveredMessage> messages;
+    std::string lastEventId;
+};
+
+Session receive(const client::ProxyAccount& account, std::size_t count, std::string lastEventId = {}) {
+    Session session{{}, std::move(lastEventId)};
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::thread reader([&] {
+        client::streamMessages(account,
+                               [&](const node::DeliveredMessage& m) {
+                                   std::lock_guard<std::mutex> lock(mutex);
+                                   if (session.messages.size() >= count) return false;
+                                   session.messages.push_back(m);
+                                   if (session.messages.size() >= count) stop = true;
+                                   return true;
+                               },
+                               stop, &session.lastEventId);
+    });
+    waitUntil([&] { return stop.load(); });
+    stop = true;
+    reader.join();
+    return session;
+}
+
+std::vector<std::string> texts(const Session& s) {
+    std::vector<std::string> out;
+    for (const auto& m : s.messages) out.push_back(text(m.envelope.body));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a reconnecting device resumes after Last-Event-ID, and acked messages are gone", "[integration][mailbox]") {
+    LocalDhtNetwork network(5);
+    RunningProxy proxy(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const auto endpoint = proxy.url() + "/wp/" + sub->token;
+    for (const char* m : {"one", "two", "three"}) REQUIRE(client::sendPush(endpoint, m, options(600)).ok());
+
+    auto first = receive(*account, 2);  // the device drops after two, acking nothing
+    REQUIRE(texts(first) == std::vector<std::string>{"one", "two"});
+    auto resumed = receive(*account, 1, first.lastEventId);
+    CHECK(texts(resumed) == std::vector<std::string>{"three"});
+
+    // Without Last-Event-ID everything unacked comes again, in order.
+    auto fresh = receive(*account, 3);
+    REQUIRE(texts(fresh) == std::vector<std::string>{"one", "two", "three"});
+    std::vector<std::string> ids;
+    for (const auto& m : fresh.messages) ids.push_back(m.envelope.idText());
+    REQUIRE(client::acknowledge(*account, ids).ok());
+
+    REQUIRE(client::sendPush(endpoint, "four", options(600)).ok());
+    auto afterAck = receive(*account, 1);
+    CHECK(texts(afterAck) == std::vector<std::string>{"four"});
+}
+
+TEST_CASE("a Topic replaces the undelivered message with the same Topic", "[integration][mailbox]") {
+    LocalDhtNetwork network(5);
+    RunningProxy proxy(network);
+    RunningProxy sender(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    REQUIRE(client::sendPush(proxy.url() + "/wp/" + sub->token, "score 1-0", options(600, "score")).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "score 2-0", options(600, "score")).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "other news", options(600, "news")).ok());
+    REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 3; }));
+
+    auto session = receive(*account, 2);
+    CHECK(texts(session) == std::vector<std::string>{"score 2-0", "other news"});
+    CHECK(session.messages[0].envelope.topic == "score");
+}
+
+TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[integration][mailbox]") {
+    LocalDhtNetwork network(5);
+    proxy::ProxyConfig config;
+    config.subscriptionMessages = 3;
+    config.subscriptionBytes = 4000;
+    config.mailboxMessages = 4;
+    RunningProxy proxy(network, config);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto first = client::addSubscription(*account, "");
+    auto second = client::addSubscription(*account, "");
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    const auto endpoint1 = proxy.url() + "/wp/" + first->token, endpoint2 = proxy.url() + "/wp/" + second->token;
+
+    SECTION("per-subscription message count") {
+        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "m" + std::to_string(i), options(600)).ok());
+        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 3; }));
+        auto refused = client::sendPush(endpoint1, "m3", options(600));
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().code == Errc::StorageFull);
+        CHECK(refused.error().detail.find("507") != std::string::npos);
+        // A Topic message that replaces a stored one still fits.
+        CHECK(client::sendPush(endpoint2, "t1", options(600, "t")).ok());
+    }
+    SECTION("per-device message count across subscriptions") {
+        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "a" + std::to_string(i), options(600)).ok());
+        REQUIRE(client::sendPush(endpoint2, "b0", options(600)).ok());
+        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 4; }));
+        auto refused = client::sendPush(endpoint2, "b1", options(600));
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().code == Errc::StorageFull);
+    }
+    SECTION("per-subscription bytes") {
+        REQUIRE(client::sendPush(endpoint1, std::string(3000, 'x'), options(600)).ok());
+        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 1; }));
+        auto refused = client::sendPush(endpoint1, std::string(1500, 'y'), options(600));
+        REQUIRE_FALSE(refused.ok());
+        CHECK(refused.error().code == Errc::StorageFull);
+    }
+    auto session = receive(*account, 1);
+    CHECK_FALSE(session.messages.empty());
+}
+
+TEST_CASE("messages outlive their DHT values in the mailbox; expired ones are not delivered", "[integration][mailbox]") {
+    LocalDhtNetwork network(5, std::chrono::seconds(2));
+    proxy::ProxyConfig config;
+    config.valueExpiration = std::chrono::seconds(2);
+    TempDir data;
+    config.dataDir = data.path();
+    auto proxy = std::make_unique<RunningProxy>(network, config);
+    RunningProxy sender(network, config);
+    auto account = client::attachDevice(proxy->url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", options(600)).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", options(2)).ok());
+    REQUIRE(waitUntil([&] { return counter(proxy->url(), "queued") >= 2; }));
+
+    // Offline past the DHT value expiration (the storing nodes dropped both) and past the
+    // short TTL; the proxy restarts meanwhile, so only its own disk can still hold them.
+    proxy.reset();
+    const auto later = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    REQUIRE(waitUntil([&] { return std::chrono::steady_clock::now() >= later; }));
+    proxy = std::make_unique<RunningProxy>(network, config);
+    account->url = proxy->url();
+
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "sentinel", options(600)).ok());
+    auto session = receive(*account, 2);
+    CHECK(texts(session) == std::vector<std::string>{"lasting", "sentinel"});
+}

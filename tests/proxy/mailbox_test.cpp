@@ -1,0 +1,139 @@
+// The mailbox against a real SQLite file: dedupe, acks remembered, Topic order, quotas,
+// resume order and durability across reopening.
+#include "device_store.h"
+#include "mailbox.h"
+
+#include "dhtpush/crypto/token.h"
+
+#include <filesystem>
+#include <random>
+
+#include <catch2/catch.hpp>
+
+using namespace dhtpush;
+using namespace dhtpush::proxy;
+
+namespace {
+
+struct Fixture {
+    std::string path;
+    std::unique_ptr<DeviceStore> store;
+    std::unique_ptr<Mailbox> mailbox;
+    std::string device;
+    std::string token = crypto::SubscriptionToken::generate().text();
+
+    explicit Fixture(MailboxLimits limits = {}) {
+        path = (std::filesystem::temp_directory_path() / ("dhtpush-mailbox-" + std::to_string(std::random_device{}()) + ".sqlite"))
+                   .string();
+        open(limits);
+        device = store->createDevice()->id;
+        REQUIRE(store->addSubscription(device, token).ok());
+    }
+    ~Fixture() {
+        mailbox.reset();
+        store.reset();
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    }
+    void open(MailboxLimits limits = {}) {
+        mailbox.reset();
+        store.reset();
+        store = std::move(DeviceStore::open(path).value());
+        mailbox = std::make_unique<Mailbox>(store->database(), limits);
+    }
+    node::DeliveredMessage message(const std::string& body, std::string topic = {}, std::uint64_t createdMs = 0) {
+        auto e = node::Envelope::create(600, node::Urgency::Normal, std::move(topic), "", crypto::toBytes(body));
+        if (createdMs) e.createdMs = createdMs;
+        return {token, e};
+    }
+    std::int64_t farFuture() const { return unixMs() + 3600 * 1000; }
+    std::vector<std::string> pendingBodies(std::int64_t after = 0) {
+        std::vector<std::string> out;
+        const auto pending = mailbox->pending(device, after, unixMs());
+        REQUIRE(pending.ok());
+        for (const auto& m : *pending)
+            out.emplace_back(m.message.envelope.body.begin(), m.message.envelope.body.end());
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the mailbox stores a message once and keeps arrival order", "[proxy][mailbox]") {
+    Fixture f;
+    const auto a = f.message("a"), b = f.message("b");
+    auto first = f.mailbox->enqueue(f.device, a, f.farFuture());
+    REQUIRE(first.ok());
+    REQUIRE(first->has_value());
+    CHECK_FALSE(f.mailbox->enqueue(f.device, a, f.farFuture())->has_value());  // the DHT's second copy
+    auto second = f.mailbox->enqueue(f.device, b, f.farFuture());
+    REQUIRE(second->has_value());
+    CHECK(**second > **first);
+    CHECK(f.pendingBodies() == std::vector<std::string>{"a", "b"});
+    CHECK(f.pendingBodies(**first) == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("acked messages are deleted and never stored again, even ids not yet seen", "[proxy][mailbox]") {
+    Fixture f;
+    const auto a = f.message("a"), later = f.message("later");
+    REQUIRE(f.mailbox->enqueue(f.device, a, f.farFuture())->has_value());
+    auto acked = f.mailbox->ack(f.device, {a.envelope.idText(), later.envelope.idText(), "unknown"});
+    REQUIRE(acked.ok());
+    CHECK(*acked == 1);
+    CHECK(f.pendingBodies().empty());
+    CHECK_FALSE(f.mailbox->enqueue(f.device, a, f.farFuture())->has_value());
+    CHECK_FALSE(f.mailbox->enqueue(f.device, later, f.farFuture())->has_value());
+}
+
+TEST_CASE("a Topic keeps only the newest message of that Topic", "[proxy][mailbox]") {
+    Fixture f;
+    const auto now = static_cast<std::uint64_t>(unixMs());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("old", "t", now - 2000), f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("new", "t", now), f.farFuture())->has_value());
+    // A copy of an even older one arriving late through the DHT does not win.
+    CHECK_FALSE(f.mailbox->enqueue(f.device, f.message("older", "t", now - 5000), f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("other", "u", now), f.farFuture())->has_value());
+    CHECK(f.pendingBodies() == std::vector<std::string>{"new", "other"});
+}
+
+TEST_CASE("mailbox quotas refuse with StorageFull", "[proxy][mailbox]") {
+    MailboxLimits limits;
+    limits.subscriptionMessages = 2;
+    limits.subscriptionBytes = 1000;
+    Fixture f(limits);
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("a"), f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("b"), f.farFuture())->has_value());
+    auto full = f.mailbox->enqueue(f.device, f.message("c"), f.farFuture());
+    REQUIRE_FALSE(full.ok());
+    CHECK(full.error().code == Errc::StorageFull);
+    CHECK(f.mailbox->checkRoom(f.device, f.token, "", 10).error().code == Errc::StorageFull);
+    CHECK(f.pendingBodies() == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("expired messages are not pending and are pruned", "[proxy][mailbox]") {
+    Fixture f;
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("gone"), unixMs() - 1)->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("kept"), f.farFuture())->has_value());
+    CHECK(f.pendingBodies() == std::vector<std::string>{"kept"});
+    CHECK(*f.mailbox->pruneExpired(unixMs()) == 1);
+}
+
+TEST_CASE("the mailbox survives closing and reopening the database", "[proxy][mailbox]") {
+    Fixture f;
+    const auto a = f.message("a"), b = f.message("b");
+    REQUIRE(f.mailbox->enqueue(f.device, a, f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, b, f.farFuture())->has_value());
+    REQUIRE(f.mailbox->ack(f.device, {a.envelope.idText()}).ok());
+    f.open();
+    CHECK(f.pendingBodies() == std::vector<std::string>{"b"});
+    CHECK_FALSE(f.mailbox->enqueue(f.device, a, f.farFuture())->has_value());
+}
+
+TEST_CASE("removing a subscription or a device removes its messages", "[proxy][mailbox]") {
+    Fixture f;
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("a"), f.farFuture())->has_value());
+    REQUIRE(f.store->removeSubscription(f.device, f.token).ok());
+    CHECK(f.pendingBodies().empty());
+    auto gone = f.mailbox->enqueue(f.device, f.message("b"), f.farFuture());
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.error().code == Errc::NotFound);
+}
