@@ -4,6 +4,7 @@ set grid
 
 set output dir."/performance/latency_cdf.png"
 set title "End-to-end latency CDF (N = 10 nodes on loopback)"
+set key right bottom
 set xlabel "latency (ms)"
 set ylabel "percentile"
 set logscale x

@@ -65,7 +65,22 @@ Expected<std::shared_ptr<Database>> Database::open(const std::string& path) {
     return database;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+}
+
+sqlite3_stmt* Database::prepared(const char* sql) {
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return nullptr;
+    }
+    statements_.emplace(sql, stmt);
+    return stmt;
+}
 
 Status Database::exec(const char* sql) {
     char* message = nullptr;
@@ -81,11 +96,13 @@ Error Database::error(const char* what) const {
     return makeError(Errc::Unavailable, std::string("storage: ") + what + ": " + sqlite3_errmsg(db_));
 }
 
-Statement::Statement(Database& db, const char* sql) {
-    ok_ = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr) == SQLITE_OK;
-}
+Statement::Statement(Database& db, const char* sql) : stmt_(db.prepared(sql)) { ok_ = stmt_ != nullptr; }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    if (!stmt_) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
 
 Statement& Statement::bind(int i, const std::string& text) {
     ok_ = ok_ && sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) == SQLITE_OK;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "dhtpush/crypto/bytes.h"
 #include "dhtpush/expected.h"
@@ -24,6 +25,8 @@ public:
 
     sqlite3* handle() { return db_; }
     std::mutex& mutex() { return mutex_; }
+    // A prepared statement for this SQL, compiled once and kept (callers hold mutex()).
+    sqlite3_stmt* prepared(const char* sql);
     Status exec(const char* sql);
     Error error(const char* what) const;
 
@@ -31,9 +34,11 @@ private:
     explicit Database(sqlite3* db) : db_(db) {}
     sqlite3* db_;
     std::mutex mutex_;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;  // guarded by mutex_
 };
 
-// A prepared statement that finalizes itself; binding errors make step() fail.
+// One use of a cached prepared statement: reset when it goes out of scope; binding errors
+// make step() fail.
 class Statement {
 public:
     Statement(Database& db, const char* sql);
