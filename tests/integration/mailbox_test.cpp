@@ -153,7 +153,7 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
     CHECK_FALSE(session.messages.empty());
 }
 
-TEST_CASE("messages outlive their DHT values in the mailbox; expired ones are not delivered", "[integration][mailbox]") {
+TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are not delivered", "[integration][mailbox]") {
     LocalDhtNetwork network(5, std::chrono::seconds(2));
     proxy::ProxyConfig config;
     config.valueExpiration = std::chrono::seconds(2);
