@@ -66,7 +66,10 @@ std::vector<std::string> texts(const Session& s) {
 
 TEST_CASE("a reconnecting device resumes after Last-Event-ID, and acked messages are gone", "[integration][mailbox]") {
     LocalDhtNetwork network(5);
-    RunningProxy proxy(network);
+    TempDir data;
+    proxy::ProxyConfig config;
+    config.dataDir = data.path();
+    RunningProxy proxy(network, config);
     auto account = client::attachDevice(proxy.url());
     REQUIRE(account.ok());
     auto sub = client::addSubscription(*account, "");
@@ -93,7 +96,10 @@ TEST_CASE("a reconnecting device resumes after Last-Event-ID, and acked messages
 
 TEST_CASE("a Topic replaces the undelivered message with the same Topic", "[integration][mailbox]") {
     LocalDhtNetwork network(5);
-    RunningProxy proxy(network);
+    TempDir data;
+    proxy::ProxyConfig config;
+    config.dataDir = data.path();
+    RunningProxy proxy(network, config);
     RunningProxy sender(network);
     auto account = client::attachDevice(proxy.url());
     REQUIRE(account.ok());
@@ -111,7 +117,9 @@ TEST_CASE("a Topic replaces the undelivered message with the same Topic", "[inte
 
 TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[integration][mailbox]") {
     LocalDhtNetwork network(5);
+    TempDir data;
     proxy::ProxyConfig config;
+    config.dataDir = data.path();
     config.subscriptionMessages = 3;
     config.subscriptionBytes = 4000;
     config.mailboxMessages = 4;
