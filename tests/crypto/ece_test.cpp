@@ -161,9 +161,10 @@ TEST_CASE("malformed headers are rejected", "[crypto][ece]") {
         CHECK(ece::decrypt(shortHeader, key).error().code == Errc::Malformed);
     }
     SECTION("key id longer than the body") {
-        Bytes b(body.begin(), body.begin() + 21);
+        // Built in one go: GCC 12 at -O2 misreads a push_back here as out of bounds.
+        Bytes b(body.begin(), body.begin() + 22);
         b[20] = 5;
-        b.push_back('a');
+        b[21] = 'a';
         CHECK(ece::parseHeader(b).error().code == Errc::Malformed);
     }
     SECTION("header and no record") {
