@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "cli_commands.h"
+#include "cli_crypto.h"
+#include "dhtpush/client/http_client.h"
 #include "dhtpush/client/device_state.h"
 
 namespace dhtpush::client {
@@ -18,14 +20,26 @@ Commands:
                               attach this device to the proxies (first time) and create a
                               subscription watched by all of them (failover); prints it as
                               PushSubscription JSON, with the first proxy's endpoint
+       [--vapid-key KEY]      bind an application server key: only messages signed with it
+                              (VAPID, RFC 8292) are accepted
   unsubscribe TOKEN           remove a subscription
   listen [--count N]          print this device's messages from all its proxies, one JSON
-                              object per line, each once; acknowledges what it printed
-                              (stops after N messages when --count is given)
+                              object per line, each once, decrypted into "text";
+                              acknowledges what it printed (stops after N messages with --count)
   send ENDPOINT MESSAGE       post MESSAGE to a WebPush endpoint
        [--ttl SEC] [--urgency very-low|low|normal|high] [--topic TOPIC]
+       [--p256dh KEY --auth SECRET]
+                              encrypt for the subscription (RFC 8291, aes128gcm)
+       [--subscription FILE]  the same with the keys (and, when ENDPOINT is left out, the
+                              endpoint) of a PushSubscription JSON file
+       [--vapid FILE --subject mailto:ADDRESS]
+                              sign with the VAPID keys in FILE (RFC 8292)
+  vapid keygen [--out FILE]   make a VAPID key pair {"publicKey","privateKey"}; with --out,
+                              write it to FILE (mode 0600) and print the public key
 
 Options for every command:
+  --cacert FILE               trust the CA certificates in FILE (PEM) for https:// URLs
+                              instead of the system's (e.g. a node's self-signed certificate)
   --state FILE                device state file (default $DHTPUSH_STATE, else
                               $XDG_CONFIG_HOME/dhtpush/device.json or ~/.config/dhtpush/device.json)
   --help                      show this text
@@ -45,7 +59,9 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     std::vector<std::string> proxies;  // --proxy may be repeated
     const std::map<std::string, bool> known = {{"--proxy", true},   {"--state", true}, {"--count", true},
                                                {"--ttl", true},     {"--urgency", true}, {"--topic", true},
-                                               {"--help", false}};
+                                               {"--p256dh", true},  {"--auth", true},    {"--subscription", true},
+                                               {"--vapid", true},   {"--subject", true}, {"--vapid-key", true},
+                                               {"--cacert", true},  {"--out", true},     {"--help", false}};
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
         if (arg.rfind("--", 0) != 0) {
@@ -68,6 +84,7 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     }
     if (positional.empty()) return usage("a command is required");
     const std::string state = options.count("--state") ? options["--state"] : defaultStatePath();
+    if (options.count("--cacert")) setDefaultCaFile(options["--cacert"]);
     const auto& command = positional.front();
     auto number = [&](const char* name, std::uint32_t fallback) -> std::optional<std::uint32_t> {
         if (!options.count(name)) return fallback;
@@ -79,7 +96,7 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     };
     if (command == "subscribe") {
         if (proxies.empty()) return usage("subscribe needs --proxy URL");
-        return subscribeCommand(state, proxies);
+        return subscribeCommand(state, proxies, options["--vapid-key"]);
     }
     if (command == "unsubscribe") {
         if (positional.size() != 2) return usage("unsubscribe takes one TOKEN");
@@ -90,15 +107,23 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         if (!count) return usage("--count must be a number");
         return listenCommand(state, *count, stop);
     }
+    if (command == "vapid") {
+        if (positional.size() != 2 || positional[1] != "keygen") return usage("vapid takes the subcommand keygen");
+        return vapidKeygenCommand(options["--out"]);
+    }
     if (command == "send") {
-        if (positional.size() != 3) return usage("send takes ENDPOINT and MESSAGE");
+        const bool fromFile = options.count("--subscription") && positional.size() == 2;
+        if (positional.size() != 3 && !fromFile)
+            return usage("send takes ENDPOINT and MESSAGE (or MESSAGE alone with --subscription FILE)");
         auto ttl = number("--ttl", 2419200);
         if (!ttl) return usage("--ttl must be a number of seconds");
         PushOptions push;
         push.ttlSeconds = *ttl;
         push.urgency = options["--urgency"];
         push.topic = options["--topic"];
-        return sendCommand(positional[1], positional[2], push);
+        std::string endpoint = fromFile ? "" : positional[1];
+        if (auto crypto = applyPushCryptoOptions(options, endpoint, push); !crypto) return usage(crypto.error().detail);
+        return sendCommand(endpoint, positional.back(), push);
     }
     return usage("unknown command '" + command + "'");
 }

@@ -25,7 +25,8 @@ std::string trimSlash(std::string url) {
 
 }  // namespace
 
-int subscribeCommand(const std::string& statePath, const std::vector<std::string>& proxyUrls) {
+int subscribeCommand(const std::string& statePath, const std::vector<std::string>& proxyUrls,
+                     const std::string& vapidKey) {
     auto state = loadDeviceState(statePath);
     if (!state) return fail("cannot read the device state", state.error());
     std::vector<ProxyAccount> accounts;
@@ -47,7 +48,7 @@ int subscribeCommand(const std::string& statePath, const std::vector<std::string
     const auto token = crypto::SubscriptionToken::generate();
     std::string endpoint;
     for (const auto& account : accounts) {
-        auto created = addSubscription(account, token.text());
+        auto created = addSubscription(account, token.text(), vapidKey);
         if (!created) return fail("cannot subscribe on " + account.url, created.error());
         if (endpoint.empty()) endpoint = created->endpoint;
     }

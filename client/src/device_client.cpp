@@ -50,9 +50,11 @@ Expected<ProxyAccount> attachDevice(const std::string& proxyUrl) {
     return ProxyAccount{base, (*json)["device_id"].asString(), (*json)["secret"].asString()};
 }
 
-Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token) {
+Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token,
+                                              const std::string& vapidKey) {
     Json::Value body(Json::objectValue);
     if (!token.empty()) body["token"] = token;
+    if (!vapidKey.empty()) body["vapid_key"] = vapidKey;
     auto response = httpRequest({"POST", account.url + "/v1/devices/" + account.deviceId + "/subscriptions",
                                  {bearer(account), "Content-Type: application/json"}, node::writeJson(body)});
     if (!response) return response.error();

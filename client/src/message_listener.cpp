@@ -7,6 +7,7 @@
 
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/node/json.h"
+#include "message_decryptor.h"
 
 namespace dhtpush::client {
 namespace {
@@ -76,8 +77,9 @@ std::string listenLine(const node::DeliveredMessage& message, const DeviceState&
     auto parsed = node::parseJson(node::messageToJson(message));
     Json::Value line = parsed ? *parsed : Json::Value(Json::objectValue);
     if (const auto* sub = state.findSubscription(message.token)) line["endpoint"] = sub->endpoint;
-    if (isUtf8Text(message.envelope.body))
-        line["text"] = std::string(message.envelope.body.begin(), message.envelope.body.end());
+    auto plaintext = decryptMessage(message, state);
+    if (!plaintext) line["decrypt_error"] = plaintext.error().detail;
+    else if (isUtf8Text(*plaintext)) line["text"] = crypto::toString(*plaintext);
     return node::writeJson(line);
 }
 

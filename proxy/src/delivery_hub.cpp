@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "vapid_check.h"
+
 namespace dhtpush::proxy {
 namespace {
 // How old a TTL-0 message may be when it reaches this proxy: DHT latency plus clock skew.
@@ -153,7 +155,14 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& env
     if (stopped_) return;
     auto sub = subscriptions_.find(token);
     if (sub == subscriptions_.end()) return;  // not a subscription of this proxy
-    (void)fromDht;
+    // A POST to this node was checked by the route; a copy from the DHT needs the VAPID proof
+    // of a bound key. Before the duplicate check: a forged copy must not shadow the real one.
+    if (fromDht) {
+        if (auto vapid = checkEnvelopeVapid(sub->second.vapidKey, envelope); !vapid) {
+            ++counters_.rejected;
+            return;
+        }
+    }
     const auto now = std::chrono::system_clock::now();
     const bool immediateOnly = envelope.ttlSeconds == 0;
     // A TTL-0 message is expired as soon as it exists; it is still for a device connected

@@ -57,17 +57,19 @@ restinio::request_handling_status_t listSubscriptions(RouteContext& ctx, const R
 restinio::request_handling_status_t addSubscription(RouteContext& ctx, const RequestHandle& req,
                                                     const std::string& id) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
-    auto token = parseNewSubscription(req->body());
-    if (!token) return sendProblem(req, token.error());
+    auto request = parseSubscriptionRequest(req->body());
+    if (!request) return sendProblem(req, request.error());
+    const auto& token = request->token;
     if (ctx.store.subscriptionCount(id) >= ctx.config.maxSubscriptionsPerDevice)
         return sendProblem(req, makeError(Errc::QuotaExceeded, "this device has reached its subscription limit"));
-    if (auto added = ctx.store.addSubscription(id, token->text()); !added) return sendProblem(req, added.error());
-    ctx.hub->watch(token->text(), id);
+    if (auto added = ctx.store.addSubscription(id, token.text(), request->vapidKey); !added)
+        return sendProblem(req, added.error());
+    ctx.hub->watch(token.text(), id, request->vapidKey);
     Json::Value body(Json::objectValue);
-    body["token"] = token->text();
-    body["endpoint"] = endpointOf(ctx, token->text());
+    body["token"] = token.text();
+    body["endpoint"] = endpointOf(ctx, token.text());
     return sendJson(req, 201, node::writeJson(body),
-                    {{"Location", ctx.baseUrl + "/v1/devices/" + id + "/subscriptions/" + token->text()}});
+                    {{"Location", ctx.baseUrl + "/v1/devices/" + id + "/subscriptions/" + token.text()}});
 }
 
 restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const RequestHandle& req,
@@ -78,7 +80,8 @@ restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const 
     return sendEmpty(req, 204);
 }
 
-restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id) {
+restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id,
+                                              ConnectionId connectionTag) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
     auto response = req->create_response<restinio::chunked_output_t>();
     response.append_header(restinio::http_field::content_type, "text/event-stream");
@@ -86,7 +89,7 @@ restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestH
     response.append_header("X-Accel-Buffering", "no");  // reverse proxies must not hold events back
     response.append_chunk("retry: 3000\n: connected\n\n");
     response.flush();
-    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id(), std::move(response)),
+    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id() | connectionTag, std::move(response)),
                     parseLastEventId(headerValue(req, "Last-Event-ID")));
     return restinio::request_accepted();
 }
@@ -104,7 +107,7 @@ restinio::request_handling_status_t acknowledge(RouteContext& ctx, const Request
 
 }  // namespace
 
-void addDeviceRoutes(Router& router, RouteContext& ctx) {
+void addDeviceRoutes(Router& router, RouteContext& ctx, ConnectionId connectionTag) {
     router.http_post("/v1/devices", guarded([&ctx](const RequestHandle& req, RouteParams) {
                          return createDevice(ctx, req);
                      }));
@@ -123,8 +126,9 @@ void addDeviceRoutes(Router& router, RouteContext& ctx) {
                        guarded([&ctx](const RequestHandle& req, RouteParams params) {
                            return removeSubscription(ctx, req, param(params, "device"), param(params, "token"));
                        }));
-    router.http_get("/v1/devices/:device/events", guarded([&ctx](const RequestHandle& req, RouteParams params) {
-                        return openEvents(ctx, req, param(params, "device"));
+    router.http_get("/v1/devices/:device/events",
+                    guarded([&ctx, connectionTag](const RequestHandle& req, RouteParams params) {
+                        return openEvents(ctx, req, param(params, "device"), connectionTag);
                     }));
     router.http_post("/v1/devices/:device/acks", guarded([&ctx](const RequestHandle& req, RouteParams params) {
                          return acknowledge(ctx, req, param(params, "device"));

@@ -44,7 +44,13 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::cout << "dhtpush-node running\n"
-              << "  HTTP       " << (*server)->baseUrl() << "  (health: " << (*server)->baseUrl() << "/health)\n"
+              << "  HTTP       http://" << options->proxy.httpAddress << ":" << (*server)->port() << "\n"
+              << ((*server)->httpsPort() ? "  HTTPS      https://" + options->proxy.https.address + ":" +
+                                               std::to_string((*server)->httpsPort()) + "  (certificate " +
+                                               options->proxy.https.certFile + ")\n"
+                                         : "")
+              << "  endpoints  " << (*server)->baseUrl() << "/wp/<token>  (health: " << (*server)->baseUrl()
+              << "/health)\n"
               << "  DHT        udp port " << (*dht)->port() << ", network 0x" << std::hex << options->dht.networkId
               << std::dec << ", node id " << (*dht)->nodeId() << "\n"
               << "  data       " << options->dht.dataDir << "\n"

@@ -26,8 +26,14 @@ Options:
   --data-dir DIR          where the node keeps its identity and database (default ./.dhtpush/node)
   --http-address ADDR     HTTP bind address (default 127.0.0.1)
   --http-port PORT        HTTP port, 0 for any free port (default 8080)
-  --public-url URL        base URL put in endpoints handed to app servers
-                          (default http://ADDR:PORT); set it behind a reverse proxy
+  --https-port PORT       also serve the HTTP API over TLS on this port, 0 for any free
+                          port (default 8443 when --tls-cert and --tls-key are given)
+  --https-address ADDR    HTTPS bind address (default: the --http-address)
+  --tls-cert FILE         PEM certificate chain for HTTPS
+  --tls-key FILE          PEM private key of that certificate
+  --public-url URL        base URL put in endpoints handed to app servers (default
+                          https://ADDR:HTTPS_PORT with HTTPS, else http://ADDR:PORT); set it
+                          behind a reverse proxy
   --dht-address ADDR      UDP bind address of the DHT node (default 0.0.0.0)
   --dht-port PORT         UDP port of the DHT node, 0 for any free port (default 4222)
   --bootstrap HOST:PORT   a DHT node to join through; repeat for several
@@ -53,7 +59,7 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
     o.dht.port = 4222;
     o.dht.dataDir = ".dhtpush/node";
     o.proxy.httpPort = 8080;
-    bool publicNetwork = false, networkGiven = false;
+    bool publicNetwork = false, networkGiven = false, httpsPortGiven = false, httpsAddressGiven = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
         auto next = [&](std::string& out) -> bool {
@@ -85,6 +91,12 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             auto v = needValue();
             if (!v) return v.error();
             o.proxy.httpAddress = *v;
+        } else if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--https-address") {
+            auto v = needValue();
+            if (!v) return v.error();
+            if (arg == "--https-address") httpsAddressGiven = true;
+            (arg == "--tls-cert" ? o.proxy.https.certFile : arg == "--tls-key" ? o.proxy.https.keyFile
+                                                                               : o.proxy.https.address) = *v;
         } else if (arg == "--public-url") {
             auto v = needValue();
             if (!v) return v.error();
@@ -105,6 +117,10 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
                 return usageError("--network must be a 32-bit number, got '" + *v + "'");
             networkGiven = true;
         } else if (arg == "--http-port") status = number(o.proxy.httpPort, "--http-port");
+        else if (arg == "--https-port") {
+            status = number(o.proxy.https.port, "--https-port");
+            httpsPortGiven = true;
+        }
         else if (arg == "--dht-port") status = number(o.dht.port, "--dht-port");
         else if (arg == "--max-ttl") status = number(o.proxy.maxTtlSeconds, "--max-ttl");
         else if (arg == "--mailbox-size") status = number(o.proxy.mailboxMessages, "--mailbox-size");
@@ -119,6 +135,12 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
     if (o.proxy.maxTtlSeconds > node::MAX_TTL_SECONDS)
         return usageError("--max-ttl must be at most " + std::to_string(node::MAX_TTL_SECONDS) +
                           " (28 days): envelopes with a longer TTL are refused by other nodes");
+    if (o.proxy.https.certFile.empty() != o.proxy.https.keyFile.empty())
+        return usageError("HTTPS needs both --tls-cert and --tls-key");
+    if ((httpsPortGiven || httpsAddressGiven) && !o.proxy.https.enabled())
+        return usageError("--https-port and --https-address need --tls-cert and --tls-key");
+    if (o.proxy.https.enabled() && !httpsPortGiven) o.proxy.https.port = 8443;
+    if (!httpsAddressGiven) o.proxy.https.address = o.proxy.httpAddress;
     if (publicNetwork) {
         if (networkGiven && o.dht.networkId != 0) return usageError("--public and --network contradict each other");
         o.dht.networkId = 0;

@@ -1,6 +1,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "delivery_hub.h"
 #include "device_store.h"
@@ -15,6 +16,9 @@ namespace dhtpush::proxy {
 struct RouteContext {
     ProxyConfig config;
     std::string baseUrl;
+    // The origins this node answers as (baseUrl's first, then its listeners'): the VAPID
+    // audiences it accepts (vapid_check.h).
+    std::vector<std::string> audiences;
     node::PushNetwork& network;
     DeviceStore& store;
     Mailbox& mailbox;
@@ -22,7 +26,9 @@ struct RouteContext {
 };
 
 void addWebPushRoutes(Router& router, RouteContext& context);
-void addDeviceRoutes(Router& router, RouteContext& context);
+// connectionTag is set on the connection ids of event streams, as the listener's
+// ConnectionCloseListener reports them (HTTPS_CONNECTION_TAG for the HTTPS listener).
+void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connectionTag);
 void addHealthRoutes(Router& router, RouteContext& context);
 
 }  // namespace dhtpush::proxy

@@ -1,8 +1,12 @@
 #include "dhtpush/proxy/server.h"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "dhtpush/node/url_origin.h"
 #include "http_response.h"
+#include "https_listener.h"
+#include "listener_settings.h"
 #include "route_context.h"
 
 namespace dhtpush::proxy {
@@ -14,6 +18,7 @@ struct ProxyServer::Impl {
     std::unique_ptr<RouteContext> context;
     std::shared_ptr<ConnectionCloseListener> listener;
     std::unique_ptr<HttpServer> http;
+    std::unique_ptr<HttpsListener> https;  // null when HTTPS is off
     std::uint16_t port{0};
     bool stopped{false};
 };
@@ -28,10 +33,11 @@ Expected<std::unique_ptr<DeviceStore>> openStore(const std::string& dataDir) {
     return DeviceStore::open((std::filesystem::path(dataDir) / "proxy.sqlite").string());
 }
 
-std::unique_ptr<Router> makeRouter(RouteContext& context) {
+// One router per listener; connectionTag marks that listener's connection ids.
+std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectionTag) {
     auto router = std::make_unique<Router>();
     addWebPushRoutes(*router, context);
-    addDeviceRoutes(*router, context);
+    addDeviceRoutes(*router, context, connectionTag);
     addHealthRoutes(*router, context);
     router->non_matched_request_handler([](const RequestHandle& req) {
         return sendProblem(req, makeError(Errc::NotFound, "no such resource"));
@@ -39,9 +45,19 @@ std::unique_ptr<Router> makeRouter(RouteContext& context) {
     return router;
 }
 
-std::string defaultBaseUrl(const std::string& address, std::uint16_t port) {
+std::string baseUrlOf(const char* scheme, const std::string& address, std::uint16_t port) {
     const bool v6 = address.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+    return scheme + std::string("://") + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+// The VAPID audiences of the node: the origins of these base URLs, without repeats.
+std::vector<std::string> audiencesOf(const std::vector<std::string>& baseUrls) {
+    std::vector<std::string> out;
+    for (const auto& url : baseUrls) {
+        auto origin = node::urlOrigin(url);
+        if (origin && std::find(out.begin(), out.end(), *origin) == out.end()) out.push_back(*origin);
+    }
+    return out;
 }
 
 }  // namespace
@@ -62,47 +78,35 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
     impl->hub = std::make_shared<DeliveryHub>(io, network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
     impl->context = std::make_unique<RouteContext>(
-        RouteContext{config, {}, network, *impl->store, *impl->mailbox, impl->hub});
+        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub});
     impl->listener = std::make_shared<ConnectionCloseListener>();
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {
         if (auto hub = weakHub.lock()) hub->connectionClosed(id);
     };
 
-    auto& port = impl->port;
     try {
         impl->http = std::make_unique<HttpServer>(
             restinio::external_io_context(io),
-            restinio::server_settings_t<ProxyTraits>()
-                .address(config.httpAddress)
-                .port(config.httpPort)
-                .request_handler(makeRouter(*impl->context))
-                .connection_state_listener(impl->listener)
-                .max_parallel_connections(config.maxConnections)
-                .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                              .max_url_size(4096)
-                                              .max_field_count(100)
-                                              .max_field_name_size(256)
-                                              .max_field_value_size(8192)
-                                              // Bodies between 4096 bytes and this get a 413 problem;
-                                              // beyond it restinio closes the connection.
-                                              .max_body_size(1024 * 1024))
-                // Event streams write at least every keep-alive interval; a stream is a request
-                // that is never finished, so the handling timeout must exceed that interval.
-                .handle_request_timeout(config.keepAlive * 4)
-                .read_next_http_message_timelimit(std::chrono::seconds(60))
-                // Events are small writes that must leave at once, not wait for Nagle.
-                .socket_options_setter([](auto& options) { options.set_option(asio::ip::tcp::no_delay{true}); })
-                .acceptor_post_bind_hook([&port](asio::ip::tcp::acceptor& acceptor) {
-                    port = acceptor.local_endpoint().port();
-                }));
+            listenerSettings<ProxyTraits>(config, config.httpAddress, config.httpPort, makeRouter(*impl->context, 0),
+                                          impl->listener, impl->port));
         impl->http->open_sync();
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot listen on " + config.httpAddress + ":" +
                                                 std::to_string(config.httpPort) + ": " + ex.what());
     }
-    impl->context->baseUrl = config.publicUrl.empty() ? defaultBaseUrl(config.httpAddress, port) : config.publicUrl;
-    while (!impl->context->baseUrl.empty() && impl->context->baseUrl.back() == '/') impl->context->baseUrl.pop_back();
+    std::vector<std::string> listenerUrls{baseUrlOf("http", config.httpAddress, impl->port)};
+    if (config.https.enabled()) {
+        auto https = HttpsListener::start(io, config, makeRouter(*impl->context, HTTPS_CONNECTION_TAG), impl->listener);
+        if (!https) return https.error();
+        impl->https = std::move(*https);
+        listenerUrls.insert(listenerUrls.begin(), baseUrlOf("https", config.https.address, impl->https->port()));
+    }
+    auto& baseUrl = impl->context->baseUrl;
+    baseUrl = config.publicUrl.empty() ? listenerUrls.front() : config.publicUrl;
+    while (!baseUrl.empty() && baseUrl.back() == '/') baseUrl.pop_back();
+    listenerUrls.insert(listenerUrls.begin(), baseUrl);
+    impl->context->audiences = audiencesOf(listenerUrls);
 
     impl->hub->start();
     auto subscriptions = impl->store->allSubscriptions();
@@ -113,6 +117,8 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
 
 std::uint16_t ProxyServer::port() const { return impl_->port; }
 
+std::uint16_t ProxyServer::httpsPort() const { return impl_->https ? impl_->https->port() : 0; }
+
 std::string ProxyServer::baseUrl() const { return impl_->context->baseUrl; }
 
 void ProxyServer::stop() {
@@ -120,6 +126,7 @@ void ProxyServer::stop() {
     impl_->stopped = true;
     impl_->hub->stop();
     impl_->http->close_async([] {}, [](std::exception_ptr) {});
+    if (impl_->https) impl_->https->close();
 }
 
 }  // namespace dhtpush::proxy

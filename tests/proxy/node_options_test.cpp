@@ -194,3 +194,26 @@ TEST_CASE("a maximum TTL above the envelope maximum is rejected or capped (known
     const auto o = parseNodeOptions({"--max-ttl", "3000000"});
     CHECK((!o.ok() || o->proxy.maxTtlSeconds <= dhtpush::node::MAX_TTL_SECONDS));
 }
+
+TEST_CASE("HTTPS is off by default and on with a certificate and key", "[proxy][options]") {
+    CHECK_FALSE(parseOk({}).proxy.https.enabled());
+    const auto on = parseOk({"--tls-cert", "cert.pem", "--tls-key", "key.pem", "--http-address", "0.0.0.0"});
+    CHECK(on.proxy.https.enabled());
+    CHECK(on.proxy.https.certFile == "cert.pem");
+    CHECK(on.proxy.https.keyFile == "key.pem");
+    CHECK(on.proxy.https.port == 8443);
+    CHECK(on.proxy.https.address == "0.0.0.0");
+    CHECK(on.proxy.httpPort == 8080);  // plain HTTP stays on
+    const auto chosen = parseOk({"--https-port", "0", "--https-address", "::1", "--tls-cert", "c", "--tls-key", "k"});
+    CHECK(chosen.proxy.https.port == 0);
+    CHECK(chosen.proxy.https.address == "::1");
+}
+
+TEST_CASE("HTTPS options without a certificate and key are refused", "[proxy][options]") {
+    CHECK(errorOf({"--tls-cert", "cert.pem"}) == Errc::Invalid);
+    CHECK(errorOf({"--tls-key", "key.pem"}) == Errc::Invalid);
+    CHECK(errorOf({"--https-port", "8443"}) == Errc::Invalid);
+    CHECK(errorOf({"--https-address", "0.0.0.0"}) == Errc::Invalid);
+    CHECK(errorOf({"--https-port", "https", "--tls-cert", "c", "--tls-key", "k"}) == Errc::Invalid);
+    CHECK(errorOf({"--tls-cert"}) == Errc::Invalid);
+}

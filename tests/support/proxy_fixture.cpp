@@ -19,6 +19,12 @@ RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig co
     thread_ = std::thread([this] { io_.run(); });
 }
 
+std::string RunningProxy::httpUrl() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+std::string RunningProxy::httpsUrl() const {
+    return server_->httpsPort() ? "https://127.0.0.1:" + std::to_string(server_->httpsPort()) : std::string();
+}
+
 RunningProxy::~RunningProxy() {
     server_->stop();
     io_.stop();

@@ -23,7 +23,9 @@ public:
     RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config = {});
     ~RunningProxy();
 
-    const std::string& url() const { return url_; }
+    const std::string& url() const { return url_; }  // the base URL of endpoints
+    std::string httpUrl() const;                     // the plain HTTP listener
+    std::string httpsUrl() const;                    // the HTTPS listener; empty when off
     node::DhtNode& dht() { return *dht_; }
 
 private:

@@ -22,7 +22,10 @@ struct CreatedSubscription {
     std::string endpoint;
 };
 // An empty token asks the proxy to make one.
-Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token);
+// A non-empty vapidKey binds that application server key (base64url P-256 point): the
+// proxy then accepts only messages signed with it (VAPID).
+Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token,
+                                              const std::string& vapidKey = "");
 Status removeSubscription(const ProxyAccount& account, const std::string& token);
 
 // Streams messages until the server closes the stream, `stop` is set or onMessage returns

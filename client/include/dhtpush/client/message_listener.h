@@ -28,7 +28,8 @@ private:
     std::unordered_set<std::string> ids_;
 };
 
-// One line of `dhtpush listen`: the message as JSON, plus "text" when the body is UTF-8.
+// One line of `dhtpush listen`: the message as JSON, plus "text" when its plaintext (an
+// aes128gcm body decrypted with the subscription's keys) is UTF-8, or "decrypt_error".
 std::string listenLine(const node::DeliveredMessage& message, const DeviceState& state);
 
 class MessageListener {

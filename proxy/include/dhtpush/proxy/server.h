@@ -10,13 +10,17 @@
 
 #include "dhtpush/expected.h"
 #include "dhtpush/node/push_network.h"
+#include "dhtpush/proxy/https_config.h"
 
 namespace dhtpush::proxy {
 
 struct ProxyConfig {
     std::string httpAddress{"127.0.0.1"};
     std::uint16_t httpPort{0};            // 0 picks a free port; read it back with port()
-    std::string publicUrl;                // base of endpoints handed out; default http://address:port
+    HttpsConfig https;                    // off unless a certificate and key are given
+    // Base of endpoints handed out; default the HTTPS listener's https://address:port when
+    // HTTPS is on, else http://address:port.
+    std::string publicUrl;
     std::string dataDir;                  // proxy.sqlite lives here; empty: in memory
     std::uint32_t maxTtlSeconds{7 * 24 * 3600};
     // Mailbox quotas: a message that would pass one is refused (507 to a sender posting here).
@@ -34,13 +38,15 @@ struct ProxyConfig {
 
 class ProxyServer {
 public:
-    // Opens the database, re-watches stored subscriptions and binds the HTTP port.
-    // Fails on an unusable data folder or a port that cannot be bound.
+    // Opens the database, re-watches stored subscriptions and binds the HTTP port (and the
+    // HTTPS one). Fails on an unusable data folder, a port that cannot be bound, or an
+    // unusable certificate or key.
     static Expected<std::unique_ptr<ProxyServer>> start(asio::io_context& io, node::PushNetwork& network,
                                                         ProxyConfig config);
     ~ProxyServer();
 
     std::uint16_t port() const;
+    std::uint16_t httpsPort() const;  // 0 when HTTPS is off
     std::string baseUrl() const;
     // Ends the event streams, cancels the DHT watches and closes the listening socket.
     // Asynchronous: the work runs on the io_context, which the caller keeps running a moment.

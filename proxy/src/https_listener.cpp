@@ -1,0 +1,72 @@
+#include "https_listener.h"
+
+#include <restinio/tls.hpp>
+
+#include "listener_settings.h"
+
+namespace dhtpush::proxy {
+namespace {
+
+struct ProxyTlsTraits : public restinio::default_tls_traits_t {
+    using request_handler_t = Router;
+    using connection_state_listener_t = ConnectionCloseListener;
+    static constexpr bool use_connection_count_limiter = true;
+};
+
+using HttpsServer = restinio::http_server_t<ProxyTlsTraits>;
+
+// TLS 1.2 and later only; the files are PEM. Throws asio::system_error on a bad file
+// (startup only: start() turns it into an error value).
+asio::ssl::context makeTlsContext(const HttpsConfig& https) {
+    asio::ssl::context tls(asio::ssl::context::tls_server);
+    tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                    asio::ssl::context::single_dh_use);
+    tls.use_certificate_chain_file(https.certFile);
+    tls.use_private_key_file(https.keyFile, asio::ssl::context::pem);
+    return tls;
+}
+
+}  // namespace
+
+struct HttpsListener::Impl {
+    std::shared_ptr<ConnectionCloseListener> listener;
+    std::unique_ptr<HttpsServer> server;
+    std::uint16_t port{0};
+};
+
+HttpsListener::HttpsListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpsListener::~HttpsListener() = default;
+
+Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& io, const ProxyConfig& config,
+                                                              std::unique_ptr<Router> router,
+                                                              std::shared_ptr<ConnectionCloseListener> listener) {
+    const auto& https = config.https;
+    auto impl = std::make_unique<Impl>();
+    // This server's own listener: it tags its connection ids before passing them on.
+    impl->listener = std::make_shared<ConnectionCloseListener>();
+    std::weak_ptr<ConnectionCloseListener> shared = listener;
+    impl->listener->onClosed = [shared](ConnectionId id) {
+        if (auto target = shared.lock(); target && target->onClosed) target->onClosed(id | HTTPS_CONNECTION_TAG);
+    };
+    const auto where = https.address + ":" + std::to_string(https.port);
+    try {
+        auto tls = makeTlsContext(https);
+        auto settings = listenerSettings<ProxyTlsTraits>(config, https.address, https.port, std::move(router),
+                                                         impl->listener, impl->port);
+        settings.tls_context(std::move(tls));
+        impl->server = std::make_unique<HttpsServer>(restinio::external_io_context(io), std::move(settings));
+        impl->server->open_sync();
+    } catch (const std::exception& ex) {
+        return makeError(Errc::Unavailable, "cannot serve HTTPS on " + where + " with certificate " + https.certFile +
+                                                " and key " + https.keyFile + ": " + ex.what());
+    }
+    return std::unique_ptr<HttpsListener>(new HttpsListener(std::move(impl)));
+}
+
+std::uint16_t HttpsListener::port() const { return impl_->port; }
+
+void HttpsListener::close() { impl_->server->close_async([] {}, [](std::exception_ptr) {}); }
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,45 @@
+#pragma once
+// Settings shared by the HTTP and the HTTPS listener, so that both serve the routes alike.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "dhtpush/proxy/server.h"
+#include "http_types.h"
+
+namespace dhtpush::proxy {
+
+// Settings for one restinio server of Traits (plain or TLS) on address:port with its own
+// router; `boundPort` receives the port once the acceptor is bound.
+template <class Traits>
+restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, const std::string& address,
+                                                     std::uint16_t port, std::unique_ptr<Router> router,
+                                                     std::shared_ptr<ConnectionCloseListener> listener,
+                                                     std::uint16_t& boundPort) {
+    restinio::server_settings_t<Traits> settings;
+    settings.address(address)
+        .port(port)
+        .request_handler(std::move(router))
+        .connection_state_listener(std::move(listener))
+        .max_parallel_connections(config.maxConnections)
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                      .max_url_size(4096)
+                                      .max_field_count(100)
+                                      .max_field_name_size(256)
+                                      .max_field_value_size(8192)
+                                      // Bodies between 4096 bytes and this get a 413 problem;
+                                      // beyond it restinio closes the connection.
+                                      .max_body_size(1024 * 1024))
+        // Event streams write at least every keep-alive interval; a stream is a request
+        // that is never finished, so the handling timeout must exceed that interval.
+        .handle_request_timeout(config.keepAlive * 4)
+        .read_next_http_message_timelimit(std::chrono::seconds(60))
+        // Events are small writes that must leave at once, not wait for Nagle.
+        .socket_options_setter([](auto& options) { options.set_option(asio::ip::tcp::no_delay{true}); })
+        .acceptor_post_bind_hook([&boundPort](asio::ip::tcp::acceptor& acceptor) {
+            boundPort = acceptor.local_endpoint().port();
+        });
+    return settings;
+}
+
+}  // namespace dhtpush::proxy

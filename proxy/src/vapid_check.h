@@ -1,0 +1,40 @@
+#pragma once
+// Sender authentication rules of a node (RFC 8292, docs/protocol.md "Encryption and sender
+// authentication"). A subscription may bind an app server's VAPID public key; then only
+// messages signed by that key get through, at the node that accepts the POST and again at
+// the device's proxy, which checks the proof carried in the envelope. Pure: no I/O, the
+// clock is a parameter.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dhtpush/expected.h"
+#include "dhtpush/node/envelope.h"
+
+namespace dhtpush::proxy {
+
+// POST /wp/<token> on this node.
+//   boundKey       the subscription's bound key (base64url 65-byte point); empty when none is
+//                  bound or the token is not a subscription of this node
+//   authorization  the request's Authorization header, if any
+//   audiences      the origins this node answers as (urlOrigin of its public URL, then any
+//                  other base URL it serves; see node::urlOrigin); a JWT's aud must be one of them
+// Success without a header on an unbound subscription. Any header given is verified (and
+// must fit the envelope, node::MAX_VAPID_BYTES):
+// `vapid t=<JWT>, k=<key>`, ES256 signature by k, aud one of `audiences`,
+// nowUnix < exp <= nowUnix + 24 h, and k equal to boundKey when one is bound.
+// Forbidden, with a detail naming the failed rule, otherwise (no header for a bound key
+// included); never Unauthorized, so that senders see RFC 8292 §4.2's answer.
+Status checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
+                      const std::vector<std::string>& audiences, std::int64_t nowUnix);
+
+// An envelope that reached the device's proxy through the DHT, for a subscription whose
+// bound key is `boundKey` (may be empty). Success when no key is bound, or when
+// envelope.vapid verifies with boundKey: signature, and exp within (ct, ct + 24 h] where ct
+// is the envelope's creation time. Any aud is accepted: the node that took the POST checked
+// it against its own origin. Forbidden otherwise (a missing proof included).
+Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope);
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,120 @@
+#include "vapid_check.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dhtpush/crypto/vapid.h"
+
+#include <catch2/catch.hpp>
+
+using dhtpush::Errc;
+using dhtpush::Status;
+using dhtpush::crypto::generateVapidKeys;
+using dhtpush::crypto::VapidKeys;
+using dhtpush::crypto::vapidAuthorization;
+using dhtpush::node::Envelope;
+using dhtpush::node::Urgency;
+using dhtpush::proxy::checkEnvelopeVapid;
+using dhtpush::proxy::checkPostVapid;
+
+namespace {
+
+const std::string ORIGIN = "https://127.0.0.1:8443";
+const std::vector<std::string> AUDIENCES = {ORIGIN, "http://127.0.0.1:8080"};
+const std::string SUB = "mailto:ops@example.com";
+constexpr std::int64_t NOW = 1700000000;
+
+VapidKeys keys() {
+    auto k = generateVapidKeys();
+    REQUIRE(k.ok());
+    return *k;
+}
+
+std::string header(const VapidKeys& k, const std::string& aud = ORIGIN, std::int64_t exp = NOW + 12 * 3600) {
+    auto h = vapidAuthorization(k, aud, SUB, exp);
+    REQUIRE(h.ok());
+    return *h;
+}
+
+void requireForbidden(const Status& s, const std::string& detailPart) {
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == Errc::Forbidden);
+    CAPTURE(s.error().detail);
+    CHECK(s.error().detail.find(detailPart) != std::string::npos);
+}
+
+Envelope envelopeWith(std::string vapid, std::int64_t createdUnix = NOW) {
+    auto e = Envelope::create(60, Urgency::Normal, "", "aes128gcm", {1, 2, 3});
+    e.createdMs = static_cast<std::uint64_t>(createdUnix) * 1000 + 250;
+    e.vapid = std::move(vapid);
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("a POST without Authorization passes only when no key is bound", "[proxy][vapid_check]") {
+    CHECK(checkPostVapid("", std::nullopt, AUDIENCES, NOW).ok());
+    const auto k = keys();
+    requireForbidden(checkPostVapid(k.publicKey, std::nullopt, AUDIENCES, NOW), "header is required");
+}
+
+TEST_CASE("a POST for a bound key passes with a valid header for that key and this node", "[proxy][vapid_check]") {
+    const auto k = keys();
+    CHECK(checkPostVapid(k.publicKey, header(k), AUDIENCES, NOW).ok());
+    // Any of the node's origins is an acceptable audience.
+    CHECK(checkPostVapid(k.publicKey, header(k, "http://127.0.0.1:8080"), AUDIENCES, NOW).ok());
+    // The longest lifetime RFC 8292 allows.
+    CHECK(checkPostVapid(k.publicKey, header(k, ORIGIN, NOW + 24 * 3600), AUDIENCES, NOW).ok());
+}
+
+TEST_CASE("a POST for a bound key is forbidden with another key, audience or lifetime", "[proxy][vapid_check]") {
+    const auto bound = keys();
+    const auto other = keys();
+    requireForbidden(checkPostVapid(bound.publicKey, header(other), AUDIENCES, NOW), "not the VAPID key");
+    requireForbidden(checkPostVapid(bound.publicKey, header(bound, "https://elsewhere.example"), AUDIENCES, NOW),
+                     "audience");
+    requireForbidden(checkPostVapid(bound.publicKey, header(bound, ORIGIN, NOW), AUDIENCES, NOW), "expired");
+    requireForbidden(checkPostVapid(bound.publicKey, header(bound, ORIGIN, NOW + 24 * 3600 + 1), AUDIENCES, NOW),
+                     "24 hours");
+    requireForbidden(checkPostVapid(bound.publicKey, "Bearer abc", AUDIENCES, NOW), "VAPID");
+    requireForbidden(checkPostVapid(bound.publicKey, "", AUDIENCES, NOW), "VAPID");
+}
+
+TEST_CASE("a VAPID header on an unbound subscription is verified too", "[proxy][vapid_check]") {
+    const auto k = keys();
+    CHECK(checkPostVapid("", header(k), AUDIENCES, NOW).ok());
+    requireForbidden(checkPostVapid("", header(k, ORIGIN, NOW - 1), AUDIENCES, NOW), "expired");
+    auto tampered = header(k);
+    const auto dot = tampered.rfind('.');
+    tampered[dot + 1] = tampered[dot + 1] == 'A' ? 'B' : 'A';
+    requireForbidden(checkPostVapid("", tampered, AUDIENCES, NOW), "VAPID");
+    requireForbidden(checkPostVapid("", "vapid t=a.b.c, k=x", AUDIENCES, NOW), "VAPID");
+    requireForbidden(checkPostVapid("", "WebPush eyJ.eyJ.sig", AUDIENCES, NOW), "VAPID");
+    // A valid header padded past what an envelope carries.
+    requireForbidden(checkPostVapid("", header(k) + std::string(1024, ' '), AUDIENCES, NOW), "1024 bytes");
+}
+
+TEST_CASE("an envelope passes when no key is bound, whatever it carries", "[proxy][vapid_check]") {
+    CHECK(checkEnvelopeVapid("", envelopeWith("")).ok());
+    CHECK(checkEnvelopeVapid("", envelopeWith("garbage")).ok());
+}
+
+TEST_CASE("an envelope for a bound key needs a proof by that key, valid at its creation time", "[proxy][vapid_check]") {
+    const auto bound = keys();
+    const auto other = keys();
+    // Any audience: the accepting node checked it against its own origin.
+    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, "https://node-b.example"))).ok());
+    // Judged at creation time, not at arrival: a mailbox may hold it for days.
+    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 60), NOW)).ok());
+
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith("")), "no proof");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(other))), "not the VAPID key");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW - 10))), "expired");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 2 * 24 * 3600))),
+                     "24 hours");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith("vapid t=x.y.z, k=" + bound.publicKey)), "VAPID");
+    auto tampered = header(bound);
+    tampered[tampered.find('.') + 2] ^= 1;  // inside the claims: the signature no longer holds
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(tampered)), "VAPID");
+}
