@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -92,14 +93,31 @@ void measureOurs(const test::LocalDhtNetwork& network, const LatencyRun& run, La
     if (!sub) throw std::runtime_error(sub.error().detail);
     SampleClock clock;
     std::atomic<bool> stop{false};
+    // Acked in batches off the receiving thread, as `dhtpush listen` does: a device that
+    // never acks fills its mailbox quota and the proxy stops storing for it.
+    std::mutex ackMutex;
+    std::vector<std::string> toAck;
     std::thread device([&] {
         client::streamMessages(
             *account,
             [&](const node::DeliveredMessage& m) {
                 clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
+                std::lock_guard<std::mutex> lock(ackMutex);
+                toAck.push_back(m.envelope.idText());
                 return true;
             },
             stop);
+    });
+    std::thread acker([&] {
+        while (!stop) {
+            std::vector<std::string> batch;
+            {
+                std::lock_guard<std::mutex> lock(ackMutex);
+                batch.swap(toAck);
+            }
+            if (!batch.empty()) client::acknowledge(*account, batch);
+            test::waitUntil([&] { return stop.load(); }, std::chrono::milliseconds(50));
+        }
     });
     const auto endpoint = proxyB.url() + "/wp/" + sub->token;
     client::PushOptions options;
@@ -107,6 +125,7 @@ void measureOurs(const test::LocalDhtNetwork& network, const LatencyRun& run, La
     sample(run, clock, result.ours, result.lostOurs, [&](long id) { client::sendPush(endpoint, std::to_string(id), options); });
     stop = true;
     device.join();
+    acker.join();
 }
 
 void measureStock(const test::LocalDhtNetwork& network, const LatencyRun& run, LatencyResult& result) {

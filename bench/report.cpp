@@ -78,9 +78,17 @@ void capacityTable(std::ostream& md, const Json::Value& capacity) {
     for (const auto& c : capacity) {
         const double base = c["rss_base_kib"].asDouble(), withDevices = c["rss_devices_kib"].asDouble(),
                      total = c["rss_total_kib"].asDouble();
-        const double devices = c["devices"].asDouble(), subs = c["subscriptions"].asDouble();
         const bool stock = c["kind"].asString() == "stock";
-        md << "| " << c["kind"].asString() << " | " << c["subscriptions"].asUInt() << " | " << c["devices"].asUInt()
+        const double devices = c["devices"].asDouble();
+        // What the proxy really holds: for the stock proxy the listens whose connection was
+        // accepted (it refuses some at 50k).
+        double subs = c["subscriptions"].asDouble();
+        if (stock)
+            for (const auto& step : c["setup"])
+                if (step["command"].asString() == "listeners") subs = step["streams_established"].asDouble();
+        md << "| " << c["kind"].asString() << " | " << c["subscriptions"].asUInt()
+           << (stock && subs < c["subscriptions"].asDouble() ? " (" + fixed(subs, 0) + " held)" : std::string()) << " | "
+           << c["devices"].asUInt()
            << " | " << fixed(base / 1024, 1) << " | "
            << (stock || devices == 0 ? std::string("—") : fixed((withDevices - base) / devices, 1)) << " | "
            << (subs > 0 ? fixed((total - (stock ? base : withDevices)) / subs, 1) : std::string("—")) << " | "
@@ -106,13 +114,13 @@ void ingressTable(std::ostream& md, const Json::Value& ours, const Json::Value& 
     md << "## Ingress throughput\n\n"
        << "wrk, 1 thread, 32 connections, 256-byte messages to distinct keys, against one node of a 10-node\n"
        << "network (the node process is the same one measured above).\n\n"
-       << "| node | requests/s | p50 ms | p99 ms | non-2xx |\n| --- | --- | --- | --- | --- |\n";
+       << "| node | answered/s | accepted (2xx)/s | p50 ms | p99 ms | refused (503 busy) |\n| --- | --- | --- | --- | --- | --- |\n";
     for (const auto& [name, r] : {std::pair{"dhtpush POST /wp/<token>", ours}, std::pair{"stock POST /key/<hash>", stock}})
         md << "| " << name << " | " << fixed(r["requests_per_second"].asDouble(), 0) << " | "
-           << fixed(r["latency_ms"]["p50"].asDouble(), 3) << " | " << fixed(r["latency_ms"]["p99"].asDouble(), 3) << " | "
-           << r["non_2xx"].asUInt() << " |\n";
-    md << "\nThroughput ratio dhtpush / stock: "
-       << ratio(ours["requests_per_second"].asDouble(), stock["requests_per_second"].asDouble()) << " (target ≥ 2x).\n\n";
+           << fixed(r["accepted_per_second"].asDouble(), 0) << " | " << fixed(r["latency_ms"]["p50"].asDouble(), 3)
+           << " | " << fixed(r["latency_ms"]["p99"].asDouble(), 3) << " | " << r["non_2xx"].asUInt() << " |\n";
+    md << "\nAccepted-message ratio dhtpush / stock: "
+       << ratio(ours["accepted_per_second"].asDouble(), stock["accepted_per_second"].asDouble()) << " (target ≥ 2x).\n\n";
 }
 
 void cryptoTable(std::ostream& md, const Json::Value& crypto) {
@@ -135,8 +143,8 @@ int writeReport(const std::map<std::string, std::string>& options) {
     report["ingress"]["dhtpush"] = readJson(dir / "ingress-dhtpush.json");
     report["ingress"]["stock_proxy"] = readJson(dir / "ingress-stock.json");
     if (report["ingress"]["stock_proxy"].isObject() && report["ingress"]["dhtpush"].isObject())
-        report["ingress"]["ratio"] = report["ingress"]["dhtpush"]["requests_per_second"].asDouble() /
-                                     std::max(1.0, report["ingress"]["stock_proxy"]["requests_per_second"].asDouble());
+        report["ingress"]["ratio"] = report["ingress"]["dhtpush"]["accepted_per_second"].asDouble() /
+                                     std::max(1.0, report["ingress"]["stock_proxy"]["accepted_per_second"].asDouble());
     report["crypto"] = readJson(dir / "crypto.json");
     writeCapacityPlotData(dir / "capacity.dat", report["capacity"]);
     report["machine"] = readJson(dir / "machine.json");

@@ -21,9 +21,10 @@ end
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
   io.write(string.format(
-    '{"requests":%d,"seconds":%.3f,"requests_per_second":%.1f,"non_2xx":%d,"socket_errors":%d,' ..
+    '{"requests":%d,"seconds":%.3f,"requests_per_second":%.1f,"accepted_per_second":%.1f,"non_2xx":%d,"socket_errors":%d,' ..
     '"latency_ms":{"p50":%.3f,"p90":%.3f,"p99":%.3f,"max":%.3f}}\n',
-    summary.requests, seconds, summary.requests / seconds, summary.errors.status,
+    summary.requests, seconds, summary.requests / seconds, (summary.requests - summary.errors.status) / seconds,
+    summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000))

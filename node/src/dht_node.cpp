@@ -25,6 +25,7 @@ struct DhtNode::Impl {
     WatchId nextWatchId{1};            // guarded by mutex
     bool stopped{false};
     std::atomic<bool> connected{false};  // kept by OpenDHT's status callback
+    std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 namespace {
@@ -111,7 +112,9 @@ void DhtNode::shutdown() {
 
 void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) {
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
-    impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done)](bool ok) {
+    ++*impl_->publishing;
+    impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done), publishing = impl_->publishing](bool ok) {
+        --*publishing;
         if (done) done(ok);
     });
 }
@@ -148,6 +151,8 @@ void DhtNode::cancel(WatchId id) {
 }
 
 bool DhtNode::connected() const { return impl_->connected; }
+
+std::size_t DhtNode::publishBacklog() const { return *impl_->publishing; }
 
 NetworkStatus DhtNode::status() const {
     NetworkStatus s;

@@ -30,9 +30,9 @@ restinio::request_handling_status_t sendEmpty(const RequestHandle& req, int stat
     return send(req, status, nullptr, std::string(), headers);
 }
 
-restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error) {
+restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error, const Headers& headers) {
     const int status = httpStatusFor(error.code);
-    return send(req, status, "application/problem+json", problemJson(status, error), {});
+    return send(req, status, "application/problem+json", problemJson(status, error), headers);
 }
 
 std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name) {

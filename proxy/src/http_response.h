@@ -16,7 +16,8 @@ restinio::request_handling_status_t sendJson(const RequestHandle& req, int statu
                                              const Headers& headers = {});
 restinio::request_handling_status_t sendEmpty(const RequestHandle& req, int status, const Headers& headers = {});
 // application/problem+json with the status httpStatusFor(error.code).
-restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error);
+restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error,
+                                                const Headers& headers = {});
 
 std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name);
 

@@ -40,6 +40,9 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (authorization) envelope->vapid = std::string(*authorization);
     if (!ctx.config.standalone && !ctx.network.connected())
         return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
+    if (ctx.network.publishBacklog() >= ctx.config.maxPublishBacklog)
+        return sendProblem(req, makeError(Errc::Unavailable, "this node is busy publishing into the DHT; retry in a second"),
+                           {{"Retry-After", "1"}});
     // When this node is the device's proxy it knows the mailbox, so a full one is the
     // sender's error (507) rather than a message dropped later.
     if (local && envelope->ttlSeconds > 0) {

@@ -186,3 +186,13 @@ TEST_CASE("a node cut off from its DHT says so on /health and refuses to accept 
     io.stop();
     thread.join();
 }
+
+TEST_CASE("a node whose DHT publishing backlog is full answers 503 with Retry-After", "[integration]") {
+    LocalDhtNetwork network(3);
+    proxy::ProxyConfig config;
+    config.maxPublishBacklog = 0;  // every put counts as over the limit
+    RunningProxy proxy(network, config);
+    auto response = call("POST", proxy.url() + "/wp/" + crypto::SubscriptionToken::generate().text(), {"TTL: 60"}, "x");
+    requireProblem(response, 503);
+    CHECK(response.headers.at("retry-after") == "1");
+}

@@ -45,6 +45,7 @@ public:
     void cancel(WatchId id) override;
     NetworkStatus status() const override;
     bool connected() const override;
+    std::size_t publishBacklog() const override;
 
     struct Impl;
 

@@ -36,6 +36,8 @@ public:
     virtual NetworkStatus status() const = 0;
     // Cheap (no lock on the DHT): whether at least one good node is known, for hot paths.
     virtual bool connected() const = 0;
+    // Puts handed to the DHT and not finished yet: what a node must bound under load.
+    virtual std::size_t publishBacklog() const = 0;
 };
 
 }  // namespace dhtpush::node

@@ -30,6 +30,9 @@ struct ProxyConfig {
     std::size_t subscriptionBytes{256 * 1024};
     std::size_t maxSubscriptionsPerDevice{1000};
     std::size_t maxConnections{10000};
+    // Puts not yet finished by the DHT above which a POST gets 503 + Retry-After: accepting
+    // faster than the DHT publishes would only queue without bound.
+    std::size_t maxPublishBacklog{2048};
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};
     // A node started without bootstrap peers is a network of its own: healthy without peers.
