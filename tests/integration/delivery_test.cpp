@@ -25,13 +25,6 @@ client::PushOptions ttl(std::uint32_t seconds) {
     return options;
 }
 
-std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
-    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
-    if (!response) return 0;
-    auto json = node::parseJson(response->body);
-    return json ? (*json)["messages"][name].asUInt64() : 0;
-}
-
 std::vector<std::string> bodies(const EventRecorder& recorder) {
     std::vector<std::string> out;
     for (const auto& m : recorder.messages()) out.push_back(text(m.envelope.body));

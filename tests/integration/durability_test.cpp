@@ -93,11 +93,7 @@ TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers ea
 
     // Accepted while the device is away: stored in the proxy's mailbox, unacked.
     for (int i = 0; i < 10; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
-    REQUIRE(waitUntil([&] {
-        auto r = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
-        auto json = r ? node::parseJson(r->body) : Expected<Json::Value>(Error{Errc::Internal, ""});
-        return json && (*json)["messages"]["queued"].asUInt() >= 10;
-    }));
+    REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 10; }));
     proxy.kill9();
     // Accepted while the proxy is dead: only the DHT holds them.
     for (int i = 10; i < 20; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());

@@ -23,12 +23,6 @@ client::PushOptions options(std::uint32_t ttlSeconds, std::string topic = {}) {
     return o;
 }
 
-std::uint64_t counter(const std::string& proxyUrl, const char* name) {
-    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
-    auto json = response ? node::parseJson(response->body) : Expected<Json::Value>(Error{Errc::Internal, ""});
-    return json ? (*json)["messages"][name].asUInt64() : 0;
-}
-
 // One connection of the device: collects messages until the proxy has sent `count`, then closes.
 struct Session {
     std::vector<node::DeliveredMessage> messages;
@@ -108,7 +102,7 @@ TEST_CASE("a Topic replaces the undelivered message with the same Topic", "[inte
     REQUIRE(client::sendPush(proxy.url() + "/wp/" + sub->token, "score 1-0", options(600, "score")).ok());
     REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "score 2-0", options(600, "score")).ok());
     REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "other news", options(600, "news")).ok());
-    REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 3; }));
+    REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 3; }));
 
     auto session = receive(*account, 2);
     CHECK(texts(session) == std::vector<std::string>{"score 2-0", "other news"});
@@ -134,7 +128,7 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
 
     SECTION("per-subscription message count") {
         for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "m" + std::to_string(i), options(600)).ok());
-        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 3; }));
+        REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 3; }));
         auto refused = client::sendPush(endpoint1, "m3", options(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
@@ -145,14 +139,14 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
     SECTION("per-device message count across subscriptions") {
         for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "a" + std::to_string(i), options(600)).ok());
         REQUIRE(client::sendPush(endpoint2, "b0", options(600)).ok());
-        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 4; }));
+        REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 4; }));
         auto refused = client::sendPush(endpoint2, "b1", options(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
     }
     SECTION("per-subscription bytes") {
         REQUIRE(client::sendPush(endpoint1, std::string(3000, 'x'), options(600)).ok());
-        REQUIRE(waitUntil([&] { return counter(proxy.url(), "queued") >= 1; }));
+        REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 1; }));
         auto refused = client::sendPush(endpoint1, std::string(1500, 'y'), options(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
@@ -175,7 +169,7 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     REQUIRE(sub.ok());
     REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", options(600)).ok());
     REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", options(2)).ok());
-    REQUIRE(waitUntil([&] { return counter(proxy->url(), "queued") >= 2; }));
+    REQUIRE(waitUntil([&] { return healthCounter(proxy->url(), "queued") >= 2; }));
 
     // Offline past the DHT value expiration (the storing nodes dropped both) and past the
     // short TTL; the proxy restarts meanwhile, so only its own disk can still hold them.

@@ -6,6 +6,8 @@
 
 #include "await.h"
 #include "dhtpush/client/device_client.h"
+#include "dhtpush/client/http_client.h"
+#include "dhtpush/node/json.h"
 
 namespace dhtpush::test {
 
@@ -68,6 +70,13 @@ bool EventRecorder::waitForCount(std::size_t count, std::chrono::milliseconds ti
             return messages_.size() >= count;
         },
         timeout);
+}
+
+std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
+    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
+    if (!response) return 0;
+    auto json = node::parseJson(response->body);
+    return json ? (*json)["messages"][name].asUInt64() : 0;
 }
 
 TempDir::TempDir() {

@@ -54,6 +54,9 @@ private:
     std::thread thread_;
 };
 
+// A message counter of a proxy's /health ("queued", "dropped", ...); 0 when unreachable.
+std::uint64_t healthCounter(const std::string& proxyUrl, const char* name);
+
 // A fresh temporary folder, removed with the object.
 class TempDir {
 public:
