@@ -15,8 +15,8 @@ unset logscale x
 
 set output dir."/performance/memory.png"
 set title "Proxy resident memory vs subscriptions"
-set xlabel "subscriptions (stock: streaming listens)"
+set xlabel "subscriptions held (stock: streaming listens it accepted)"
 set ylabel "RSS (MiB)"
 set key left top
-plot dir."/capacity.dat" using 1:2 with linespoints lw 2 title "dhtpush-node", \
-     "" using 1:3 with linespoints lw 2 title "stock OpenDHT proxy (dhtnode)"
+plot dir."/capacity-dhtpush.dat" using 1:2 with linespoints lw 2 title "dhtpush-node", \
+     dir."/capacity-stock.dat" using 1:2 with linespoints lw 2 title "stock OpenDHT proxy (dhtnode)"

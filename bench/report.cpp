@@ -98,15 +98,16 @@ void capacityTable(std::ostream& md, const Json::Value& capacity) {
     md << "\n![memory vs subscriptions](performance/memory.png)\n\n";
 }
 
-// Columns: subscriptions, dhtpush RSS MiB, stock RSS MiB (for the memory plot).
-void writeCapacityPlotData(const fs::path& path, const Json::Value& capacity) {
-    std::map<unsigned, std::pair<double, double>> rows;
+// capacity-<kind>.dat: subscriptions really held, RSS MiB (for the memory plot).
+void writeCapacityPlotData(const fs::path& dir, const Json::Value& capacity) {
+    std::ofstream ours(dir / "capacity-dhtpush.dat"), stock(dir / "capacity-stock.dat");
     for (const auto& c : capacity) {
-        auto& row = rows[c["subscriptions"].asUInt()];
-        (c["kind"].asString() == "stock" ? row.second : row.first) = c["rss_total_kib"].asDouble() / 1024;
+        const bool isStock = c["kind"].asString() == "stock";
+        double held = c["subscriptions"].asDouble();
+        for (const auto& step : c["setup"])
+            if (step["command"].asString() == "listeners") held = step["streams_established"].asDouble();
+        (isStock ? stock : ours) << held << " " << c["rss_total_kib"].asDouble() / 1024 << "\n";
     }
-    std::ofstream out(path);
-    for (const auto& [k, v] : rows) out << k << " " << v.first << " " << v.second << "\n";
 }
 
 void ingressTable(std::ostream& md, const Json::Value& ours, const Json::Value& stock) {
@@ -146,7 +147,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         report["ingress"]["ratio"] = report["ingress"]["dhtpush"]["accepted_per_second"].asDouble() /
                                      std::max(1.0, report["ingress"]["stock_proxy"]["accepted_per_second"].asDouble());
     report["crypto"] = readJson(dir / "crypto.json");
-    writeCapacityPlotData(dir / "capacity.dat", report["capacity"]);
+    writeCapacityPlotData(dir, report["capacity"]);
     report["machine"] = readJson(dir / "machine.json");
 
     if (auto it = options.find("--json"); it != options.end()) std::ofstream(it->second) << report.toStyledString();
