@@ -122,20 +122,27 @@ void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneC
 PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback callback) {
     auto active = std::make_shared<std::atomic<bool>>(true);
     const auto hash = toInfoHash(key);
-    auto onValues = [active, callback = std::move(callback)](const std::vector<std::shared_ptr<dht::Value>>& values,
+    auto onValues = [active, callback = std::make_shared<EnvelopeCallback>(std::move(callback))](const std::vector<std::shared_ptr<dht::Value>>& values,
                                                              bool expired) {
         if (!*active) return false;
         if (expired) return true;  // expiry is the mailbox's business, driven by the envelope's TTL
         for (const auto& value : values) {
             if (!value || value->type != PUSH_VALUE_TYPE_ID) continue;
             auto envelope = decodeEnvelope(value->data);
-            if (envelope && *active) callback(*envelope);  // hostile or junk values are dropped here
+            if (envelope && *active) (*callback)(*envelope);  // hostile or junk values are dropped here
         }
         return active->load();
     };
     std::lock_guard<std::mutex> lock(impl_->mutex);
     const auto id = impl_->nextWatchId++;
     if (impl_->stopped) return id;
+    // A listen alone may not hand over what the key already holds: a node restarted with
+    // its persisted identity and port looks to the storing nodes like the listener they
+    // already serve. So fetch what is stored once, through the same checks.
+    impl_->runner.get(
+        hash,
+        [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return onValues(values, false); },
+        dht::DoneCallbackSimple{}, dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID));
     auto token = impl_->runner.listen(hash, std::move(onValues), dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID)).share();
     impl_->watches.emplace(id, Impl::Watch{hash, std::move(token), std::move(active)});
     return id;
