@@ -19,12 +19,6 @@ namespace {
 
 std::string text(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
 
-client::PushOptions ttl(std::uint32_t seconds) {
-    client::PushOptions options;
-    options.ttlSeconds = seconds;
-    return options;
-}
-
 std::vector<std::string> bodies(const EventRecorder& recorder) {
     std::vector<std::string> out;
     for (const auto& m : recorder.messages()) out.push_back(text(m.envelope.body));
@@ -43,8 +37,8 @@ TEST_CASE("messages sent while the device is offline arrive when it connects", "
     REQUIRE(sub.ok());
     const auto endpointB = proxyB.url() + "/wp/" + sub->token;
 
-    REQUIRE(client::sendPush(endpointB, "one", ttl(600)).ok());
-    REQUIRE(client::sendPush(endpointB, "two", ttl(600)).ok());
+    REQUIRE(client::sendPush(endpointB, "one", pushOptions(600)).ok());
+    REQUIRE(client::sendPush(endpointB, "two", pushOptions(600)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxyA.url(), "queued") >= 2; }));
 
     EventRecorder device(*account);
@@ -64,13 +58,13 @@ TEST_CASE("TTL 0 reaches only a device connected at that moment", "[integration]
     REQUIRE(sub.ok());
     const auto endpointB = proxyB.url() + "/wp/" + sub->token;
 
-    REQUIRE(client::sendPush(endpointB, "while offline", ttl(0)).ok());
+    REQUIRE(client::sendPush(endpointB, "while offline", pushOptions(0)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxyA.url(), "dropped") >= 1; }));
 
     EventRecorder device(*account);
-    REQUIRE(client::sendPush(endpointB, "sentinel", ttl(60)).ok());
+    REQUIRE(client::sendPush(endpointB, "sentinel", pushOptions(60)).ok());
     REQUIRE(device.waitForCount(1));
-    REQUIRE(client::sendPush(endpointB, "while online", ttl(0)).ok());
+    REQUIRE(client::sendPush(endpointB, "while online", pushOptions(0)).ok());
     REQUIRE(device.waitForCount(2));
     CHECK(bodies(device) == std::vector<std::string>{"sentinel", "while online"});
 }
@@ -84,13 +78,13 @@ TEST_CASE("a message whose TTL ran out while the device was offline is not deliv
     REQUIRE(sub.ok());
     const auto endpoint = proxyA.url() + "/wp/" + sub->token;
 
-    REQUIRE(client::sendPush(endpoint, "short-lived", ttl(1)).ok());
+    REQUIRE(client::sendPush(endpoint, "short-lived", pushOptions(1)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxyA.url(), "queued") >= 1; }));
     const auto expiry = std::chrono::steady_clock::now() + std::chrono::milliseconds(1100);
     REQUIRE(waitUntil([&] { return std::chrono::steady_clock::now() >= expiry; }));  // the TTL is the condition
 
     EventRecorder device(*account);
-    REQUIRE(client::sendPush(endpoint, "sentinel", ttl(60)).ok());
+    REQUIRE(client::sendPush(endpoint, "sentinel", pushOptions(60)).ok());
     REQUIRE(device.waitForCount(1));
     CHECK(bodies(device) == std::vector<std::string>{"sentinel"});
     CHECK(healthCounter(proxyA.url(), "expired") >= 1);
@@ -109,11 +103,11 @@ TEST_CASE("after unsubscribing, messages to that endpoint are no longer delivere
     EventRecorder device(*account);
 
     REQUIRE(client::removeSubscription(*account, dropped->token).ok());
-    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + dropped->token, "unwanted", ttl(60)).ok());
-    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + kept->token, "wanted", ttl(60)).ok());
+    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + dropped->token, "unwanted", pushOptions(60)).ok());
+    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + kept->token, "wanted", pushOptions(60)).ok());
     REQUIRE(device.waitForCount(1));
     // Another round trip on the kept subscription: an unwanted message would be in by now.
-    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + kept->token, "wanted again", ttl(60)).ok());
+    REQUIRE(client::sendPush(proxyB.url() + "/wp/" + kept->token, "wanted again", pushOptions(60)).ok());
     REQUIRE(device.waitForCount(2));
     CHECK(bodies(device) == std::vector<std::string>{"wanted", "wanted again"});
 }
@@ -138,7 +132,7 @@ TEST_CASE("a proxy restarted on the same data folder keeps its devices and subsc
     account.url = restarted.url();  // the port is new; the device and its secret are not
     RunningProxy sender(network);
     EventRecorder device(account);
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + token, "after restart", ttl(60)).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + token, "after restart", pushOptions(60)).ok());
     REQUIRE(device.waitForCount(1));
     CHECK(bodies(device) == std::vector<std::string>{"after restart"});
 }

@@ -18,12 +18,6 @@ using namespace dhtpush::test;
 
 namespace {
 
-client::PushOptions ttl(std::uint32_t seconds) {
-    client::PushOptions o;
-    o.ttlSeconds = seconds;
-    return o;
-}
-
 // Runs `dhtpush listen`'s engine on a thread and keeps the texts it hands on.
 class Listener {
 public:
@@ -92,11 +86,11 @@ TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers ea
     const auto endpoint = sender.url() + "/wp/" + sub->token;
 
     // Accepted while the device is away: stored in the proxy's mailbox, unacked.
-    for (int i = 0; i < 10; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+    for (int i = 0; i < 10; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), pushOptions(600)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 10; }));
     proxy.kill9();
     // Accepted while the proxy is dead: only the DHT holds them.
-    for (int i = 10; i < 20; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+    for (int i = 10; i < 20; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), pushOptions(600)).ok());
     proxy.restart();
 
     {
@@ -107,7 +101,7 @@ TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers ea
         requireExactlyOnce(counts, 0, 19);
     }
     // All of them were acked: a new session of the device gets only what is new.
-    REQUIRE(client::sendPush(endpoint, "after", ttl(600)).ok());
+    REQUIRE(client::sendPush(endpoint, "after", pushOptions(600)).ok());
     Listener again(stateFor({*account}), 1);
     REQUIRE(again.waitFinished());
     CHECK(again.counts() == std::map<std::string, int>{{"after", 1}});
@@ -131,7 +125,7 @@ TEST_CASE("a device on two proxies loses nothing and sees nothing twice when one
     REQUIRE(client::addSubscription(*account2, token).ok());
     const auto endpoint = sender.url() + "/wp/" + token;
     auto send = [&](int from, int to) {
-        for (int i = from; i < to; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), ttl(600)).ok());
+        for (int i = from; i < to; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), pushOptions(600)).ok());
     };
 
     {
@@ -149,7 +143,7 @@ TEST_CASE("a device on two proxies loses nothing and sees nothing twice when one
     }
     // The returned proxy learned every ack (also of what it missed while down): alone, it
     // delivers nothing old again.
-    REQUIRE(client::sendPush(endpoint, "after", ttl(600)).ok());
+    REQUIRE(client::sendPush(endpoint, "after", pushOptions(600)).ok());
     Listener onlyFirst(stateFor({*account1}), 1);
     REQUIRE(onlyFirst.waitFinished());
     CHECK(onlyFirst.counts() == std::map<std::string, int>{{"after", 1}});

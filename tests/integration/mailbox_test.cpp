@@ -16,13 +16,6 @@ namespace {
 
 std::string text(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
 
-client::PushOptions options(std::uint32_t ttlSeconds, std::string topic = {}) {
-    client::PushOptions o;
-    o.ttlSeconds = ttlSeconds;
-    o.topic = std::move(topic);
-    return o;
-}
-
 // One connection of the device: collects messages until the proxy has sent `count`, then closes.
 struct Session {
     std::vector<node::DeliveredMessage> messages;
@@ -69,7 +62,7 @@ TEST_CASE("a reconnecting device resumes after Last-Event-ID, and acked messages
     auto sub = client::addSubscription(*account, "");
     REQUIRE(sub.ok());
     const auto endpoint = proxy.url() + "/wp/" + sub->token;
-    for (const char* m : {"one", "two", "three"}) REQUIRE(client::sendPush(endpoint, m, options(600)).ok());
+    for (const char* m : {"one", "two", "three"}) REQUIRE(client::sendPush(endpoint, m, pushOptions(600)).ok());
 
     auto first = receive(*account, 2);  // the device drops after two, acking nothing
     REQUIRE(texts(first) == std::vector<std::string>{"one", "two"});
@@ -83,7 +76,7 @@ TEST_CASE("a reconnecting device resumes after Last-Event-ID, and acked messages
     for (const auto& m : fresh.messages) ids.push_back(m.envelope.idText());
     REQUIRE(client::acknowledge(*account, ids).ok());
 
-    REQUIRE(client::sendPush(endpoint, "four", options(600)).ok());
+    REQUIRE(client::sendPush(endpoint, "four", pushOptions(600)).ok());
     auto afterAck = receive(*account, 1);
     CHECK(texts(afterAck) == std::vector<std::string>{"four"});
 }
@@ -99,9 +92,9 @@ TEST_CASE("a Topic replaces the undelivered message with the same Topic", "[inte
     REQUIRE(account.ok());
     auto sub = client::addSubscription(*account, "");
     REQUIRE(sub.ok());
-    REQUIRE(client::sendPush(proxy.url() + "/wp/" + sub->token, "score 1-0", options(600, "score")).ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "score 2-0", options(600, "score")).ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "other news", options(600, "news")).ok());
+    REQUIRE(client::sendPush(proxy.url() + "/wp/" + sub->token, "score 1-0", pushOptions(600, "score")).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "score 2-0", pushOptions(600, "score")).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "other news", pushOptions(600, "news")).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 3; }));
 
     auto session = receive(*account, 2);
@@ -127,27 +120,27 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
     const auto endpoint1 = proxy.url() + "/wp/" + first->token, endpoint2 = proxy.url() + "/wp/" + second->token;
 
     SECTION("per-subscription message count") {
-        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "m" + std::to_string(i), options(600)).ok());
+        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "m" + std::to_string(i), pushOptions(600)).ok());
         REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 3; }));
-        auto refused = client::sendPush(endpoint1, "m3", options(600));
+        auto refused = client::sendPush(endpoint1, "m3", pushOptions(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
         CHECK(refused.error().detail.find("507") != std::string::npos);
         // A Topic message that replaces a stored one still fits.
-        CHECK(client::sendPush(endpoint2, "t1", options(600, "t")).ok());
+        CHECK(client::sendPush(endpoint2, "t1", pushOptions(600, "t")).ok());
     }
     SECTION("per-device message count across subscriptions") {
-        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "a" + std::to_string(i), options(600)).ok());
-        REQUIRE(client::sendPush(endpoint2, "b0", options(600)).ok());
+        for (int i = 0; i < 3; ++i) REQUIRE(client::sendPush(endpoint1, "a" + std::to_string(i), pushOptions(600)).ok());
+        REQUIRE(client::sendPush(endpoint2, "b0", pushOptions(600)).ok());
         REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 4; }));
-        auto refused = client::sendPush(endpoint2, "b1", options(600));
+        auto refused = client::sendPush(endpoint2, "b1", pushOptions(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
     }
     SECTION("per-subscription bytes") {
-        REQUIRE(client::sendPush(endpoint1, std::string(3000, 'x'), options(600)).ok());
+        REQUIRE(client::sendPush(endpoint1, std::string(3000, 'x'), pushOptions(600)).ok());
         REQUIRE(waitUntil([&] { return healthCounter(proxy.url(), "queued") >= 1; }));
-        auto refused = client::sendPush(endpoint1, std::string(1500, 'y'), options(600));
+        auto refused = client::sendPush(endpoint1, std::string(1500, 'y'), pushOptions(600));
         REQUIRE_FALSE(refused.ok());
         CHECK(refused.error().code == Errc::StorageFull);
     }
@@ -167,8 +160,8 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     REQUIRE(account.ok());
     auto sub = client::addSubscription(*account, "");
     REQUIRE(sub.ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", options(600)).ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", options(2)).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", pushOptions(600)).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", pushOptions(2)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxy->url(), "queued") >= 2; }));
 
     // Offline past the DHT value expiration (the storing nodes dropped both) and past the
@@ -180,7 +173,7 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     account->url = proxy->url();
 
     // Straight to the proxy: through the DHT the sentinel itself would only live 2 s.
-    REQUIRE(client::sendPush(proxy->url() + "/wp/" + sub->token, "sentinel", options(600)).ok());
+    REQUIRE(client::sendPush(proxy->url() + "/wp/" + sub->token, "sentinel", pushOptions(600)).ok());
     auto session = receive(*account, 2);
     CHECK(texts(session) == std::vector<std::string>{"lasting", "sentinel"});
 }

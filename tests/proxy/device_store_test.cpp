@@ -10,6 +10,8 @@
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/random.h"
 
+#include "temp_dir.h"
+
 #include <catch2/catch.hpp>
 
 using dhtpush::Errc;
@@ -19,25 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system's temporary folder, removed with everything in it.
-class TempDir {
-public:
-    TempDir()
-        : path_(fs::temp_directory_path() /
-                ("dhtpush-device-store-" + dhtpush::crypto::base64urlEncode(dhtpush::crypto::randomBytes(9)))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using dhtpush::test::TempDir;
 
 std::unique_ptr<DeviceStore> openStore(const fs::path& file) {
     auto store = DeviceStore::open(file.string());

@@ -1,7 +1,5 @@
 #include "proxy_fixture.h"
 
-#include <filesystem>
-#include <random>
 #include <stdexcept>
 
 #include "await.h"
@@ -72,6 +70,13 @@ bool EventRecorder::waitForCount(std::size_t count, std::chrono::milliseconds ti
         timeout);
 }
 
+client::PushOptions pushOptions(std::uint32_t ttlSeconds, std::string topic) {
+    client::PushOptions options;
+    options.ttlSeconds = ttlSeconds;
+    options.topic = std::move(topic);
+    return options;
+}
+
 std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
     auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
     if (!response) return 0;
@@ -79,16 +84,5 @@ std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
     return json ? (*json)["messages"][name].asUInt64() : 0;
 }
 
-TempDir::TempDir() {
-    std::random_device rd;
-    path_ = (std::filesystem::temp_directory_path() / ("dhtpush-test-" + std::to_string(rd()) + std::to_string(rd())))
-                .string();
-    std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
 
 }  // namespace dhtpush::test

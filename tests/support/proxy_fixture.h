@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "dhtpush/client/device_state.h"
+#include "dhtpush/client/webpush_sender.h"
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/proxy/server.h"
 #include "local_dht_network.h"
+#include "temp_dir.h"
 
 namespace dhtpush::test {
 
@@ -54,18 +56,11 @@ private:
     std::thread thread_;
 };
 
+// Push options with this TTL (and Topic).
+client::PushOptions pushOptions(std::uint32_t ttlSeconds, std::string topic = {});
+
 // A message counter of a proxy's /health ("queued", "dropped", ...); 0 when unreachable.
 std::uint64_t healthCounter(const std::string& proxyUrl, const char* name);
 
-// A fresh temporary folder, removed with the object.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 }  // namespace dhtpush::test
