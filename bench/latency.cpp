@@ -26,6 +26,9 @@ namespace dhtpush::bench {
 namespace {
 
 constexpr auto SAMPLE_TIMEOUT = std::chrono::seconds(5);
+// Samples rotate over this many keys: where a key's storing nodes sit relative to the two
+// endpoints (one of them may store it) moves a single key's latency by ±30 %.
+constexpr std::size_t KEYS = 10;
 
 // A bare DhtRunner on the network: what an application embedding OpenDHT runs.
 std::shared_ptr<dht::DhtRunner> bareRunner(const test::LocalDhtNetwork& network) {
@@ -50,135 +53,177 @@ std::string base64(const std::string& bytes) {
     return s;
 }
 
-template <class Send>
-void sample(const LatencyRun& run, SampleClock& clock, std::vector<double>& out, std::size_t& lost, Send send) {
-    for (std::size_t i = 0; i < run.warmup + run.samples; ++i) {
-        const auto id = static_cast<long>(i);
-        clock.start(id);
-        send(id);
-        const auto ms = clock.wait(SAMPLE_TIMEOUT);
-        if (i < run.warmup) continue;
-        if (ms) out.push_back(*ms);
-        else ++lost;
-    }
-}
-
-void measureRaw(const test::LocalDhtNetwork& network, const LatencyRun& run, LatencyResult& result) {
-    auto publisher = bareRunner(network);
-    auto listener = bareRunner(network);
-    const auto key = dht::InfoHash::getRandom();
+// One way of getting a message from a sender to a receiver, set up once and then sampled
+// in turn with the others.
+class Path {
+public:
+    virtual ~Path() = default;
+    virtual void send(long id) = 0;
     SampleClock clock;
-    auto token = listener->listen(key, [&](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
-        if (!expired)
-            for (const auto& v : values) clock.arrived(static_cast<long>(v->id) - 1);
-        return true;
-    });
-    token.wait();
-    sample(run, clock, result.raw, result.lostRaw, [&](long id) {
-        dht::Value value(dht::ValueType::USER_DATA.id, dht::Blob(32, 7), static_cast<dht::Value::Id>(id + 1));
-        publisher->put(key, std::move(value));
-    });
-    listener->cancelListen(key, token.share());
-    publisher->shutdown({}, true);
-    listener->shutdown({}, true);
-    publisher->join();
-    listener->join();
-}
+};
 
-void measureOurs(const test::LocalDhtNetwork& network, const LatencyRun& run, LatencyResult& result) {
-    test::RunningProxy proxyA(network), proxyB(network);
-    auto account = client::attachDevice(proxyA.url());
-    if (!account) throw std::runtime_error(account.error().detail);
-    auto sub = client::addSubscription(*account, "");
-    if (!sub) throw std::runtime_error(sub.error().detail);
-    SampleClock clock;
-    std::atomic<bool> stop{false};
-    // Acked in batches off the receiving thread, as `dhtpush listen` does: a device that
-    // never acks fills its mailbox quota and the proxy stops storing for it.
-    std::mutex ackMutex;
-    std::vector<std::string> toAck;
-    std::thread device([&] {
-        client::streamMessages(
-            *account,
-            [&](const node::DeliveredMessage& m) {
-                clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
-                std::lock_guard<std::mutex> lock(ackMutex);
-                toAck.push_back(m.envelope.idText());
+// OpenDHT put on one runner -> listen callback on another.
+class RawPath : public Path {
+public:
+    explicit RawPath(const test::LocalDhtNetwork& network) : publisher_(bareRunner(network)), listener_(bareRunner(network)) {
+        for (std::size_t k = 0; k < KEYS; ++k) {
+            keys_.push_back(dht::InfoHash::getRandom());
+            auto token = listener_->listen(keys_.back(), [this](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
+                if (!expired)
+                    for (const auto& v : values) clock.arrived(static_cast<long>(v->id) - 1);
                 return true;
-            },
-            stop);
-    });
-    std::thread acker([&] {
-        while (!stop) {
-            std::vector<std::string> batch;
-            {
-                std::lock_guard<std::mutex> lock(ackMutex);
-                batch.swap(toAck);
-            }
-            if (!batch.empty()) client::acknowledge(*account, batch);
-            test::waitUntil([&] { return stop.load(); }, std::chrono::milliseconds(50));
+            });
+            token.wait();
+            tokens_.push_back(token.share());
         }
-    });
-    const auto endpoint = proxyB.url() + "/wp/" + sub->token;
-    client::PushOptions options;
-    options.ttlSeconds = 60;
-    sample(run, clock, result.ours, result.lostOurs, [&](long id) { client::sendPush(endpoint, std::to_string(id), options); });
-    stop = true;
-    device.join();
-    acker.join();
-}
-
-void measureStock(const test::LocalDhtNetwork& network, const LatencyRun& run, LatencyResult& result) {
-    auto runnerA = bareRunner(network), runnerB = bareRunner(network);
-    dht::ProxyServerConfig configA, configB;
-    configA.address = configB.address = "127.0.0.1";
-    configA.port = freeTcpPort();
-    configB.port = freeTcpPort();
-    auto serverA = std::make_unique<dht::DhtProxyServer>(runnerA, configA);
-    auto serverB = std::make_unique<dht::DhtProxyServer>(runnerB, configB);
-    const auto key = dht::InfoHash::getRandom().toString();
-    const auto urlA = "http://127.0.0.1:" + std::to_string(configA.port);
-    const auto urlB = "http://127.0.0.1:" + std::to_string(configB.port);
-
-    std::map<std::string, long> idOfData;
-    for (std::size_t i = 0; i < run.warmup + run.samples; ++i) idOfData[base64(std::to_string(i))] = static_cast<long>(i);
-    SampleClock clock;
-    std::atomic<bool> stop{false}, listening{false};
-    std::thread device([&] {
-        std::string buffer;
-        client::httpStream({"GET", urlA + "/key/" + key + "/listen", {}, {}},
-                           [&](std::string_view chunk) {
-                               listening = true;
-                               buffer.append(chunk);
-                               std::size_t nl;
-                               while ((nl = buffer.find('\n')) != std::string::npos) {
-                                   const auto line = buffer.substr(0, nl);
-                                   buffer.erase(0, nl + 1);
-                                   const auto at = line.find("\"data\":\"");
-                                   if (at == std::string::npos) continue;
-                                   const auto end = line.find('"', at + 8);
-                                   auto it = idOfData.find(line.substr(at + 8, end - at - 8));
-                                   if (it != idOfData.end()) clock.arrived(it->second);
-                               }
-                               return true;
-                           },
-                           stop);
-    });
-    sample(run, clock, result.stock, result.lostStock, [&](long id) {
-        client::httpRequest({"POST", urlB + "/key/" + key, {"Content-Type: application/json"},
-                             R"({"type":0,"data":")" + base64(std::to_string(id)) + "\"}"});
-    });
-    stop = true;
-    device.join();
-    // The stock proxy's listen callbacks hold a raw pointer to the server and fire while the
-    // DHT is destroyed: stop the runners before the servers go.
-    for (auto* r : {runnerA.get(), runnerB.get()}) {
-        r->shutdown({}, true);
-        r->join();
     }
-    serverA.reset();
-    serverB.reset();
-}
+    ~RawPath() override {
+        for (std::size_t k = 0; k < KEYS; ++k) listener_->cancelListen(keys_[k], tokens_[k]);
+        for (auto* r : {publisher_.get(), listener_.get()}) {
+            r->shutdown({}, true);
+            r->join();
+        }
+    }
+    void send(long id) override {
+        dht::Value value(dht::ValueType::USER_DATA.id, dht::Blob(32, 7), static_cast<dht::Value::Id>(id + 1));
+        publisher_->put(keys_[static_cast<std::size_t>(id) % KEYS], std::move(value));
+    }
+
+private:
+    std::shared_ptr<dht::DhtRunner> publisher_, listener_;
+    std::vector<dht::InfoHash> keys_;
+    std::vector<std::shared_future<std::size_t>> tokens_;
+};
+
+// WebPush POST to proxy B -> SSE event at a device attached to proxy A, which acks in
+// batches off the receiving thread as `dhtpush listen` does.
+class OursPath : public Path {
+public:
+    explicit OursPath(const test::LocalDhtNetwork& network) : proxyA_(network), proxyB_(network) {
+        auto account = client::attachDevice(proxyA_.url());
+        if (!account) throw std::runtime_error(account.error().detail);
+        account_ = *account;
+        for (std::size_t k = 0; k < KEYS; ++k) {
+            auto sub = client::addSubscription(account_, "");
+            if (!sub) throw std::runtime_error(sub.error().detail);
+            endpoints_.push_back(proxyB_.url() + "/wp/" + sub->token);
+        }
+        options_.ttlSeconds = 60;
+        device_ = std::thread([this] {
+            client::streamMessages(
+                account_,
+                [this](const node::DeliveredMessage& m) {
+                    clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
+                    std::lock_guard<std::mutex> lock(ackMutex_);
+                    toAck_.push_back(m.envelope.idText());
+                    return true;
+                },
+                stop_);
+        });
+        acker_ = std::thread([this] {
+            while (!stop_) {
+                std::vector<std::string> batch;
+                {
+                    std::lock_guard<std::mutex> lock(ackMutex_);
+                    batch.swap(toAck_);
+                }
+                if (!batch.empty()) client::acknowledge(account_, batch);
+                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
+            }
+        });
+        // Each subscription's DHT listen starts paced after it is added: wait until every
+        // one carries a message before sampling.
+        for (std::size_t k = 0; k < KEYS; ++k) {
+            const long id = -1 - static_cast<long>(k);
+            clock.start(id);
+            do client::sendPush(endpoints_[k], std::to_string(id), options_);
+            while (!clock.wait(std::chrono::milliseconds(200)));
+        }
+    }
+    ~OursPath() override {
+        stop_ = true;
+        device_.join();
+        acker_.join();
+    }
+    void send(long id) override {
+        client::sendPush(endpoints_[static_cast<std::size_t>(id) % KEYS], std::to_string(id), options_);
+    }
+
+private:
+    test::RunningProxy proxyA_, proxyB_;
+    client::ProxyAccount account_;
+    std::vector<std::string> endpoints_;
+    client::PushOptions options_;
+    std::atomic<bool> stop_{false};
+    std::mutex ackMutex_;
+    std::vector<std::string> toAck_;
+    std::thread device_, acker_;
+};
+
+// POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another (one
+// listen per HTTP connection, as the stock proxy has it).
+class StockPath : public Path {
+public:
+    StockPath(const test::LocalDhtNetwork& network, std::size_t maxId)
+        : runnerA_(bareRunner(network)), runnerB_(bareRunner(network)) {
+        dht::ProxyServerConfig configA, configB;
+        configA.address = configB.address = "127.0.0.1";
+        configA.port = freeTcpPort();
+        configB.port = freeTcpPort();
+        serverA_ = std::make_unique<dht::DhtProxyServer>(runnerA_, configA);
+        serverB_ = std::make_unique<dht::DhtProxyServer>(runnerB_, configB);
+        const auto urlA = "http://127.0.0.1:" + std::to_string(configA.port);
+        urlB_ = "http://127.0.0.1:" + std::to_string(configB.port);
+        for (std::size_t k = 0; k < KEYS; ++k) keys_.push_back(dht::InfoHash::getRandom().toString());
+        for (std::size_t i = 0; i < maxId; ++i) idOfData_[base64(std::to_string(i))] = static_cast<long>(i);
+        for (const auto& key : keys_)
+            devices_.emplace_back([this, urlA, key] {
+                std::string buffer;
+                client::httpStream({"GET", urlA + "/key/" + key + "/listen", {}, {}},
+                                   [&](std::string_view chunk) {
+                                       buffer.append(chunk);
+                                       std::size_t nl;
+                                       while ((nl = buffer.find('\n')) != std::string::npos) {
+                                           const auto line = buffer.substr(0, nl);
+                                           buffer.erase(0, nl + 1);
+                                           const auto at = line.find("\"data\":\"");
+                                           if (at == std::string::npos) continue;
+                                           const auto end = line.find('"', at + 8);
+                                           auto it = idOfData_.find(line.substr(at + 8, end - at - 8));
+                                           if (it != idOfData_.end()) clock.arrived(it->second);
+                                       }
+                                       return true;
+                                   },
+                                   stop_);
+            });
+    }
+    ~StockPath() override {
+        stop_ = true;
+        for (auto& d : devices_) d.join();
+        // The stock proxy's listen callbacks hold a raw pointer to the server and fire while
+        // the DHT is destroyed: stop the runners before the servers go.
+        for (auto* r : {runnerA_.get(), runnerB_.get()}) {
+            r->shutdown({}, true);
+            r->join();
+        }
+        serverA_.reset();
+        serverB_.reset();
+    }
+    void send(long id) override {
+        client::httpRequest({"POST", urlB_ + "/key/" + keys_[static_cast<std::size_t>(id) % KEYS],
+                             {"Content-Type: application/json"},
+                             R"({"type":0,"data":")" + base64(std::to_string(id)) + "\"}"});
+    }
+
+private:
+    std::shared_ptr<dht::DhtRunner> runnerA_, runnerB_;
+    std::unique_ptr<dht::DhtProxyServer> serverA_, serverB_;
+    std::string urlB_;
+    std::vector<std::string> keys_;
+    std::map<std::string, long> idOfData_;
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> devices_;
+};
 
 }  // namespace
 
@@ -202,15 +247,34 @@ void writeCdf(const std::string& path, const LatencyResult& result) {
     }
 }
 
+// The three paths run side by side and are sampled in turn (raw, ours, stock, raw, ...):
+// a slow spell of the machine (a 2-core VM here) then lands on all three alike.
 LatencyResult runLatency(const LatencyRun& run) {
     test::LocalDhtNetwork network(run.nodes);
+    std::cerr << "latency: N=" << run.nodes << " setting up raw, dhtpush and stock paths..." << std::endl;
+    RawPath raw(network);
+    OursPath ours(network);
+    StockPath stock(network, run.warmup + run.samples);
     LatencyResult result;
-    std::cerr << "latency: N=" << run.nodes << " raw put->listen..." << std::endl;
-    measureRaw(network, run, result);
-    std::cerr << "latency: N=" << run.nodes << " dhtpush POST->SSE..." << std::endl;
-    measureOurs(network, run, result);
-    std::cerr << "latency: N=" << run.nodes << " stock proxy POST->listen..." << std::endl;
-    measureStock(network, run, result);
+    struct Sampled {
+        Path& path;
+        std::vector<double>& out;
+        std::size_t& lost;
+    };
+    Sampled paths[] = {{raw, result.raw, result.lostRaw}, {ours, result.ours, result.lostOurs},
+                       {stock, result.stock, result.lostStock}};
+    std::cerr << "latency: N=" << run.nodes << " sampling..." << std::endl;
+    for (std::size_t i = 0; i < run.warmup + run.samples; ++i) {
+        for (auto& p : paths) {
+            const auto id = static_cast<long>(i);
+            p.path.clock.start(id);
+            p.path.send(id);
+            const auto ms = p.path.clock.wait(SAMPLE_TIMEOUT);
+            if (i < run.warmup) continue;
+            if (ms) p.out.push_back(*ms);
+            else ++p.lost;
+        }
+    }
     return result;
 }
 

@@ -22,6 +22,25 @@ Expected<Json::Value> parseJson(std::string_view text) {
     return root;
 }
 
+void appendJsonString(std::string& out, std::string_view text) {
+    static constexpr char HEX[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += HEX[u >> 4];
+            out += HEX[u & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
 std::string writeJson(const Json::Value& value) {
     Json::StreamWriterBuilder builder;
     builder["indentation"] = "";

@@ -27,6 +27,7 @@ void DeliveryHub::start() {
 
 void DeliveryHub::stop() {
     asio::post(strand_, [self = shared_from_this()] {
+        self->storeAdmitted();
         self->stopped_ = true;
         self->timer_.cancel();
         self->watchTimer_.cancel();
@@ -127,6 +128,7 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
             return;
         }
         // On the strand, so nothing that arrives meanwhile can overtake the backlog.
+        self->storeAdmitted();
         const auto nowMs = toMs(std::chrono::system_clock::now());
         if (auto dropped = self->mailbox_.pruneExpired(nowMs)) self->counters_.expired += *dropped;
         auto backlog = self->mailbox_.pending(stream->deviceId(), afterSeq, nowMs);
@@ -187,17 +189,35 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& env
         if (!sendToStreams(deviceId, "", message)) ++counters_.dropped;
         return;
     }
-    auto stored = mailbox_.enqueue(deviceId, message, toMs(expiresAt));
-    if (!stored) {
-        ++(stored.error().code == Errc::StorageFull ? counters_.storageFull : counters_.dropped);
+    storeAdmitted();  // what an earlier message wrote decides for this one (Topic, duplicates)
+    auto entry = Mailbox::entryFor(deviceId, message, toMs(expiresAt));
+    auto admitted = mailbox_.admit(entry);
+    if (!admitted) {
+        ++counters_.dropped;
         return;
     }
-    if (!*stored) {  // stored or acked before (e.g. fetched again after a restart)
+    if (!*admitted) {  // stored or acked before (e.g. fetched again after a restart)
         ++counters_.duplicates;
         return;
     }
     ++counters_.queued;
-    sendToStreams(deviceId, std::to_string(**stored), message);
+    sendToStreams(deviceId, std::to_string(entry.seq), message);
+    // Written in a later handler, so the stream's write (queued on the same io_context)
+    // goes out first; a message arriving meanwhile writes it before its own admit().
+    admitted_.push_back(std::move(entry));
+    if (admitted_.size() == 1)
+        asio::post(strand_, [self = shared_from_this()] { self->storeAdmitted(); });
+}
+
+void DeliveryHub::storeAdmitted() {
+    if (admitted_.empty()) return;
+    auto stored = mailbox_.store(admitted_);
+    if (!stored) counters_.dropped += admitted_.size();
+    else {
+        counters_.dropped += stored->orphaned;
+        counters_.storageFull += stored->full;
+    }
+    admitted_.clear();
 }
 
 bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,

@@ -1,7 +1,8 @@
 #pragma once
 // Routes envelopes from the DHT (and from POSTs to this node) to the devices attached here:
 // watches subscription keys (created at a paced rate), drops duplicates and expired
-// messages, stores the rest in the durable mailbox, and feeds the event streams.
+// messages, feeds the event streams, and stores the messages in the durable mailbox right
+// after handing them to the streams (a connected device does not wait for the commit).
 // Every public method may be called from any thread; the work runs on the hub's strand.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -71,6 +72,8 @@ private:
     void scheduleTick();
     void tick();
     void pruneStreams();
+    // Writes the admitted messages already handed to the streams.
+    void storeAdmitted();
 
     asio::strand<asio::io_context::executor_type> strand_;
     node::PushNetwork& network_;
@@ -84,6 +87,7 @@ private:
     std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
+    std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     HubCounters counters_;
     std::atomic<std::size_t> watchCount_{0};
     bool stopped_{false};

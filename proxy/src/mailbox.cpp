@@ -68,41 +68,108 @@ Status Mailbox::checkRoomLocked(const std::string& deviceId, const std::string& 
     return success();
 }
 
+MailboxEntry Mailbox::entryFor(const std::string& deviceId, const node::DeliveredMessage& m, std::int64_t expiresMs) {
+    return {0,
+            deviceId,
+            m.token,
+            m.envelope.idText(),
+            m.envelope.topic,
+            static_cast<std::int64_t>(m.envelope.createdMs),
+            expiresMs,
+            node::encodeEnvelope(m.envelope)};
+}
+
 Expected<std::optional<std::int64_t>> Mailbox::enqueue(const std::string& deviceId, const node::DeliveredMessage& m,
                                                        std::int64_t expiresMs) {
-    const auto id = m.envelope.idText();
-    const auto encoded = node::encodeEnvelope(m.envelope);
+    auto entry = entryFor(deviceId, m, expiresMs);
+    auto admitted = admit(entry);
+    if (!admitted) return admitted.error();
+    if (!*admitted) return std::optional<std::int64_t>{};
+    auto stored = store({entry});
+    if (!stored) return stored.error();
+    if (stored->orphaned) return makeError(Errc::NotFound, "the subscription was removed");
+    if (stored->full) return makeError(Errc::StorageFull, "the mailbox is full until the device collects it");
+    if (!stored->written) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{entry.seq};
+}
+
+Expected<bool> Mailbox::admit(MailboxEntry& e) {
     std::lock_guard<std::mutex> lock(db_->mutex());
-    Transaction tx(*db_);
-    if (!tx.ok()) return db_->error("begin");
     Statement known(*db_,
                     "SELECT 1 FROM mailbox WHERE token = ?1 AND message_id = ?2 "
                     "UNION ALL SELECT 1 FROM acked WHERE device_id = ?3 AND message_id = ?2");
-    known.bind(1, m.token).bind(2, id).bind(3, deviceId);
+    known.bind(1, e.token).bind(2, e.messageId).bind(3, e.deviceId);
     const int rc = known.step();
-    if (rc == SQLITE_ROW) return std::optional<std::int64_t>{};
+    if (rc == SQLITE_ROW) return false;
     if (rc != SQLITE_DONE) return db_->error("look up message");
-    if (auto room = checkRoomLocked(deviceId, m.token, m.envelope.topic, encoded.size()); !room) return room.error();
-    const auto created = static_cast<std::int64_t>(m.envelope.createdMs);
-    if (!m.envelope.topic.empty()) {  // RFC 8030 §5.4: the newer message replaces the undelivered one
+    if (!e.topic.empty()) {  // RFC 8030 §5.4: DHT copies may arrive out of order, the creation time decides
         Statement newer(*db_, "SELECT 1 FROM mailbox WHERE token = ? AND topic = ? AND created_ms > ?");
-        newer.bind(1, m.token).bind(2, m.envelope.topic).bind(3, created);
-        if (newer.step() == SQLITE_ROW) return std::optional<std::int64_t>{};
-        Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ?");
-        replace.bind(1, m.token).bind(2, m.envelope.topic);
-        if (replace.step() != SQLITE_DONE) return db_->error("replace topic");
+        newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
+        if (newer.step() == SQLITE_ROW) return false;
     }
+    auto seq = nextSeqLocked();
+    if (!seq) return seq.error();
+    e.seq = *seq;
+    return true;
+}
+
+// Seqs are handed out from a block whose end is written first: after a crash the next seq
+// starts past the block, so an event id a device saw is never reused for another message.
+Expected<std::int64_t> Mailbox::nextSeqLocked() {
+    constexpr std::int64_t BLOCK = 1 << 16;
+    if (nextSeq_ == 0) {
+        Statement last(*db_,
+                       "SELECT MAX(v) FROM (SELECT seq AS v FROM sqlite_sequence WHERE name = 'mailbox' "
+                       "UNION ALL SELECT value FROM meta WHERE name = 'seq_reserved')");
+        if (last.step() != SQLITE_ROW) return db_->error("read seq");
+        reservedUntil_ = last.integer(0);
+        nextSeq_ = reservedUntil_ + 1;
+    }
+    if (nextSeq_ > reservedUntil_) {
+        Statement reserve(*db_, "INSERT OR REPLACE INTO meta(name, value) VALUES ('seq_reserved', ?)");
+        reserve.bind(1, nextSeq_ + BLOCK - 1);
+        if (reserve.step() != SQLITE_DONE) return db_->error("reserve seq");
+        reservedUntil_ = nextSeq_ + BLOCK - 1;
+    }
+    return nextSeq_++;
+}
+
+Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
+    StoreResult result;
+    if (entries.empty()) return result;
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Transaction tx(*db_);
+    if (!tx.ok()) return db_->error("begin");
+    Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ? AND created_ms <= ?");
     Statement insert(*db_,
-                     "INSERT INTO mailbox(device_id, token, message_id, topic, created_ms, expires_ms, size, envelope) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, deviceId).bind(2, m.token).bind(3, id).bind(4, m.envelope.topic).bind(5, created).bind(6, expiresMs);
-    insert.bind(7, static_cast<std::int64_t>(encoded.size())).bindBlob(8, encoded);
-    const int inserted = insert.step();
-    if (inserted == SQLITE_CONSTRAINT) return makeError(Errc::NotFound, "the subscription was removed");
-    if (inserted != SQLITE_DONE) return db_->error("store message");
-    const auto seq = sqlite3_last_insert_rowid(db_->handle());
+                     "INSERT OR IGNORE INTO mailbox(seq, device_id, token, message_id, topic, created_ms, expires_ms, "
+                     "size, envelope) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+                     "WHERE NOT EXISTS (SELECT 1 FROM acked WHERE device_id = ?2 AND message_id = ?4)");
+    for (const auto& e : entries) {
+        if (auto room = checkRoomLocked(e.deviceId, e.token, e.topic, e.envelope.size()); !room) {
+            ++result.full;
+            continue;
+        }
+        if (!e.topic.empty()) {
+            replace.reset();
+            replace.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
+            if (replace.step() != SQLITE_DONE) return db_->error("replace topic");
+        }
+        insert.reset();
+        insert.bind(1, e.seq).bind(2, e.deviceId).bind(3, e.token).bind(4, e.messageId).bind(5, e.topic);
+        insert.bind(6, e.createdMs).bind(7, e.expiresMs).bind(8, static_cast<std::int64_t>(e.envelope.size()));
+        insert.bindBlob(9, e.envelope);
+        const int inserted = insert.step();
+        if (inserted == SQLITE_CONSTRAINT) {  // the subscription was removed after admit()
+            ++result.orphaned;
+            continue;
+        }
+        if (inserted != SQLITE_DONE) return db_->error("store message");
+        if (sqlite3_changes(db_->handle()) > 0) ++result.written;
+        else ++result.skipped;
+    }
     if (auto committed = tx.commit(); !committed) return committed.error();
-    return std::optional<std::int64_t>{seq};
+    return result;
 }
 
 Expected<std::vector<StoredMessage>> Mailbox::pending(const std::string& deviceId, std::int64_t afterSeq,

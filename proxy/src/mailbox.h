@@ -22,6 +22,25 @@ struct MailboxLimits {
     std::int64_t unknownAckMemoryMs{11 * 60 * 1000};
 };
 
+// A message admitted to the mailbox, with its seq, waiting to be written.
+struct MailboxEntry {
+    std::int64_t seq{0};
+    std::string deviceId;
+    std::string token;
+    std::string messageId;
+    std::string topic;
+    std::int64_t createdMs{0};
+    std::int64_t expiresMs{0};
+    crypto::Bytes envelope;  // encoded
+};
+
+struct StoreResult {
+    std::size_t written{0};
+    std::size_t skipped{0};   // acked, or stored by another entry, since admit()
+    std::size_t orphaned{0};  // their subscription was removed meanwhile
+    std::size_t full{0};      // over a quota: not kept (a connected device had it already)
+};
+
 struct StoredMessage {
     std::int64_t seq;  // increasing in arrival order: the event id of the stream
     node::DeliveredMessage message;
@@ -34,7 +53,15 @@ public:
     // StorageFull when one more message of `size` bytes on this subscription would pass a
     // quota; a message replacing one with the same Topic takes that one's room.
     Status checkRoom(const std::string& deviceId, const std::string& token, const std::string& topic, std::size_t size);
-    // Stores the message and returns its seq, or nullopt for a message already stored or
+    // Decides, reading only, whether the message is new to the device: false for one
+    // already stored or acked, or older than the stored message with the same Topic. On true
+    // the entry gets its seq, and the caller may hand the message to a connected device
+    // before store() writes it: the device does not wait for the commit.
+    Expected<bool> admit(MailboxEntry& entry);
+    // Writes admitted entries in one transaction. An entry acked meanwhile, whose
+    // subscription was removed, or over a quota is skipped; a Topic entry replaces older ones.
+    Expected<StoreResult> store(const std::vector<MailboxEntry>& entries);
+    // admit() then store(): the seq, or nullopt when admit() says no; StorageFull over a quota. or nullopt for a message already stored or
     // already acked, or older than the stored message with the same Topic. A message with a
     // Topic replaces the older unacked one with that Topic on the same subscription (DHT
     // copies may arrive out of order: the creation time decides). StorageFull when a quota
@@ -49,12 +76,18 @@ public:
     // Drops expired messages and forgets expired acks; returns the messages dropped.
     Expected<std::size_t> pruneExpired(std::int64_t nowMs);
 
+    static MailboxEntry entryFor(const std::string& deviceId, const node::DeliveredMessage& message,
+                                 std::int64_t expiresMs);
+
 private:
+    Expected<std::int64_t> nextSeqLocked();
     Status checkRoomLocked(const std::string& deviceId, const std::string& token, const std::string& topic,
                            std::size_t size);
 
     std::shared_ptr<Database> db_;
     MailboxLimits limits_;
+    std::int64_t nextSeq_{0};        // 0 until read from the database
+    std::int64_t reservedUntil_{0};  // seqs up to this one may be handed out
 };
 
 }  // namespace dhtpush::proxy

@@ -1,4 +1,6 @@
 #pragma once
+#include <asio/io_context.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@ struct RouteContext {
     DeviceStore& store;
     Mailbox& mailbox;
     std::shared_ptr<DeliveryHub> hub;
+    asio::io_context& io;
 };
 
 void addWebPushRoutes(Router& router, RouteContext& context);

@@ -78,7 +78,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
     impl->hub = std::make_shared<DeliveryHub>(io, network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
     impl->context = std::make_unique<RouteContext>(
-        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub});
+        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io});
     impl->listener = std::make_shared<ConnectionCloseListener>();
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {

@@ -1,4 +1,7 @@
 // The app-server API (RFC 8030 §5): POST /wp/<token>, on every node.
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
 #include <chrono>
 
 #include "dhtpush/node/json.h"
@@ -20,6 +23,35 @@ Expected<crypto::SubscriptionToken> tokenParam(const RouteParams& params) {
 std::int64_t nowUnix() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
+
+// The answer to one POST: 201 when the DHT's storing nodes (or this node's mailbox) hold the
+// message, or when the wait runs out; 503 when no storing node took a message this node does
+// not keep. The first of them wins.
+class PendingPost : public std::enable_shared_from_this<PendingPost> {
+public:
+    PendingPost(asio::io_context& io, RequestHandle req, Headers created)
+        : timer_(io), req_(std::move(req)), created_(std::move(created)) {}
+    void start(std::chrono::milliseconds maxWait) {
+        timer_.expires_after(maxWait);
+        timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+            if (!ec) self->accept();
+        });
+    }
+    void accept() {
+        if (!answered_.exchange(true)) sendEmpty(req_, 201, created_);
+    }
+    void refuse() {
+        if (!answered_.exchange(true))
+            sendProblem(req_, makeError(Errc::Unavailable, "no DHT node took the message; retry later"),
+                        {{"Retry-After", "1"}});
+    }
+
+private:
+    asio::steady_timer timer_;
+    RequestHandle req_;
+    Headers created_;
+    std::atomic<bool> answered_{false};
+};
 
 restinio::request_handling_status_t postMessage(RouteContext& ctx, const RequestHandle& req, const RouteParams& params) {
     auto token = tokenParam(params);
@@ -52,10 +84,20 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     }
     // Devices attached here get it at once; everyone else listening gets it through the DHT.
     ctx.hub->deliver(token->text(), *envelope);
-    ctx.network.publish(token->dhtKey(), *envelope, {});
-    return sendEmpty(req, 201,
-                     {{"Location", ctx.baseUrl + "/m/" + envelope->idText()},
-                      {"TTL", std::to_string(envelope->ttlSeconds)}});
+    Headers created{{"Location", ctx.baseUrl + "/m/" + envelope->idText()}, {"TTL", std::to_string(envelope->ttlSeconds)}};
+    if (ctx.config.standalone) {  // no other node to store it on
+        ctx.network.publish(token->dhtKey(), *envelope, {});
+        return sendEmpty(req, 201, created);
+    }
+    // Answered when storing nodes hold it: the sender then knows the message survives this
+    // node, and a sender faster than the DHT is slowed to its pace instead of refused.
+    auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created));
+    pending->start(ctx.config.maxPublishWait);
+    ctx.network.publish(token->dhtKey(), *envelope, [pending, storedHere = local.ok()](bool stored) {
+        if (stored || storedHere) pending->accept();
+        else pending->refuse();
+    });
+    return restinio::request_accepted();
 }
 
 restinio::request_handling_status_t describeEndpoint(const RequestHandle& req, const RouteParams& params) {

@@ -136,3 +136,18 @@ TEST_CASE("a proxy restarted on the same data folder keeps its devices and subsc
     REQUIRE(device.waitForCount(1));
     CHECK(bodies(device) == std::vector<std::string>{"after restart"});
 }
+
+TEST_CASE("a node answers 201 once the DHT holds the message: other nodes can fetch it", "[integration]") {
+    LocalDhtNetwork network(5);
+    RunningProxy sender(network);
+    const auto token = crypto::SubscriptionToken::generate();
+    // No device of this node: the message lives only in the DHT.
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + token.text(), "kept", pushOptions(600)).ok());
+    auto other = network.join();
+    std::atomic<bool> fetched{false};
+    other->watch(token.dhtKey(), [&](const node::Envelope& e) {
+        if (text(e.body) == "kept") fetched = true;
+    });
+    CHECK(waitUntil([&] { return fetched.load(); }));
+    other->shutdown();
+}

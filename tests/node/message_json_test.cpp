@@ -174,3 +174,14 @@ TEST_CASE("parseJson answers deep nesting with an error value, never an exceptio
     auto deepInObject = dhtpush::node::parseJson("{\"urgency\":" + std::string(73, '[') + "\"x\"}");
     CHECK_FALSE(deepInObject.ok());
 }
+
+TEST_CASE("appendJsonString escapes what JSON requires and parses back to the same text", "[node][json]") {
+    std::string text = "quote\" backslash\\ slash/ tab\t newline\n unicode \xc3\xa9 ";
+    for (char c = 0; c < 0x20; ++c) text += c;
+    std::string doc;
+    appendJsonString(doc, text);
+    CHECK(doc.find('\n') == std::string::npos);  // one SSE data line
+    auto parsed = parseJson("[" + doc + "]");
+    REQUIRE(parsed.ok());
+    CHECK((*parsed)[0].asString() == text);
+}

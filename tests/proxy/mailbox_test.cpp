@@ -137,3 +137,41 @@ TEST_CASE("removing a subscription or a device removes its messages", "[proxy][m
     REQUIRE_FALSE(gone.ok());
     CHECK(gone.error().code == Errc::NotFound);
 }
+
+TEST_CASE("an admitted message is written by store(), skipped if acked in between", "[proxy][mailbox]") {
+    Fixture f;
+    auto a = Mailbox::entryFor(f.device, f.message("a"), f.farFuture());
+    auto b = Mailbox::entryFor(f.device, f.message("b"), f.farFuture());
+    REQUIRE(*f.mailbox->admit(a));
+    REQUIRE(*f.mailbox->admit(b));
+    CHECK(b.seq > a.seq);
+    CHECK(f.pendingBodies().empty());  // admit() only reads
+    REQUIRE(f.mailbox->ack(f.device, {b.messageId}).ok());
+    auto stored = f.mailbox->store({a, b});
+    REQUIRE(stored.ok());
+    CHECK(stored->written == 1);
+    CHECK(stored->skipped == 1);
+    CHECK(f.pendingBodies() == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("a seq handed out before a crash is never handed out again", "[proxy][mailbox]") {
+    Fixture f;
+    auto sent = Mailbox::entryFor(f.device, f.message("sent, never written"), f.farFuture());
+    REQUIRE(*f.mailbox->admit(sent));
+    f.open();  // the process died between the stream write and store()
+    auto next = Mailbox::entryFor(f.device, f.message("next"), f.farFuture());
+    REQUIRE(*f.mailbox->admit(next));
+    CHECK(next.seq > sent.seq);
+    REQUIRE(f.mailbox->store({next}).ok());
+    // A device that saw `sent` resumes after it and still gets `next`.
+    CHECK(f.pendingBodies(sent.seq) == std::vector<std::string>{"next"});
+}
+
+TEST_CASE("a Topic message stored after admit() replaces the older one", "[proxy][mailbox]") {
+    Fixture f;
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("old", "weather", 1000), f.farFuture())->has_value());
+    auto newer = Mailbox::entryFor(f.device, f.message("new", "weather", 2000), f.farFuture());
+    REQUIRE(*f.mailbox->admit(newer));
+    REQUIRE(f.mailbox->store({newer}).ok());
+    CHECK(f.pendingBodies() == std::vector<std::string>{"new"});
+}

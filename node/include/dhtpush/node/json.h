@@ -16,5 +16,8 @@ constexpr std::size_t MAX_JSON_BYTES = 64 * 1024;
 Expected<Json::Value> parseJson(std::string_view text);
 // One line, no trailing newline.
 std::string writeJson(const Json::Value& value);
+// Appends `text` as a JSON string literal (quoted, escaped), for hot paths that build a
+// document by hand instead of through Json::Value.
+void appendJsonString(std::string& out, std::string_view text);
 
 }  // namespace dhtpush::node

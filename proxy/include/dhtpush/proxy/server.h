@@ -33,6 +33,9 @@ struct ProxyConfig {
     // Puts not yet finished by the DHT above which a POST gets 503 + Retry-After: accepting
     // faster than the DHT publishes would only queue without bound.
     std::size_t maxPublishBacklog{2048};
+    // A POST is answered once the DHT's storing nodes hold the message, or after this long
+    // (a put waiting on an unresponsive storing node can take seconds), whichever is first.
+    std::chrono::milliseconds maxPublishWait{1000};
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};
     // A node started without bootstrap peers is a network of its own: healthy without peers.
