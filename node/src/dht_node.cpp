@@ -55,6 +55,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         nodeConfig.max_peer_req_per_sec = -1;
         nodeConfig.max_searches = -1;
     }
+    runnerConfig.dht_config.node_config.public_stable = config.stableListens;
     runnerConfig.threaded = true;
     runnerConfig.peer_discovery = false;
     runnerConfig.peer_publish = false;

@@ -24,6 +24,10 @@ struct DhtNodeConfig {
     std::chrono::seconds valueExpiration{std::chrono::minutes(10)};
     // Many nodes on one IP (loopback tests, local clusters) trip OpenDHT's per-IP rate limit.
     bool unlimitedRate{false};
+    // OpenDHT's public_stable: listens are refreshed every 5 min instead of every 30 s (the
+    // storing nodes keep a listener for 10 min). A proxy holds one listen per subscription,
+    // so this is most of its idle traffic and CPU.
+    bool stableListens{true};
 };
 
 class DhtNode : public PushNetwork {
