@@ -4,12 +4,23 @@
 
 namespace dhtpush::node {
 
+namespace {
+// Building a reader costs more than parsing a message-sized document: one per thread, reused
+// (a CharReader resets its state on every parse but is not thread-safe).
+Json::CharReader& strictReader() {
+    thread_local const std::unique_ptr<Json::CharReader> reader = [] {
+        Json::CharReaderBuilder builder;
+        Json::CharReaderBuilder::strictMode(&builder.settings_);
+        builder.settings_["stackLimit"] = 16;
+        return std::unique_ptr<Json::CharReader>(builder.newCharReader());
+    }();
+    return *reader;
+}
+}  // namespace
+
 Expected<Json::Value> parseJson(std::string_view text) {
     if (text.size() > MAX_JSON_BYTES) return makeError(Errc::TooLarge, "JSON document above 64 KiB");
-    Json::CharReaderBuilder builder;
-    Json::CharReaderBuilder::strictMode(&builder.settings_);
-    builder.settings_["stackLimit"] = 16;
-    std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+    auto* reader = &strictReader();
     Json::Value root;
     std::string errors;
     try {

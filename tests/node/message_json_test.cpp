@@ -173,6 +173,10 @@ TEST_CASE("parseJson answers deep nesting with an error value, never an exceptio
     CHECK_FALSE(dhtpush::node::parseJson(std::string(16, '[')).ok());
     auto deepInObject = dhtpush::node::parseJson("{\"urgency\":" + std::string(73, '[') + "\"x\"}");
     CHECK_FALSE(deepInObject.ok());
+    // The reader is reused per thread: after all those failures it still parses.
+    auto after = dhtpush::node::parseJson(R"({"a":[1,2,{"b":"c"}]})");
+    REQUIRE(after.ok());
+    CHECK((*after)["a"][2]["b"].asString() == "c");
 }
 
 TEST_CASE("appendJsonString escapes what JSON requires and parses back to the same text", "[node][json]") {
