@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -93,7 +94,8 @@ void capacityTable(std::ostream& md, const Json::Value& capacity) {
            << (stock || devices == 0 ? std::string("—") : fixed((withDevices - base) / devices, 1)) << " | "
            << (subs > 0 ? fixed((total - (stock ? base : withDevices)) / subs, 1) : std::string("—")) << " | "
            << fixed(total / 1024, 1) << " | " << fixed(c["cpu_percent"].asDouble(), 1) << " | "
-           << fixed(c["udp_out_per_s"].asDouble() - c["udp_baseline_per_s"].asDouble(), 0) << " |\n";
+           // Below the network's own traffic measured earlier: nothing the proxy sent shows.
+           << fixed(std::max(0.0, c["udp_out_per_s"].asDouble() - c["udp_baseline_per_s"].asDouble()), 0) << " |\n";
     }
     md << "\n![memory vs subscriptions](performance/memory.png)\n\n";
 }
