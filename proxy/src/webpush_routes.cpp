@@ -1,7 +1,8 @@
 // The app-server API (RFC 8030 §5): POST /wp/<token>, on every node.
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 
-#include <atomic>
 #include <chrono>
 
 #include "dhtpush/node/json.h"
@@ -30,27 +31,37 @@ std::int64_t nowUnix() {
 class PendingPost : public std::enable_shared_from_this<PendingPost> {
 public:
     PendingPost(asio::io_context& io, RequestHandle req, Headers created)
-        : timer_(io), req_(std::move(req)), created_(std::move(created)) {}
+        : strand_(asio::make_strand(io)), timer_(strand_), req_(std::move(req)), created_(std::move(created)) {}
     void start(std::chrono::milliseconds maxWait) {
         timer_.expires_after(maxWait);
         timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-            if (!ec) self->accept();
+            if (!ec) self->answer(true);
         });
     }
-    void accept() {
-        if (!answered_.exchange(true)) sendEmpty(req_, 201, created_);
+    // From the DHT thread. On the timer's strand: cancelled, the timer does not wake the node
+    // a second later for nothing.
+    void published(bool accepted) {
+        asio::post(strand_, [self = shared_from_this(), accepted] {
+            self->timer_.cancel();
+            self->answer(accepted);
+        });
     }
-    void refuse() {
-        if (!answered_.exchange(true))
+
+private:
+    void answer(bool accepted) {
+        if (answered_) return;
+        answered_ = true;
+        if (accepted) sendEmpty(req_, 201, created_);
+        else
             sendProblem(req_, makeError(Errc::Unavailable, "no DHT node took the message; retry later"),
                         {{"Retry-After", "1"}});
     }
 
-private:
+    asio::strand<asio::io_context::executor_type> strand_;
     asio::steady_timer timer_;
     RequestHandle req_;
     Headers created_;
-    std::atomic<bool> answered_{false};
+    bool answered_{false};  // on the strand only
 };
 
 restinio::request_handling_status_t postMessage(RouteContext& ctx, const RequestHandle& req, const RouteParams& params) {
@@ -83,7 +94,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
             return sendProblem(req, room.error());
     }
     // Devices attached here get it at once; everyone else listening gets it through the DHT.
-    ctx.hub->deliver(token->text(), *envelope);
+    if (local) ctx.hub->deliver(token->text(), *envelope);
     Headers created{{"Location", ctx.baseUrl + "/m/" + envelope->idText()}, {"TTL", std::to_string(envelope->ttlSeconds)}};
     if (ctx.config.standalone) {  // no other node to store it on
         ctx.network.publish(token->dhtKey(), *envelope, {});
@@ -94,8 +105,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created));
     pending->start(ctx.config.maxPublishWait);
     ctx.network.publish(token->dhtKey(), *envelope, [pending, storedHere = local.ok()](bool stored) {
-        if (stored || storedHere) pending->accept();
-        else pending->refuse();
+        pending->published(stored || storedHere);
     });
     return restinio::request_accepted();
 }
