@@ -5,8 +5,7 @@
 
 #include "dhtpush/crypto/token.h"
 
-#include <filesystem>
-#include <random>
+#include "temp_dir.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,23 +15,17 @@ using namespace dhtpush::proxy;
 namespace {
 
 struct Fixture {
-    std::string path;
+    test::TempDir dir;  // declared first: removed after the database is closed
+    std::string path = (dir.path() / "proxy.sqlite").string();
     std::unique_ptr<DeviceStore> store;
     std::unique_ptr<Mailbox> mailbox;
     std::string device;
     std::string token = crypto::SubscriptionToken::generate().text();
 
     explicit Fixture(MailboxLimits limits = {}) {
-        path = (std::filesystem::temp_directory_path() / ("dhtpush-mailbox-" + std::to_string(std::random_device{}()) + ".sqlite"))
-                   .string();
         open(limits);
         device = store->createDevice()->id;
         REQUIRE(store->addSubscription(device, token).ok());
-    }
-    ~Fixture() {
-        mailbox.reset();
-        store.reset();
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     }
     void open(MailboxLimits limits = {}) {
         mailbox.reset();
