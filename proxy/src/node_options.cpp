@@ -44,6 +44,10 @@ Options:
   --value-expiration SEC  how long DHT nodes keep a notification envelope (default 600)
   --max-ttl SEC           the longest TTL honoured for a message (default 604800)
   --mailbox-size N        undelivered messages kept per device (default 1000)
+  --mailbox-bytes N       bytes of undelivered messages kept per device (default 4194304)
+  --subscription-messages N
+                          undelivered messages kept per subscription (default 100)
+  --subscription-bytes N  bytes of undelivered messages kept per subscription (default 262144)
   --keep-alive SEC        event-stream keep-alive interval (default 15)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
@@ -124,6 +128,10 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         else if (arg == "--dht-port") status = number(o.dht.port, "--dht-port");
         else if (arg == "--max-ttl") status = number(o.proxy.maxTtlSeconds, "--max-ttl");
         else if (arg == "--mailbox-size") status = number(o.proxy.mailboxMessages, "--mailbox-size");
+        else if (arg == "--mailbox-bytes") status = number(o.proxy.mailboxBytes, "--mailbox-bytes");
+        else if (arg == "--subscription-messages")
+            status = number(o.proxy.subscriptionMessages, "--subscription-messages");
+        else if (arg == "--subscription-bytes") status = number(o.proxy.subscriptionBytes, "--subscription-bytes");
         else if (arg == "--value-expiration" || arg == "--keep-alive") {
             unsigned seconds = 0;
             status = number(seconds, arg.c_str());

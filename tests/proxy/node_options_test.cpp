@@ -56,7 +56,8 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "--public-url", "https://push.example.org", "--dht-address", "127.0.0.1", "--dht-port",
                             "4333", "--bootstrap", "a.example:4222", "--bootstrap", "[::1]:4223", "--network", "7",
                             "--value-expiration", "120", "--max-ttl", "86400", "--mailbox-size", "50",
-                            "--keep-alive", "30", "--local-network"});
+                            "--mailbox-bytes", "100000", "--subscription-messages", "7", "--subscription-bytes",
+                            "9000", "--keep-alive", "30", "--local-network"});
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.httpAddress == "0.0.0.0");
@@ -71,6 +72,9 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.valueExpiration == std::chrono::seconds(120));
     CHECK(o.proxy.maxTtlSeconds == 86400);
     CHECK(o.proxy.mailboxMessages == 50);
+    CHECK(o.proxy.mailboxBytes == 100000);
+    CHECK(o.proxy.subscriptionMessages == 7);
+    CHECK(o.proxy.subscriptionBytes == 9000);
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -133,7 +137,8 @@ TEST_CASE("an unknown option is an error", "[proxy][options]") {
 TEST_CASE("an option without its value is an error", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--value-expiration", "--max-ttl",
-                               "--mailbox-size", "--keep-alive"}) {
+                               "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
+                               "--subscription-bytes", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option}) == Errc::Invalid);
         CHECK(errorOf({"--local-network", option}) == Errc::Invalid);
@@ -151,7 +156,8 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 }
 
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
-    for (const char* option : {"--max-ttl", "--mailbox-size", "--value-expiration", "--keep-alive"}) {
+    for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
+                               "--subscription-bytes", "--value-expiration", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
@@ -168,7 +174,8 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
     const auto usage = nodeUsage();
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--public", "--value-expiration",
-                               "--max-ttl", "--mailbox-size", "--keep-alive", "--local-network", "--help",
+                               "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
+                               "--subscription-bytes", "--keep-alive", "--local-network", "--help",
                                "--version"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
