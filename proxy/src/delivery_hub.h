@@ -61,9 +61,6 @@ private:
         node::PushNetwork::WatchId watchId{0};
         bool watching{false};
     };
-    struct PendingWatch {
-        std::string token, deviceId, vapidKey;
-    };
 
     void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht);
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);

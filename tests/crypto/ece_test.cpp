@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dhtpush/crypto/base64url.h"
+#include "test_bytes.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,15 +18,10 @@ using dhtpush::crypto::base64urlEncode;
 using dhtpush::crypto::Bytes;
 using dhtpush::crypto::toBytes;
 using dhtpush::crypto::toString;
+using dhtpush::test::b64;
 namespace ece = dhtpush::crypto::ece;
 
 namespace {
-
-Bytes b64(const std::string& text) {
-    auto bytes = base64urlDecode(text);
-    REQUIRE(bytes);
-    return *bytes;
-}
 
 // RFC 8188 §3.1.
 const std::string RFC_31_KEY = "yqdlZ-tYemfogSmv7Ws5PQ";

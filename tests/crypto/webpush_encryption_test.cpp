@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dhtpush/crypto/base64url.h"
+#include "test_bytes.h"
 #include "dhtpush/crypto/ece.h"
 #include "dhtpush/crypto/subscription_keys.h"
 
@@ -18,6 +19,7 @@ using dhtpush::crypto::Bytes;
 using dhtpush::crypto::generateSubscriptionKeys;
 using dhtpush::crypto::toBytes;
 using dhtpush::crypto::toString;
+using dhtpush::test::b64;
 using dhtpush::crypto::webpushDecrypt;
 using dhtpush::crypto::webpushEncrypt;
 using dhtpush::crypto::webpushEncryptWith;
@@ -25,12 +27,6 @@ using dhtpush::crypto::WEBPUSH_MAX_PLAINTEXT_SIZE;
 namespace ece = dhtpush::crypto::ece;
 
 namespace {
-
-Bytes b64(const std::string& text) {
-    auto bytes = base64urlDecode(text);
-    REQUIRE(bytes);
-    return *bytes;
-}
 
 // RFC 8291 Appendix A.
 const std::string PLAINTEXT = "When I grow up, I want to be a watermelon";

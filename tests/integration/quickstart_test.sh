@@ -4,23 +4,7 @@
 set -euo pipefail
 NODE="$1"
 CLI="$2"
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# wait_for FILE PATTERN: poll until the file has a line matching PATTERN (deadline 20 s).
-wait_for() {
-  for _ in $(seq 1 400); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "timed out waiting for '$2' in $1:"; cat "$1"; return 1
-}
+source "$(dirname "$0")/process_helpers.sh"
 
 "$NODE" --data-dir "$WORK/node1" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network >"$WORK/node1.log" 2>&1 &
 PIDS+=($!)

@@ -13,14 +13,7 @@ set -euo pipefail
 NODE_BIN="$1"
 CLI="$2"
 NPM_DIR="$3"
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/process_helpers.sh"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
@@ -52,15 +45,6 @@ mkdir -p "$NPM_DIR"
 ) 9>"$NPM_DIR.lock"
 echo "web-push $(node -p "require('$NPM_DIR/node_modules/web-push/package.json').version")," \
   "node $(node --version)"
-
-# wait_for FILE PATTERN: poll until the file has a line matching PATTERN (deadline 20 s).
-wait_for() {
-  for _ in $(seq 1 400); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "timed out waiting for '$2' in $1:"; cat "$1"; return 1
-}
 
 # A self-signed certificate for 127.0.0.1, as scripts/run makes one.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
