@@ -1,12 +1,19 @@
 #include "dhtpush/node/dht_node.h"
 
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 #include <opendht/dhtrunner.h>
 
 #include <atomic>
 #include <cstring>
+#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <thread>
 
+#include "asio_udp_socket.h"
+#include "dht_loop.h"
 #include "dhtpush/node/push_value_type.h"
 #include "host_port.h"
 #include "node_identity.h"
@@ -14,7 +21,15 @@
 namespace dhtpush::node {
 
 struct DhtNode::Impl {
+    // Declared first, so the runner (which owns the socket) goes before the io_context.
+    asio::io_context ownIo;  // used when the config names no io_context
+    asio::io_context* io{&ownIo};
+    std::optional<DhtStrand> strand;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::thread thread;  // runs ownIo
     dht::DhtRunner runner;
+    std::unique_ptr<DhtLoop> loop;
+    AsioUdpSocket* socket{nullptr};  // owned by the runner
     std::mutex mutex;
     struct Watch {
         dht::InfoHash key;
@@ -56,7 +71,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         nodeConfig.max_searches = -1;
     }
     runnerConfig.dht_config.node_config.public_stable = config.stableListens;
-    runnerConfig.threaded = true;
+    runnerConfig.threaded = false;  // DhtLoop runs it on the strand
     runnerConfig.peer_discovery = false;
     runnerConfig.peer_publish = false;
     if (!config.dataDir.empty()) {
@@ -66,9 +81,19 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     }
     const auto bind = dht::SockAddr::resolve(config.bindAddress, std::to_string(config.port));
     if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
-    if (bind.front().getFamily() == AF_INET6) runnerConfig.bind6 = bind.front();
-    else runnerConfig.bind4 = bind.front();
+    if (config.io) impl->io = config.io;
+    impl->strand.emplace(asio::make_strand(*impl->io));
+    impl->loop = std::make_unique<DhtLoop>(*impl->strand, impl->runner);
     dht::DhtRunner::Context context;
+    try {
+        auto socket = std::make_unique<AsioUdpSocket>(*impl->strand, bind.front(),
+                                                      [loop = impl->loop.get()] { loop->run(); });
+        impl->socket = socket.get();
+        context.sock = std::move(socket);
+    } catch (const std::exception& ex) {
+        return makeError(Errc::Unavailable, "cannot start the DHT node on " + config.bindAddress + ":" +
+                                                std::to_string(config.port) + ": " + ex.what());
+    }
     context.statusChangedCallback = [state = impl.get()](dht::NodeStatus v4, dht::NodeStatus v6) {
         state->connected = v4 == dht::NodeStatus::Connected || v6 == dht::NodeStatus::Connected;
     };
@@ -79,12 +104,21 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
                                                 std::to_string(config.port) + ": " + ex.what());
     }
     impl->runner.registerType(pushValueType(config.valueExpiration));
+    asio::post(*impl->strand, [state = impl.get()] {
+        state->socket->startReceiving();
+        state->loop->run();
+    });
+    if (!config.io) {
+        impl->work.emplace(impl->ownIo.get_executor());
+        impl->thread = std::thread([io = &impl->ownIo] { io->run(); });
+    }
     std::unique_ptr<DhtNode> node(new DhtNode(std::move(impl)));
     for (const auto& entry : config.bootstrap) {
         auto hp = splitHostPort(entry);
         if (!hp) return hp.error();
         node->impl_->runner.bootstrap(hp->host, hp->port);
     }
+    node->impl_->loop->kick();
     return node;
 }
 
@@ -96,7 +130,10 @@ std::uint16_t DhtNode::port() const {
 std::string DhtNode::nodeId() const { return impl_->runner.getNodeId().toString(); }
 
 void DhtNode::bootstrap(const std::string& hostPort) {
-    if (auto hp = splitHostPort(hostPort)) impl_->runner.bootstrap(hp->host, hp->port);
+    if (auto hp = splitHostPort(hostPort)) {
+        impl_->runner.bootstrap(hp->host, hp->port);
+        impl_->loop->kick();
+    }
 }
 
 void DhtNode::shutdown() {
@@ -108,7 +145,33 @@ void DhtNode::shutdown() {
         impl_->watches.clear();
     }
     impl_->runner.shutdown({}, true);
+    stopLoop();
     impl_->runner.join();
+}
+
+// The loop and the socket live on the strand: stop them there, or directly once nothing
+// runs the io_context any more.
+void DhtNode::stopLoop() {
+    auto& state = *impl_;
+    auto stop = [&state] {
+        state.loop->run();  // sends what the shutdown queued
+        state.loop->close();
+        state.socket->stop();
+    };
+    if (state.thread.joinable()) {
+        asio::post(*state.strand, stop);
+        state.work.reset();
+        state.thread.join();
+    } else if (state.io->stopped()) {
+        stop();
+    } else {
+        std::promise<void> stopped;
+        asio::post(*state.strand, [&] {
+            stop();
+            stopped.set_value();
+        });
+        stopped.get_future().wait();
+    }
 }
 
 void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) {
@@ -118,6 +181,7 @@ void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneC
         --*publishing;
         if (done) done(ok);
     });
+    impl_->loop->kick();
 }
 
 PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback callback) {
@@ -146,6 +210,7 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback 
         dht::DoneCallbackSimple{}, dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID));
     auto token = impl_->runner.listen(hash, std::move(onValues), dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID)).share();
     impl_->watches.emplace(id, Impl::Watch{hash, std::move(token), std::move(active)});
+    impl_->loop->kick();
     return id;
 }
 
@@ -156,6 +221,7 @@ void DhtNode::cancel(WatchId id) {
     *it->second.active = false;
     impl_->runner.cancelListen(it->second.key, it->second.token);
     impl_->watches.erase(it);
+    impl_->loop->kick();
 }
 
 bool DhtNode::connected() const { return impl_->connected; }

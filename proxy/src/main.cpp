@@ -32,12 +32,14 @@ int main(int argc, char** argv) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
     }
+    // One thread runs the DHT node and the HTTP server (see DhtNodeConfig::io).
+    asio::io_context io;
+    options->dht.io = &io;
     auto dht = node::DhtNode::start(options->dht);
     if (!dht) {
         std::cerr << "dhtpush-node: " << dht.error().detail << "\n";
         return 1;
     }
-    asio::io_context io;
     auto server = proxy::ProxyServer::start(io, **dht, options->proxy);
     if (!server) {
         std::cerr << "dhtpush-node: " << server.error().detail << "\n";

@@ -9,7 +9,12 @@
 
 namespace dhtpush::test {
 
-RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) : dht_(network.join()) {
+RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) {
+    auto dhtConfig = network.joinConfig();
+    dhtConfig.io = &io_;
+    auto dht = node::DhtNode::start(dhtConfig);
+    if (!dht) throw std::runtime_error("cannot start a DHT node: " + dht.error().detail);
+    dht_ = std::move(*dht);
     config.httpAddress = "127.0.0.1";
     config.httpPort = 0;
     auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config));
@@ -17,6 +22,11 @@ RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig co
     server_ = std::move(*server);
     url_ = server_->baseUrl();
     thread_ = std::thread([this] { io_.run(); });
+    if (!waitUntil([this] { return dht_->connected(); })) {
+        io_.stop();
+        thread_.join();
+        throw std::runtime_error("the proxy's DHT node did not connect");
+    }
 }
 
 std::string RunningProxy::httpUrl() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }

@@ -1,6 +1,6 @@
 #pragma once
 // A proxy as a user runs it: its own DHT node joined to a LocalDhtNetwork, the HTTP
-// service on 127.0.0.1 with an OS-chosen port, an io_context on its own thread; and a
+// service on 127.0.0.1 with an OS-chosen port, both on one io_context on its own thread; and a
 // device that attaches to it over real HTTP.
 #include <asio/io_context.hpp>
 
@@ -31,8 +31,8 @@ public:
     node::DhtNode& dht() { return *dht_; }
 
 private:
+    asio::io_context io_;  // runs the DHT node and the HTTP server, as dhtpush-node does
     std::unique_ptr<node::DhtNode> dht_;
-    asio::io_context io_;
     std::unique_ptr<proxy::ProxyServer> server_;
     std::thread thread_;
     std::string url_;

@@ -9,6 +9,10 @@
 #include "dhtpush/expected.h"
 #include "dhtpush/node/push_network.h"
 
+namespace asio {
+class io_context;
+}
+
 namespace dhtpush::node {
 
 // The private network id that `dhtpush-node` uses unless told otherwise ("dhtp").
@@ -28,6 +32,10 @@ struct DhtNodeConfig {
     // storing nodes keep a listener for 10 min). A proxy holds one listen per subscription,
     // so this is most of its idle traffic and CPU.
     bool stableListens{true};
+    // The io_context that runs the node: a proxy passes its own, so that a packet, the DHT's
+    // work on it and the HTTP write it leads to happen on one thread. Null: the node runs an
+    // io_context of its own on one thread.
+    asio::io_context* io{nullptr};
 };
 
 class DhtNode : public PushNetwork {
@@ -41,7 +49,9 @@ public:
     std::string nodeId() const;
     // Adds a bootstrap peer ("host:port") after start.
     void bootstrap(const std::string& hostPort);
-    // Blocks until the DHT thread has stopped; called by the destructor too.
+    // Blocks until the node has stopped; called by the destructor too. With an io_context
+    // from the config, call it once that io_context has stopped, or from a thread that does
+    // not run it.
     void shutdown();
 
     void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) override;
@@ -55,6 +65,7 @@ public:
 
 private:
     explicit DhtNode(std::unique_ptr<Impl> impl);
+    void stopLoop();
     std::unique_ptr<Impl> impl_;
 };
 

@@ -21,12 +21,12 @@ struct NetworkStatus {
 class PushNetwork {
 public:
     using WatchId = std::uint64_t;
-    // Runs on the DHT's own thread: hop to your executor before touching your state.
+    // Runs on the DHT node's strand: hop to your executor before touching your state.
     using EnvelopeCallback = std::function<void(const Envelope&)>;
     using DoneCallback = std::function<void(bool ok)>;
 
     virtual ~PushNetwork() = default;
-    // Stores the envelope at the key; `done` (DHT thread) says whether any node took it.
+    // Stores the envelope at the key; `done` (DHT node's strand) says whether any node took it.
     virtual void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) = 0;
     // Calls back for every valid envelope stored at the key now and later; invalid
     // values from hostile peers are dropped before the callback.

@@ -1,0 +1,82 @@
+#include "asio_udp_socket.h"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+
+namespace dhtpush::node {
+namespace {
+// One read pass hands OpenDHT at most this many packets before its loop runs, so a flood
+// on the socket cannot starve the timers and the HTTP handlers on the same thread.
+constexpr int PACKETS_PER_PASS = 64;
+constexpr std::size_t MAX_DATAGRAM = 64 * 1024;
+}  // namespace
+
+AsioUdpSocket::AsioUdpSocket(DhtStrand strand, const dht::SockAddr& bind, std::function<void()> onPackets)
+    : socket_(strand), onPackets_(std::move(onPackets)) {
+    const bool v6 = bind.getFamily() == AF_INET6;
+    socket_.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4());
+    if (v6) socket_.set_option(asio::ip::v6_only(true));
+    socket_.non_blocking(true);
+    if (::bind(socket_.native_handle(), bind.get(), bind.getLength()) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot bind the DHT socket");
+    sockaddr_storage bound{};
+    socklen_t length = sizeof(bound);
+    if (::getsockname(socket_.native_handle(), reinterpret_cast<sockaddr*>(&bound), &length) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot read the DHT socket's address");
+    (v6 ? bound6_ : bound4_) = dht::SockAddr(reinterpret_cast<const sockaddr*>(&bound), length);
+}
+
+AsioUdpSocket::~AsioUdpSocket() { stop(); }
+
+void AsioUdpSocket::startReceiving() { waitReadable(); }
+
+const dht::SockAddr& AsioUdpSocket::getBoundRef(sa_family_t family) const {
+    return family == AF_INET6 ? bound6_ : bound4_;
+}
+
+void AsioUdpSocket::waitReadable() {
+    socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const asio::error_code& ec) {
+        if (ec) return;  // closed
+        drain();
+        if (onPackets_) onPackets_();
+        if (socket_.is_open()) waitReadable();
+    });
+}
+
+void AsioUdpSocket::drain() {
+    static thread_local std::array<std::uint8_t, MAX_DATAGRAM> buffer;
+    dht::net::PacketList packets;
+    for (int i = 0; i < PACKETS_PER_PASS; ++i) {
+        sockaddr_storage from{};
+        socklen_t fromLength = sizeof(from);
+        const auto n = ::recvfrom(socket_.native_handle(), buffer.data(), buffer.size(), 0,
+                                  reinterpret_cast<sockaddr*>(&from), &fromLength);
+        if (n < 0) break;  // EAGAIN: drained; a real error shows again on the next pass
+        auto packet = getNewPacket();  // OpenDHT recycles consumed packets through this
+        auto& p = packet.front();
+        p.data.assign(buffer.data(), buffer.data() + n);
+        p.from = dht::SockAddr(reinterpret_cast<const sockaddr*>(&from), fromLength);
+        p.received = dht::clock::now();
+        packets.splice(packets.end(), packet);
+    }
+    if (!packets.empty()) onReceived(std::move(packets));
+}
+
+int AsioUdpSocket::sendTo(const dht::SockAddr& dest, const uint8_t* data, size_t size, bool replied) {
+    if (!dest) return EFAULT;
+    if (dest.getFamily() != (hasIPv6() ? AF_INET6 : AF_INET)) return EAFNOSUPPORT;
+    int flags = MSG_NOSIGNAL;
+    if (replied) flags |= MSG_CONFIRM;
+    if (::sendto(socket_.native_handle(), data, size, flags, dest.get(), dest.getLength()) == -1) return errno;
+    return 0;
+}
+
+void AsioUdpSocket::stop() {
+    asio::error_code ignored;
+    socket_.close(ignored);
+}
+
+}  // namespace dhtpush::node
