@@ -14,7 +14,10 @@
 
 #include "asio_udp_socket.h"
 #include "dht_loop.h"
+#include "dhtpush/crypto/random.h"
+#include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/push_value_type.h"
+#include "inbox_publisher.h"
 #include "host_port.h"
 #include "node_identity.h"
 
@@ -27,6 +30,7 @@ struct DhtNode::Impl {
     std::optional<DhtStrand> strand;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;  // runs ownIo
+    std::unique_ptr<InboxPublisher> inboxes;  // before the runner: its callbacks end here
     dht::DhtRunner runner;
     std::unique_ptr<DhtLoop> loop;
     AsioUdpSocket* socket{nullptr};  // owned by the runner
@@ -52,6 +56,21 @@ dht::Value::Id valueIdOf(const Envelope& envelope) {
     dht::Value::Id id = 0;
     std::memcpy(&id, envelope.id.data(), std::min(sizeof(id), envelope.id.size()));
     return id == dht::Value::INVALID_ID ? 1 : id;
+}
+
+dht::Value::Id randomValueId() {
+    const auto bytes = crypto::randomBytes(sizeof(dht::Value::Id));
+    dht::Value::Id id = 0;
+    std::memcpy(&id, bytes.data(), sizeof(id));
+    return id == dht::Value::INVALID_ID ? 1 : id;
+}
+
+// How many puts to one inbox key may be in flight before messages wait for the next value.
+constexpr std::size_t INBOX_PUTS_IN_FLIGHT = 2;
+
+// Both value types: an envelope of its own (version-1 key) and a batch (inbox key).
+bool isPushValue(const dht::Value& value) {
+    return value.type == PUSH_VALUE_TYPE_ID || value.type == PUSH_BATCH_VALUE_TYPE_ID;
 }
 
 }  // namespace
@@ -104,6 +123,14 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
                                                 std::to_string(config.port) + ": " + ex.what());
     }
     impl->runner.registerType(pushValueType(config.valueExpiration));
+    impl->runner.registerType(pushBatchValueType(config.valueExpiration));
+    impl->inboxes = std::make_unique<InboxPublisher>(
+        [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
+            state->runner.put(toInfoHash(key), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
+                              [done = std::move(done)](bool ok) { done(ok); });
+            state->loop->kick();
+        },
+        INBOX_PUTS_IN_FLIGHT);
     asio::post(*impl->strand, [state = impl.get()] {
         state->socket->startReceiving();
         state->loop->run();
@@ -174,7 +201,12 @@ void DhtNode::stopLoop() {
     }
 }
 
-void DhtNode::publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) {
+void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
+                      DoneCallback done) {
+    if (!recipient.empty()) {
+        impl_->inboxes->publish(key, BatchEntry{recipient, encodeEnvelope(envelope)}, std::move(done));
+        return;
+    }
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
     ++*impl_->publishing;
     impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done), publishing = impl_->publishing](bool ok) {
@@ -191,10 +223,19 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback 
                                                              bool expired) {
         if (!*active) return false;
         if (expired) return true;  // expiry is the mailbox's business, driven by the envelope's TTL
+        // Hostile or junk values are dropped here.
+        static const crypto::Bytes ownKey;
         for (const auto& value : values) {
-            if (!value || value->type != PUSH_VALUE_TYPE_ID) continue;
-            auto envelope = decodeEnvelope(value->data);
-            if (envelope && *active) (*callback)(*envelope);  // hostile or junk values are dropped here
+            if (!value) continue;
+            if (value->type == PUSH_VALUE_TYPE_ID) {
+                auto envelope = decodeEnvelope(value->data);
+                if (envelope && *active) (*callback)(ownKey, *envelope);
+            } else if (value->type == PUSH_BATCH_VALUE_TYPE_ID) {
+                auto batch = decodeBatch(value->data.data(), value->data.size());
+                if (!batch) continue;
+                for (const auto& entry : *batch)
+                    if (*active) (*callback)(entry.recipient, entry.envelope);
+            }
         }
         return active->load();
     };
@@ -207,8 +248,8 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback 
     impl_->runner.get(
         hash,
         [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return onValues(values, false); },
-        dht::DoneCallbackSimple{}, dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID));
-    auto token = impl_->runner.listen(hash, std::move(onValues), dht::Value::TypeFilter(PUSH_VALUE_TYPE_ID)).share();
+        dht::DoneCallbackSimple{}, isPushValue);
+    auto token = impl_->runner.listen(hash, std::move(onValues), isPushValue).share();
     impl_->watches.emplace(id, Impl::Watch{hash, std::move(token), std::move(active)});
     impl_->loop->kick();
     return id;
@@ -226,7 +267,7 @@ void DhtNode::cancel(WatchId id) {
 
 bool DhtNode::connected() const { return impl_->connected; }
 
-std::size_t DhtNode::publishBacklog() const { return *impl_->publishing; }
+std::size_t DhtNode::publishBacklog() const { return *impl_->publishing + impl_->inboxes->backlog(); }
 
 NetworkStatus DhtNode::status() const {
     NetworkStatus s;

@@ -31,11 +31,14 @@ void DeliveryHub::stop() {
         self->stopped_ = true;
         self->timer_.cancel();
         self->watchTimer_.cancel();
-        for (auto& [token, sub] : self->subscriptions_)
-            if (sub.watching) self->network_.cancel(sub.watchId);
+        for (auto& [key, watch] : self->watches_)
+            if (watch.watching) self->network_.cancel(watch.watchId);
+        self->watches_.clear();
         self->subscriptions_.clear();
+        self->byRecipient_.clear();
         self->watchQueue_.clear();
         self->watchCount_ = 0;
+        self->listenCount_ = 0;
         for (auto& [id, streams] : self->streams_)
             for (auto& stream : streams) stream->close();
         self->streams_.clear();
@@ -45,11 +48,23 @@ void DeliveryHub::stop() {
 void DeliveryHub::watch(const std::string& token, const std::string& deviceId, const std::string& vapidKey) {
     asio::post(strand_, [self = shared_from_this(), token, deviceId, vapidKey] {
         if (self->stopped_) return;
-        auto [it, added] = self->subscriptions_.try_emplace(token, Subscription{deviceId, vapidKey});
+        const auto parsed = crypto::SubscriptionToken::parse(token);
+        if (!parsed) return;
+        auto [it, added] = self->subscriptions_.try_emplace(token);
         it->second.vapidKey = vapidKey;
         if (!added) return;
-        self->watchQueue_.push_back(token);
+        auto& sub = it->second;
+        sub.deviceId = deviceId;
+        sub.key = parsed->dhtKey();
+        const auto recipient = parsed->recipient();
+        sub.recipient.assign(recipient.begin(), recipient.end());
+        auto& watch = self->watches_[sub.key];
+        if (sub.recipient.empty()) watch.ownToken = token;
+        else self->byRecipient_[sub.recipient] = token;
         self->watchCount_ = self->subscriptions_.size();
+        self->listenCount_ = self->watches_.size();
+        if (++watch.subscriptions > 1) return;  // the key is watched (or queued) already
+        self->watchQueue_.push_back(sub.key);
         if (!self->pacing_) {
             self->pacing_ = true;
             self->drainWatches();
@@ -75,41 +90,49 @@ void DeliveryHub::drainWatches() {
     });
 }
 
-void DeliveryHub::startWatch(const std::string& token) {
-    auto it = subscriptions_.find(token);
-    if (it == subscriptions_.end() || it->second.watching) return;
-    auto parsed = crypto::SubscriptionToken::parse(token);
-    if (!parsed) return;
+void DeliveryHub::startWatch(const crypto::DhtKey& key) {
+    auto it = watches_.find(key);
+    if (it == watches_.end() || it->second.watching) return;  // unsubscribed while queued
     std::weak_ptr<DeliveryHub> weak = shared_from_this();
-    // The DHT calls back on its own thread: hop onto the strand, never touch the hub there.
-    it->second.watchId = network_.watch(parsed->dhtKey(), [weak, token](const node::Envelope& envelope) {
-        if (auto hub = weak.lock())
-            asio::post(hub->strand_, [hub, token, envelope] { hub->onEnvelope(token, envelope, true); });
-    });
+    // The DHT calls back on its node's strand: hop onto ours, never touch the hub there.
+    it->second.watchId =
+        network_.watch(key, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
+            if (auto hub = weak.lock())
+                asio::post(hub->strand_,
+                           [hub, key, recipient, envelope] { hub->onDhtEnvelope(key, recipient, envelope); });
+        });
     it->second.watching = true;
+}
+
+void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscription>::iterator it) {
+    auto& sub = it->second;
+    if (!sub.recipient.empty()) byRecipient_.erase(sub.recipient);
+    auto watch = watches_.find(sub.key);
+    if (watch != watches_.end() && --watch->second.subscriptions == 0) {
+        if (watch->second.watching) network_.cancel(watch->second.watchId);
+        watches_.erase(watch);
+    } else if (watch != watches_.end() && sub.recipient.empty()) {
+        watch->second.ownToken.clear();
+    }
+    subscriptions_.erase(it);
+    watchCount_ = subscriptions_.size();
+    listenCount_ = watches_.size();
 }
 
 void DeliveryHub::unwatch(const std::string& token) {
     asio::post(strand_, [self = shared_from_this(), token] {
         auto it = self->subscriptions_.find(token);
-        if (it == self->subscriptions_.end()) return;
-        if (it->second.watching) self->network_.cancel(it->second.watchId);
-        self->subscriptions_.erase(it);
-        self->watchCount_ = self->subscriptions_.size();
+        if (it != self->subscriptions_.end()) self->removeSubscription(it);
     });
 }
 
 void DeliveryHub::forgetDevice(const std::string& deviceId) {
     asio::post(strand_, [self = shared_from_this(), deviceId] {
         for (auto it = self->subscriptions_.begin(); it != self->subscriptions_.end();) {
-            if (it->second.deviceId != deviceId) {
-                ++it;
-                continue;
-            }
-            if (it->second.watching) self->network_.cancel(it->second.watchId);
-            it = self->subscriptions_.erase(it);
+            auto next = std::next(it);
+            if (it->second.deviceId == deviceId) self->removeSubscription(it);
+            it = next;
         }
-        self->watchCount_ = self->subscriptions_.size();
         auto streams = self->streams_.find(deviceId);
         if (streams == self->streams_.end()) return;
         for (auto& stream : streams->second) stream->close();
@@ -151,6 +174,24 @@ void DeliveryHub::connectionClosed(ConnectionId connection) {
                                          [&](const auto& s) { return s->connection() == connection; }),
                           streams.end());
     });
+}
+
+void DeliveryHub::onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient,
+                                const node::Envelope& envelope) {
+    std::string token;
+    if (recipient.empty()) {
+        auto watch = watches_.find(key);
+        if (watch == watches_.end()) return;
+        token = watch->second.ownToken;
+    } else {
+        auto it = byRecipient_.find(std::string(recipient.begin(), recipient.end()));
+        if (it == byRecipient_.end()) return;  // another proxy's subscription in a shared inbox
+        token = it->second;
+    }
+    auto sub = subscriptions_.find(token);
+    // A recipient id put at another inbox's key is not for this subscription.
+    if (sub == subscriptions_.end() || sub->second.key != key) return;
+    onEnvelope(token, envelope, true);
 }
 
 void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht) {

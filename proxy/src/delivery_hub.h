@@ -1,6 +1,7 @@
 #pragma once
 // Routes envelopes from the DHT (and from POSTs to this node) to the devices attached here:
-// watches subscription keys (created at a paced rate), drops duplicates and expired
+// watches the DHT keys of the subscriptions (one listen per key however many subscriptions
+// share it, as the tokens of one inbox do; created at a paced rate), drops duplicates and expired
 // messages, feeds the event streams, and stores the messages in the durable mailbox right
 // after handing them to the streams (a connected device does not wait for the commit).
 // Every public method may be called from any thread; the work runs on the hub's strand.
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -53,18 +55,27 @@ public:
 
     const HubCounters& counters() const { return counters_; }
     std::size_t watchCount() const { return watchCount_; }
+    std::size_t listenCount() const { return listenCount_; }
 
 private:
     struct Subscription {
         std::string deviceId;
         std::string vapidKey;
+        crypto::DhtKey key{};
+        std::string recipient;  // empty: the key is the token's own (version 1)
+    };
+    struct KeyWatch {
         node::PushNetwork::WatchId watchId{0};
         bool watching{false};
+        std::size_t subscriptions{0};
+        std::string ownToken;  // the version-1 token whose key this is
     };
 
+    void onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient, const node::Envelope& envelope);
     void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht);
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
-    void startWatch(const std::string& token);
+    void removeSubscription(std::unordered_map<std::string, Subscription>::iterator it);
+    void startWatch(const crypto::DhtKey& key);
     void drainWatches();
     void scheduleTick();
     void tick();
@@ -78,15 +89,18 @@ private:
     HubLimits limits_;
     asio::steady_timer timer_;
     asio::steady_timer watchTimer_;
-    std::deque<std::string> watchQueue_;  // tokens waiting for their DHT listen
+    std::deque<crypto::DhtKey> watchQueue_;  // keys waiting for their DHT listen
     bool pacing_{false};
-    std::unordered_map<std::string, Subscription> subscriptions_;
+    std::unordered_map<std::string, Subscription> subscriptions_;  // by token
+    std::map<crypto::DhtKey, KeyWatch> watches_;
+    std::unordered_map<std::string, std::string> byRecipient_;  // recipient id → token (version 2)
     std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     HubCounters counters_;
-    std::atomic<std::size_t> watchCount_{0};
+    std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
+    std::atomic<std::size_t> listenCount_{0};  // DHT listens they need
     bool stopped_{false};
 };
 

@@ -34,9 +34,12 @@ Expected<std::string> parseBearer(std::optional<std::string_view> authorization)
     return std::string(value);
 }
 
-Expected<NewSubscription> parseSubscriptionRequest(std::string_view body) {
-    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
-        return NewSubscription{crypto::SubscriptionToken::generate(), {}};
+Expected<NewSubscription> parseSubscriptionRequest(std::string_view body, const crypto::Bytes& inboxId) {
+    const auto fresh = [&inboxId] {
+        if (auto inbox = crypto::SubscriptionToken::generateInInbox(inboxId)) return *inbox;
+        return crypto::SubscriptionToken::generate();
+    };
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return NewSubscription{fresh(), {}};
     auto json = node::parseJson(body);
     if (!json) return json.error();
     if (!json->isObject()) return makeError(Errc::Invalid, "the body must be a JSON object");
@@ -48,10 +51,10 @@ Expected<NewSubscription> parseSubscriptionRequest(std::string_view body) {
         if (auto valid = checkVapidKey(vapidKey); !valid) return valid.error();
     }
     const auto& token = (*json)["token"];
-    if (token.isNull()) return NewSubscription{crypto::SubscriptionToken::generate(), std::move(vapidKey)};
+    if (token.isNull()) return NewSubscription{fresh(), std::move(vapidKey)};
     if (!token.isString()) return makeError(Errc::Invalid, "'token' must be a string");
     auto parsed = crypto::SubscriptionToken::parse(token.asString());
-    if (!parsed) return makeError(Errc::Invalid, "'token' is not a version-1 subscription token");
+    if (!parsed) return makeError(Errc::Invalid, "'token' is not a dhtpush subscription token (version 1 or 2)");
     return NewSubscription{*parsed, std::move(vapidKey)};
 }
 

@@ -1,5 +1,6 @@
 // The device API: attach, subscriptions, and the event stream (docs/protocol.md).
 #include "device_request.h"
+#include "dhtpush/crypto/random.h"
 #include "mailbox_request.h"
 #include "dhtpush/node/json.h"
 #include "http_response.h"
@@ -17,6 +18,15 @@ Status authorize(RouteContext& ctx, const RequestHandle& req, const std::string&
     auto secret = parseBearer(headerValue(req, "Authorization"));
     if (!secret) return secret.error();
     return ctx.store.authenticate(deviceId, *secret);
+}
+
+// Which inbox a new subscription goes in: at random, so the proxy's traffic spreads over them.
+crypto::Bytes randomInbox(const RouteContext& ctx) {
+    if (ctx.inboxes.empty()) return {};
+    const auto r = crypto::randomBytes(4);
+    const auto pick = (std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 | std::uint32_t{r[2]} << 8 | r[3]) %
+                      ctx.inboxes.size();
+    return ctx.inboxes[pick];
 }
 
 std::string endpointOf(const RouteContext& ctx, const std::string& token) { return ctx.baseUrl + "/wp/" + token; }
@@ -57,7 +67,7 @@ restinio::request_handling_status_t listSubscriptions(RouteContext& ctx, const R
 restinio::request_handling_status_t addSubscription(RouteContext& ctx, const RequestHandle& req,
                                                     const std::string& id) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
-    auto request = parseSubscriptionRequest(req->body());
+    auto request = parseSubscriptionRequest(req->body(), randomInbox(ctx));
     if (!request) return sendProblem(req, request.error());
     const auto& token = request->token;
     if (ctx.store.subscriptionCount(id) >= ctx.config.maxSubscriptionsPerDevice)

@@ -5,6 +5,7 @@
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/crypto/secret.h"
+#include "dhtpush/crypto/token.h"
 
 namespace dhtpush::proxy {
 namespace {
@@ -119,6 +120,28 @@ std::size_t DeviceStore::subscriptionCount(const std::string& deviceId) {
     Statement count(*db_, "SELECT COUNT(*) FROM subscriptions WHERE device_id = ?");
     count.bind(1, deviceId);
     return count.step() == SQLITE_ROW ? static_cast<std::size_t>(count.integer(0)) : 0;
+}
+
+Expected<std::vector<crypto::Bytes>> DeviceStore::inboxes(std::size_t count) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    std::vector<crypto::Bytes> ids;
+    Statement select(*db_, "SELECT id FROM inboxes WHERE shard < ? ORDER BY shard");
+    select.bind(1, static_cast<std::int64_t>(count));
+    int rc;
+    while ((rc = select.step()) == SQLITE_ROW) {
+        const auto id = select.blob(0);
+        if (id.size() != crypto::INBOX_ID_BYTES) return makeError(Errc::Unavailable, "an inbox id in the database is damaged");
+        ids.emplace_back(id.begin(), id.end());
+    }
+    if (rc != SQLITE_DONE) return db_->error("read inboxes");
+    for (auto shard = ids.size(); shard < count; ++shard) {
+        auto id = crypto::randomBytes(crypto::INBOX_ID_BYTES);
+        Statement insert(*db_, "INSERT INTO inboxes(shard, id) VALUES (?, ?)");
+        insert.bind(1, static_cast<std::int64_t>(shard)).bindBlob(2, id);
+        if (insert.step() != SQLITE_DONE) return db_->error("create inbox");
+        ids.push_back(std::move(id));
+    }
+    return ids;
 }
 
 }  // namespace dhtpush::proxy

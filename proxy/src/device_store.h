@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dhtpush/crypto/bytes.h"
 #include "dhtpush/expected.h"
 #include "sqlite_db.h"
 
@@ -44,6 +45,8 @@ public:
     // NotFound when no device of this proxy holds the token.
     Expected<SubscriptionRecord> subscription(const std::string& token);
     std::size_t subscriptionCount(const std::string& deviceId);
+    // The ids of the proxy's first `count` inboxes, made (random) and kept on first use.
+    Expected<std::vector<crypto::Bytes>> inboxes(std::size_t count);
 
 private:
     std::shared_ptr<Database> db_;

@@ -18,6 +18,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["dubious_nodes"] = status.dubiousNodes;
                         body["dht"]["node_id"] = status.nodeId;
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
+                        body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();
                         body["messages"]["delivered"] = Json::UInt64(counters.delivered.load());
                         body["messages"]["queued"] = Json::UInt64(counters.queued.load());

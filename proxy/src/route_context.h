@@ -26,6 +26,7 @@ struct RouteContext {
     Mailbox& mailbox;
     std::shared_ptr<DeliveryHub> hub;
     asio::io_context& io;
+    std::vector<crypto::Bytes> inboxes;  // ids of this proxy's inboxes (ProxyConfig::inboxes)
 };
 
 void addWebPushRoutes(Router& router, RouteContext& context);

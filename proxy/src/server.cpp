@@ -77,8 +77,10 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
     impl->hub = std::make_shared<DeliveryHub>(io, network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
+    auto inboxes = impl->store->inboxes(config.inboxes);
+    if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(
-        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io});
+        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes)});
     impl->listener = std::make_shared<ConnectionCloseListener>();
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {

@@ -7,12 +7,13 @@
 namespace dhtpush::proxy {
 namespace {
 
-// user_version 2. Messages are keyed by (token, message_id) so a copy that comes back from
+// user_version 3. Messages are keyed by (token, message_id) so a copy that comes back from
 // the DHT is stored once; `acked` remembers the ids a device acknowledged (also ids this
 // proxy has not seen yet: a device on two proxies acks on both) until no copy can come
 // back, so a copy fetched again later is not delivered twice. `meta` keeps the end of the
 // block of message seqs handed out (v2), so a seq sent to a device before a crash is never
-// handed out again.
+// handed out again. `inboxes` (v3) holds the ids of the proxy's inboxes, in which it makes
+// version-2 tokens: an endpoint handed out must keep its inbox across restarts.
 constexpr const char* SCHEMA = R"sql(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
@@ -52,7 +53,11 @@ CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
-PRAGMA user_version = 2;
+CREATE TABLE IF NOT EXISTS inboxes (
+    shard INTEGER PRIMARY KEY,
+    id BLOB NOT NULL
+);
+PRAGMA user_version = 3;
 )sql";
 
 }  // namespace

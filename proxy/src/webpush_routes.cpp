@@ -38,7 +38,7 @@ public:
             if (!ec) self->answer(true);
         });
     }
-    // From the DHT thread. On the timer's strand: cancelled, the timer does not wake the node
+    // From the DHT node's strand. On the timer's strand: cancelled, the timer does not wake the node
     // a second later for nothing.
     void published(bool accepted) {
         asio::post(strand_, [self = shared_from_this(), accepted] {
@@ -97,14 +97,14 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (local) ctx.hub->deliver(token->text(), *envelope);
     Headers created{{"Location", ctx.baseUrl + "/m/" + envelope->idText()}, {"TTL", std::to_string(envelope->ttlSeconds)}};
     if (ctx.config.standalone) {  // no other node to store it on
-        ctx.network.publish(token->dhtKey(), *envelope, {});
+        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, {});
         return sendEmpty(req, 201, created);
     }
     // Answered when storing nodes hold it: the sender then knows the message survives this
     // node, and a sender faster than the DHT is slowed to its pace instead of refused.
     auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created));
     pending->start(ctx.config.maxPublishWait);
-    ctx.network.publish(token->dhtKey(), *envelope, [pending, storedHere = local.ok()](bool stored) {
+    ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, [pending, storedHere = local.ok()](bool stored) {
         pending->published(stored || storedHere);
     });
     return restinio::request_accepted();

@@ -46,9 +46,10 @@ TEST_CASE("two generated tokens differ", "[crypto][token]") {
     CHECK(a.text() != b.text());
 }
 
-TEST_CASE("token parsing rejects a version byte other than 1", "[crypto][token]") {
+TEST_CASE("token parsing rejects a version byte other than 1 and 2", "[crypto][token]") {
     CHECK(SubscriptionToken::parse(base64urlEncode(tokenBytes(1, 16))));
-    for (const int version : {0, 2, 0x7f, 0xff}) {
+    CHECK(SubscriptionToken::parse(base64urlEncode(tokenBytes(2, 32))));
+    for (const int version : {0, 3, 0x7f, 0xff}) {
         CAPTURE(version);
         CHECK_FALSE(SubscriptionToken::parse(base64urlEncode(tokenBytes(static_cast<std::uint8_t>(version), 16))));
     }
@@ -59,6 +60,11 @@ TEST_CASE("token parsing rejects a wrong length", "[crypto][token]") {
         CAPTURE(randomBytes);
         CHECK_FALSE(SubscriptionToken::parse(base64urlEncode(tokenBytes(1, randomBytes))));
     }
+    for (const std::size_t bytes : {0u, 16u, 31u, 33u}) {  // version 2 carries 16 + 16 bytes
+        CAPTURE(bytes);
+        CHECK_FALSE(SubscriptionToken::parse(base64urlEncode(tokenBytes(2, bytes))));
+    }
+    CHECK_FALSE(SubscriptionToken::parse(base64urlEncode(Bytes{})));
     CHECK_FALSE(SubscriptionToken::parse(""));
 }
 
@@ -106,4 +112,47 @@ TEST_CASE("dhtKey is deterministic per token and differs between tokens", "[cryp
     REQUIRE(c);
     REQUIRE(d);
     CHECK(c->dhtKey() != d->dhtKey());
+}
+
+TEST_CASE("an inbox token is 44 characters of version 2, the inbox id and 16 random bytes", "[crypto][token]") {
+    const Bytes inbox(dhtpush::crypto::INBOX_ID_BYTES, 0xab);
+    const auto token = SubscriptionToken::generateInInbox(inbox);
+    REQUIRE(token);
+    CHECK(token->text().size() == 44);
+    CHECK(token->version() == 2);
+    const auto raw = base64urlDecode(token->text());
+    REQUIRE(raw);
+    CHECK(Bytes(raw->begin() + 1, raw->begin() + 17) == inbox);
+    const auto parsed = SubscriptionToken::parse(token->text());
+    REQUIRE(parsed);
+    CHECK(*parsed == *token);
+    CHECK_FALSE(SubscriptionToken::generateInInbox(Bytes(15, 1)));
+    CHECK_FALSE(SubscriptionToken::generateInInbox(Bytes(17, 1)));
+}
+
+TEST_CASE("tokens of one inbox share the DHT key and differ in their recipient id", "[crypto][token]") {
+    const Bytes inbox(dhtpush::crypto::INBOX_ID_BYTES, 7);
+    const auto a = SubscriptionToken::generateInInbox(inbox);
+    const auto b = SubscriptionToken::generateInInbox(inbox);
+    const auto other = SubscriptionToken::generateInInbox(Bytes(dhtpush::crypto::INBOX_ID_BYTES, 8));
+    REQUIRE((a && b && other));
+    CHECK(a->dhtKey() == b->dhtKey());
+    CHECK(a->dhtKey() != other->dhtKey());
+    CHECK(a->recipient().size() == dhtpush::crypto::RECIPIENT_BYTES);
+    CHECK(a->recipient() != b->recipient());
+    CHECK(SubscriptionToken::generate().recipient().empty());  // version 1 has a key of its own
+}
+
+TEST_CASE("an inbox token's key and recipient id are domain-separated SHA-256 digests", "[crypto][token]") {
+    // python3: tok = bytes([2]) + bytes(range(32))
+    //   hashlib.sha256(b'dhtpush/v2/inbox-key' + bytes(range(16))).hexdigest()[:40]
+    //   hashlib.sha256(b'dhtpush/v2/recipient' + tok).hexdigest()[:32]
+    const auto token = SubscriptionToken::parse("AgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f");
+    REQUIRE(token);
+    const dhtpush::crypto::DhtKey key{0x61, 0x7b, 0x29, 0xe3, 0x64, 0x7f, 0x0b, 0x24, 0xd3, 0x3b,
+                                      0xb7, 0x38, 0xeb, 0x58, 0x8d, 0x5b, 0x3f, 0x9a, 0x95, 0x75};
+    CHECK(token->dhtKey() == key);
+    const Bytes recipient{0xf4, 0x85, 0xd3, 0xc6, 0x3e, 0xb2, 0xf9, 0xe9,
+                          0x17, 0x6b, 0x66, 0xe9, 0xba, 0xc6, 0xf5, 0x07};
+    CHECK(token->recipient() == recipient);
 }

@@ -140,14 +140,18 @@ TEST_CASE("a proxy restarted on the same data folder keeps its devices and subsc
 TEST_CASE("a node answers 201 once the DHT holds the message: other nodes can fetch it", "[integration]") {
     LocalDhtNetwork network(5);
     RunningProxy sender(network);
-    const auto token = crypto::SubscriptionToken::generate();
-    // No device of this node: the message lives only in the DHT.
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + token.text(), "kept", pushOptions(600)).ok());
-    auto other = network.join();
-    std::atomic<bool> fetched{false};
-    other->watch(token.dhtKey(), [&](const node::Envelope& e) {
-        if (text(e.body) == "kept") fetched = true;
-    });
-    CHECK(waitUntil([&] { return fetched.load(); }));
-    other->shutdown();
+    // A key of its own (version 1) and a key shared by an inbox (version 2).
+    for (const auto& token : {crypto::SubscriptionToken::generate(),
+                              *crypto::SubscriptionToken::generateInInbox(crypto::Bytes(crypto::INBOX_ID_BYTES, 3))}) {
+        CAPTURE(token.text());
+        // No device of this node: the message lives only in the DHT.
+        REQUIRE(client::sendPush(sender.url() + "/wp/" + token.text(), "kept", pushOptions(600)).ok());
+        auto other = network.join();
+        std::atomic<bool> fetched{false};
+        other->watch(token.dhtKey(), [&](const crypto::Bytes& recipient, const node::Envelope& e) {
+            if (text(e.body) == "kept" && recipient == token.recipient()) fetched = true;
+        });
+        CHECK(waitUntil([&] { return fetched.load(); }));
+        other->shutdown();
+    }
 }

@@ -128,7 +128,7 @@ TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, a
     std::mutex mutex;
     std::vector<node::Envelope> got;
     std::thread::id calledOn;
-    listener->watch(key, [&](const node::Envelope& e) {
+    listener->watch(key, [&](const crypto::Bytes&, const node::Envelope& e) {
         std::lock_guard<std::mutex> lock(mutex);
         got.push_back(e);
         calledOn = std::this_thread::get_id();
@@ -138,7 +138,7 @@ TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, a
     // The listen starts asynchronously: put until it reports (a later put of the same id is
     // the same DHT value).
     REQUIRE(waitUntil([&] {
-        publisher->publish(key, envelope, [&](bool ok) { stored = ok ? 1 : 0; });
+        publisher->publish(key, {}, envelope, [&](bool ok) { stored = ok ? 1 : 0; });
         std::lock_guard<std::mutex> lock(mutex);
         return !got.empty();
     }));

@@ -72,7 +72,7 @@ TEST_CASE("a peer publishing straight into the DHT reaches the device", "[integr
     auto token = crypto::SubscriptionToken::parse(subscription->token);
     REQUIRE(token);
     const auto envelope = node::Envelope::create(600, node::Urgency::Low, "", "", crypto::toBytes("from a peer"));
-    peer->publish(token->dhtKey(), envelope, {});
+    peer->publish(token->dhtKey(), token->recipient(), envelope, {});
 
     REQUIRE(device.waitForCount(1));
     const auto messages = device.messages();

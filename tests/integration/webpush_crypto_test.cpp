@@ -240,7 +240,7 @@ TEST_CASE("a proxy drops DHT envelopes without a valid VAPID proof for a bound s
     auto publish = [&](const std::string& body, std::string vapid) {
         auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "", crypto::toBytes(body));
         envelope.vapid = std::move(vapid);
-        peer->publish(token->dhtKey(), envelope, {});
+        peer->publish(token->dhtKey(), token->recipient(), envelope, {});
     };
     publish("no proof", "");
     publish("a stranger's proof", *crypto::vapidAuthorization(stranger, aud, "mailto:x@y.z", nowUnix() + 600));

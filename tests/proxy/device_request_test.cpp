@@ -61,6 +61,28 @@ TEST_CASE("an empty, blank or {} subscription body gets a fresh token", "[proxy]
     CHECK_FALSE(*a == *b);
 }
 
+TEST_CASE("given the proxy's inbox, a fresh token is a version-2 token in that inbox", "[proxy][device_request]") {
+    const dhtpush::crypto::Bytes inbox(dhtpush::crypto::INBOX_ID_BYTES, 9);
+    const auto inInbox = SubscriptionToken::generateInInbox(inbox);
+    REQUIRE(inInbox);
+    for (const char* body : {"", "{}", "{\"token\": null}"}) {
+        CAPTURE(body);
+        const auto request = parseSubscriptionRequest(body, inbox);
+        REQUIRE(request.ok());
+        CHECK(request->token.version() == 2);
+        CHECK(request->token.dhtKey() == inInbox->dhtKey());
+        CHECK(request->token.text().size() == 44);
+    }
+    // A token the device brings stays as it is, of either version.
+    const auto own = SubscriptionToken::generate();
+    const auto kept = parseSubscriptionRequest("{\"token\": \"" + own.text() + "\"}", inbox);
+    REQUIRE(kept.ok());
+    CHECK(kept->token == own);
+    const auto keptV2 = parseSubscriptionRequest("{\"token\": \"" + inInbox->text() + "\"}");
+    REQUIRE(keptV2.ok());
+    CHECK(keptV2->token == *inInbox);
+}
+
 TEST_CASE("a subscription body with a valid token returns that token", "[proxy][device_request]") {
     const auto existing = SubscriptionToken::generate();
     const auto token = parseNewSubscription("{\"token\": \"" + existing.text() + "\"}");

@@ -9,6 +9,7 @@
 
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/random.h"
+#include "dhtpush/crypto/token.h"
 
 #include "temp_dir.h"
 
@@ -225,6 +226,33 @@ TEST_CASE("devices and subscriptions survive closing and reopening the database 
     CHECK(*tokens == std::vector<std::string>{"a-1"});
     const std::vector<std::pair<std::string, std::string>> remaining{{"b-1", idB}};
     CHECK(allPairs(*store) == remaining);
+}
+
+TEST_CASE("the proxy's inbox ids are made once and kept across reopening", "[proxy][device_store]") {
+    TempDir dir;
+    const auto file = dir.path() / "devices.sqlite";
+    std::vector<dhtpush::crypto::Bytes> first;
+    {
+        auto store = openStore(file);
+        auto ids = store->inboxes(4);
+        REQUIRE(ids.ok());
+        first = *ids;
+        REQUIRE(first.size() == 4);
+        for (const auto& id : first) CHECK(id.size() == dhtpush::crypto::INBOX_ID_BYTES);
+        CHECK(first[0] != first[1]);
+    }
+    auto store = openStore(file);
+    const auto same = store->inboxes(4);
+    REQUIRE(same.ok());
+    CHECK(*same == first);
+    const auto fewer = store->inboxes(2);  // a smaller count: the first ones, unchanged
+    REQUIRE(fewer.ok());
+    CHECK(*fewer == std::vector<dhtpush::crypto::Bytes>(first.begin(), first.begin() + 2));
+    const auto more = store->inboxes(6);  // a larger one keeps the old and adds new ids
+    REQUIRE(more.ok());
+    REQUIRE(more->size() == 6);
+    CHECK(std::vector<dhtpush::crypto::Bytes>(more->begin(), more->begin() + 4) == first);
+    CHECK(store->inboxes(0)->empty());
 }
 
 TEST_CASE("only a hash of the device secret is stored on disk", "[proxy][device_store]") {

@@ -1,9 +1,14 @@
 #pragma once
 // Subscription tokens and the DHT key they map to.
 //
-// A token is [version byte 0x01][16 random bytes], shown as base64url (23 chars).
-// The version byte lets routing change later without breaking endpoints already
-// handed to app servers.
+// Version 1: [0x01][16 random bytes], 23 base64url characters. The token has a DHT key of
+// its own: one listen per subscription.
+// Version 2: [0x02][16-byte inbox id][16 random bytes], 44 characters. The DHT key is the
+// inbox's, shared by the subscriptions a proxy put in that inbox: the proxy holds one listen
+// per inbox, and a sender puts every message for one inbox that arrives while a put to it is
+// in flight into one DHT value. A recipient id (a hash of the token) tells the subscriptions
+// apart inside a value; the token itself never enters the DHT.
+// The version byte lets routing change without breaking endpoints already handed out.
 #include <array>
 #include <optional>
 #include <string>
@@ -14,20 +19,31 @@
 namespace dhtpush::crypto {
 
 constexpr std::uint8_t TOKEN_VERSION = 1;
+constexpr std::uint8_t INBOX_TOKEN_VERSION = 2;
 constexpr std::size_t TOKEN_RANDOM_BYTES = 16;
+constexpr std::size_t INBOX_ID_BYTES = 16;
+constexpr std::size_t RECIPIENT_BYTES = 16;
 
 using DhtKey = std::array<std::uint8_t, 20>;
 
 class SubscriptionToken {
 public:
+    // Version 1.
     static SubscriptionToken generate();
+    // Version 2 in that inbox; nullopt unless the id has INBOX_ID_BYTES.
+    static std::optional<SubscriptionToken> generateInInbox(const Bytes& inboxId);
     // nullopt for bad base64url, an unknown version or a wrong length.
     static std::optional<SubscriptionToken> parse(std::string_view text);
 
     const std::string& text() const { return text_; }
-    // SHA-256("dhtpush/v1/subscription-key" || token bytes), first 20 bytes:
-    // domain-separated so a token never collides with another use of the same DHT.
+    std::uint8_t version() const { return raw_.front(); }
+    // Version 1: SHA-256("dhtpush/v1/subscription-key" || token bytes), first 20 bytes.
+    // Version 2: SHA-256("dhtpush/v2/inbox-key" || inbox id), first 20 bytes.
+    // Domain-separated so a token never collides with another use of the same DHT.
     DhtKey dhtKey() const;
+    // Version 2: SHA-256("dhtpush/v2/recipient" || token bytes), first 16 bytes. Version 1:
+    // empty (the key alone names the subscription).
+    Bytes recipient() const;
 
     bool operator==(const SubscriptionToken& o) const { return text_ == o.text_; }
 

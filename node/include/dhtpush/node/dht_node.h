@@ -54,7 +54,8 @@ public:
     // not run it.
     void shutdown();
 
-    void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) override;
+    void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
+                 DoneCallback done) override;
     WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) override;
     void cancel(WatchId id) override;
     NetworkStatus status() const override;

@@ -1,6 +1,6 @@
 #pragma once
 // How the HTTP layer reaches the DHT: the few calls it needs, so that unit tests can
-// drive a fake and the routing (today one DHT listen per key) can change behind it.
+// drive a fake and the routing can change behind it.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,12 +22,16 @@ class PushNetwork {
 public:
     using WatchId = std::uint64_t;
     // Runs on the DHT node's strand: hop to your executor before touching your state.
-    using EnvelopeCallback = std::function<void(const Envelope&)>;
+    // `recipient` is empty for a key of its own (version-1 token), else the recipient id
+    // inside an inbox (version 2).
+    using EnvelopeCallback = std::function<void(const crypto::Bytes& recipient, const Envelope&)>;
     using DoneCallback = std::function<void(bool ok)>;
 
     virtual ~PushNetwork() = default;
-    // Stores the envelope at the key; `done` (DHT node's strand) says whether any node took it.
-    virtual void publish(const crypto::DhtKey& key, const Envelope& envelope, DoneCallback done) = 0;
+    // Stores the envelope at the key (a token's dhtKey(), for its recipient()); `done` (DHT
+    // node's strand) says whether any node took it. Envelopes for one inbox may share a value.
+    virtual void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
+                         DoneCallback done) = 0;
     // Calls back for every valid envelope stored at the key now and later; invalid
     // values from hostile peers are dropped before the callback.
     virtual WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) = 0;

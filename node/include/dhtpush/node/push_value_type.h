@@ -1,14 +1,17 @@
 #pragma once
-// The OpenDHT value type that carries envelopes: its own id, expiration and a store
-// policy that refuses anything that is not a valid envelope.
+// The OpenDHT value types that carry envelopes: one envelope (at a version-1 token's key)
+// or a batch (at an inbox key), each with its own id, expiration and a store policy that
+// refuses anything that is not valid.
 #include <opendht/value.h>
 
 #include <chrono>
 
 namespace dhtpush::node {
 
-constexpr dht::ValueType::Id PUSH_VALUE_TYPE_ID = 0x7055;  // "pU"
+constexpr dht::ValueType::Id PUSH_VALUE_TYPE_ID = 0x7055;        // "pU"
+constexpr dht::ValueType::Id PUSH_BATCH_VALUE_TYPE_ID = 0x7056;  // "pV"
 
 dht::ValueType pushValueType(std::chrono::seconds expiration);
+dht::ValueType pushBatchValueType(std::chrono::seconds expiration);
 
 }  // namespace dhtpush::node

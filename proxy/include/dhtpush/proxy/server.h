@@ -29,6 +29,11 @@ struct ProxyConfig {
     std::size_t subscriptionMessages{100};
     std::size_t subscriptionBytes{256 * 1024};
     std::size_t maxSubscriptionsPerDevice{1000};
+    // New subscriptions get version-2 tokens in one of this many inboxes (DHT keys) of the
+    // proxy, at random: the proxy holds one DHT listen per inbox in use instead of one per
+    // subscription, and the inboxes spread its traffic over that many sets of storing nodes.
+    // 0: version-1 tokens (a DHT key per subscription).
+    std::size_t inboxes{16};
     std::size_t maxConnections{10000};
     // Puts not yet finished by the DHT above which a POST gets 503 + Retry-After: accepting
     // faster than the DHT publishes would only queue without bound.
