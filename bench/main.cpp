@@ -12,6 +12,7 @@
 
 #include <opendht/infohash.h>
 
+#include "dhtpush/crypto/random.h"
 #include "dhtpush/crypto/token.h"
 
 namespace {
@@ -59,12 +60,19 @@ int main(int argc, char** argv) {
         }
         if (mode == "network") return runNetwork(options);
         if (mode == "paths") {
-            // Request paths for the ingress load: fresh tokens (dhtpush) or keys (stock).
-            const bool stock = options.count("--kind") && options.at("--kind") == "stock";
-            for (std::size_t i = 0; i < number(options, "--count", 1000); ++i)
-                std::cout << (stock ? "/key/" + dht::InfoHash::getRandom().toString()
-                                    : "/wp/" + dhtpush::crypto::SubscriptionToken::generate().text())
-                          << "\n";
+            // Request paths for the ingress load: endpoints of one proxy's subscriptions in
+            // its 16 inboxes (dhtpush, the default tokens), version-1 tokens with a key each
+            // (dhtpush-v1), or keys (stock).
+            const auto kind = options.count("--kind") ? options.at("--kind") : std::string("dhtpush");
+            std::vector<dhtpush::crypto::Bytes> inboxes;
+            for (int i = 0; i < 16; ++i) inboxes.push_back(dhtpush::crypto::randomBytes(dhtpush::crypto::INBOX_ID_BYTES));
+            for (std::size_t i = 0; i < number(options, "--count", 1000); ++i) {
+                if (kind == "stock") std::cout << "/key/" + dht::InfoHash::getRandom().toString() << "\n";
+                else if (kind == "dhtpush-v1") std::cout << "/wp/" + dhtpush::crypto::SubscriptionToken::generate().text() << "\n";
+                else
+                    std::cout << "/wp/" + dhtpush::crypto::SubscriptionToken::generateInInbox(inboxes[i % inboxes.size()])->text()
+                              << "\n";
+            }
             return 0;
         }
         if (mode == "free-port") {

@@ -12,6 +12,7 @@ namespace {
 // on the socket cannot starve the timers and the HTTP handlers on the same thread.
 constexpr int PACKETS_PER_PASS = 64;
 constexpr std::size_t MAX_DATAGRAM = 64 * 1024;
+constexpr int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 }  // namespace
 
 AsioUdpSocket::AsioUdpSocket(DhtStrand strand, const dht::SockAddr& bind, std::function<void()> onPackets)
@@ -20,6 +21,11 @@ AsioUdpSocket::AsioUdpSocket(DhtStrand strand, const dht::SockAddr& bind, std::f
     socket_.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4());
     if (v6) socket_.set_option(asio::ip::v6_only(true));
     socket_.non_blocking(true);
+    // The thread that reads this socket also serves HTTP: a burst of DHT replies must wait in
+    // the kernel meanwhile, not be dropped (each lost reply stalls a put for OpenDHT's
+    // 1 s timeout). The kernel caps the size at net.core.rmem_max.
+    asio::error_code ignored;
+    socket_.set_option(asio::socket_base::receive_buffer_size(RECEIVE_BUFFER_BYTES), ignored);
     if (::bind(socket_.native_handle(), bind.get(), bind.getLength()) != 0)
         throw std::system_error(errno, std::generic_category(), "cannot bind the DHT socket");
     sockaddr_storage bound{};

@@ -45,6 +45,7 @@ struct DhtNode::Impl {
     bool stopped{false};
     std::atomic<bool> connected{false};  // kept by OpenDHT's status callback
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
+    std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
 };
 
 namespace {
@@ -203,10 +204,12 @@ void DhtNode::stopLoop() {
 
 void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
                       DoneCallback done) {
+    ++impl_->published;
     if (!recipient.empty()) {
         impl_->inboxes->publish(key, BatchEntry{recipient, encodeEnvelope(envelope)}, std::move(done));
         return;
     }
+    ++impl_->ownValuesPut;
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
     ++*impl_->publishing;
     impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done), publishing = impl_->publishing](bool ok) {
@@ -278,6 +281,8 @@ NetworkStatus DhtNode::status() const {
     s.dubiousNodes = v4.dubious_nodes + v6.dubious_nodes;
     s.connected = impl_->connected;
     s.nodeId = impl_->runner.getNodeId().toString();
+    s.messagesPublished = impl_->published;
+    s.valuesPut = impl_->ownValuesPut + impl_->inboxes->valuesPut();
     return s;
 }
 

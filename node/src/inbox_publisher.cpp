@@ -47,6 +47,7 @@ void InboxPublisher::send(const crypto::DhtKey& key, std::vector<Waiting> batch)
         entries.push_back(std::move(w.entry));
         dones.push_back(std::move(w.done));
     }
+    ++valuesPut_;
     put_(key, encodeBatch(entries),
          [this, key, dones = std::move(dones)](bool ok) mutable { finished(key, std::move(dones), ok); });
 }

@@ -2,6 +2,7 @@
 // Puts for inbox keys (version-2 tokens): while puts to a key are in flight, messages for
 // it wait and go out together in the next value, as one DHT put instead of one each. A lone
 // message goes out at once. Thread-safe.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -25,6 +26,7 @@ public:
     void publish(const crypto::DhtKey& key, BatchEntry entry, Done done);
     // Messages handed over and not acknowledged yet (in flight or waiting).
     std::size_t backlog() const;
+    std::uint64_t valuesPut() const { return valuesPut_; }
 
 private:
     struct Waiting {
@@ -46,6 +48,7 @@ private:
     mutable std::mutex mutex_;
     std::map<crypto::DhtKey, KeyState> keys_;  // only keys with puts in flight
     std::size_t backlog_{0};
+    std::atomic<std::uint64_t> valuesPut_{0};
 };
 
 }  // namespace dhtpush::node

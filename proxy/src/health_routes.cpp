@@ -17,6 +17,8 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["good_nodes"] = status.goodNodes;
                         body["dht"]["dubious_nodes"] = status.dubiousNodes;
                         body["dht"]["node_id"] = status.nodeId;
+                        body["dht"]["messages_published"] = Json::UInt64(status.messagesPublished);
+                        body["dht"]["values_put"] = Json::UInt64(status.valuesPut);
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
                         body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();

@@ -25,6 +25,13 @@ std::uint64_t healthField(const std::string& proxyUrl, const char* name) {
     return json ? (*json)[name].asUInt64() : 0;
 }
 
+std::uint64_t dhtField(const std::string& proxyUrl, const char* name) {
+    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
+    if (!response) return 0;
+    auto json = node::parseJson(response->body);
+    return json ? (*json)["dht"][name].asUInt64() : 0;
+}
+
 std::set<std::string> bodiesOf(const EventRecorder& recorder, std::map<std::string, std::string>* tokenOfBody = nullptr) {
     std::set<std::string> out;
     for (const auto& m : recorder.messages()) {
@@ -91,6 +98,10 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
     CHECK(bodiesOf(recordFirst, &tokenOfBody) == expectFirst);
     CHECK(bodiesOf(recordSecond, &tokenOfBody) == expectSecond);
     CHECK(tokenOfBody == expectedToken);  // each message under the subscription it was sent to
+    // Proxy B put them into the DHT, in at most as many values (fewer when they overlapped).
+    const auto published = dhtField(proxyB.url(), "messages_published");
+    CHECK(published == SENDERS * EACH);
+    CHECK(dhtField(proxyB.url(), "values_put") <= published);
 
     // An unsubscribed recipient gets nothing, though its inbox is still watched for the others.
     REQUIRE(client::removeSubscription(*first, tokens[0]).ok());

@@ -16,6 +16,8 @@ struct NetworkStatus {
     unsigned goodNodes{0};
     unsigned dubiousNodes{0};
     std::string nodeId;
+    std::uint64_t messagesPublished{0};  // envelopes handed to the DHT
+    std::uint64_t valuesPut{0};          // DHT values they went out in (an inbox value holds several)
 };
 
 class PushNetwork {
