@@ -45,14 +45,18 @@ int subscribeCommand(const std::string& statePath, const std::vector<std::string
     }
     auto keys = crypto::generateSubscriptionKeys();
     if (!keys) return fail("cannot make subscription keys", keys.error());
-    const auto token = crypto::SubscriptionToken::generate();
+    // One proxy makes the token, in one of its inboxes. Several proxies share one token of
+    // version 1 (a key of its own): with an inbox token the others would each watch the first
+    // proxy's inbox and receive the messages of all its subscriptions there.
+    std::string token = accounts.size() > 1 ? crypto::SubscriptionToken::generate().text() : std::string();
     std::string endpoint;
     for (const auto& account : accounts) {
-        auto created = addSubscription(account, token.text(), vapidKey);
+        auto created = addSubscription(account, token, vapidKey);
         if (!created) return fail("cannot subscribe on " + account.url, created.error());
         if (endpoint.empty()) endpoint = created->endpoint;
+        token = created->token;
     }
-    Subscription subscription{token.text(), endpoint, accounts.front().url, keys->p256dh, keys->auth,
+    Subscription subscription{token, endpoint, accounts.front().url, keys->p256dh, keys->auth,
                               keys->privateKey, {}};
     for (const auto& account : accounts) subscription.proxyUrls.push_back(account.url);
     state->subscriptions.push_back(std::move(subscription));

@@ -6,6 +6,8 @@ namespace dhtpush::proxy {
 namespace {
 
 constexpr const char* PUBLIC_BOOTSTRAP = "bootstrap.jami.net:4222";
+// Each inbox is a DHT listen and a database row: more than this is a typo, not a plan.
+constexpr std::size_t MAX_INBOXES = 4096;
 
 template <class T>
 bool parseNumber(const std::string& text, T& out, int base = 10) {
@@ -48,6 +50,8 @@ Options:
   --subscription-messages N
                           undelivered messages kept per subscription (default 100)
   --subscription-bytes N  bytes of undelivered messages kept per subscription (default 262144)
+  --inboxes N             inboxes (shared DHT keys) new subscriptions are spread over
+                          (default 16); 0 gives each new subscription a key of its own
   --keep-alive SEC        event-stream keep-alive interval (default 15)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
@@ -132,6 +136,11 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         else if (arg == "--subscription-messages")
             status = number(o.proxy.subscriptionMessages, "--subscription-messages");
         else if (arg == "--subscription-bytes") status = number(o.proxy.subscriptionBytes, "--subscription-bytes");
+        else if (arg == "--inboxes") {
+            status = number(o.proxy.inboxes, "--inboxes");
+            if (status && o.proxy.inboxes > MAX_INBOXES)
+                return usageError("--inboxes must be at most " + std::to_string(MAX_INBOXES));
+        }
         else if (arg == "--value-expiration" || arg == "--keep-alive") {
             unsigned seconds = 0;
             status = number(seconds, arg.c_str());

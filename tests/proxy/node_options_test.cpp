@@ -57,7 +57,7 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "4333", "--bootstrap", "a.example:4222", "--bootstrap", "[::1]:4223", "--network", "7",
                             "--value-expiration", "120", "--max-ttl", "86400", "--mailbox-size", "50",
                             "--mailbox-bytes", "100000", "--subscription-messages", "7", "--subscription-bytes",
-                            "9000", "--keep-alive", "30", "--local-network"});
+                            "9000", "--inboxes", "4", "--keep-alive", "30", "--local-network"});
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.httpAddress == "0.0.0.0");
@@ -75,6 +75,7 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.mailboxBytes == 100000);
     CHECK(o.proxy.subscriptionMessages == 7);
     CHECK(o.proxy.subscriptionBytes == 9000);
+    CHECK(o.proxy.inboxes == 4);
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -138,7 +139,7 @@ TEST_CASE("an option without its value is an error", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--value-expiration", "--max-ttl",
                                "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--keep-alive"}) {
+                               "--subscription-bytes", "--inboxes", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option}) == Errc::Invalid);
         CHECK(errorOf({"--local-network", option}) == Errc::Invalid);
@@ -157,11 +158,18 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--value-expiration", "--keep-alive"}) {
+                               "--subscription-bytes", "--inboxes", "--value-expiration", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
     }
+}
+
+TEST_CASE("the --inboxes option takes 0 (version-1 tokens) up to 4096", "[proxy][options]") {
+    CHECK(parseOk({}).proxy.inboxes == 16);
+    CHECK(parseOk({"--inboxes", "0"}).proxy.inboxes == 0);
+    CHECK(parseOk({"--inboxes", "4096"}).proxy.inboxes == 4096);
+    CHECK(errorOf({"--inboxes", "4097"}) == Errc::Invalid);
 }
 
 TEST_CASE("a keep-alive or value expiration of 0 seconds is rejected", "[proxy][options]") {
@@ -175,7 +183,7 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--public", "--value-expiration",
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--keep-alive", "--local-network", "--help",
+                               "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
                                "--version"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
