@@ -6,6 +6,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <iterator>
 #include <fstream>
 #include <mutex>
 #include <iostream>
@@ -95,18 +96,18 @@ private:
     std::vector<std::shared_future<std::size_t>> tokens_;
 };
 
-// WebPush POST to proxy B -> SSE event at a device attached to proxy A, which acks in
-// batches off the receiving thread as `dhtpush listen` does.
+// WebPush POST to proxy B (or, `local`, to proxy A itself) -> SSE event at a device
+// attached to proxy A, which acks in batches off the receiving thread as `dhtpush listen` does.
 class OursPath : public Path {
 public:
-    explicit OursPath(const test::LocalDhtNetwork& network) : proxyA_(network), proxyB_(network) {
+    OursPath(const test::LocalDhtNetwork& network, bool local) : proxyA_(network), proxyB_(network) {
         auto account = client::attachDevice(proxyA_.url());
         if (!account) throw std::runtime_error(account.error().detail);
         account_ = *account;
         for (std::size_t k = 0; k < KEYS; ++k) {
             auto sub = client::addSubscription(account_, "");
             if (!sub) throw std::runtime_error(sub.error().detail);
-            endpoints_.push_back(proxyB_.url() + "/wp/" + sub->token);
+            endpoints_.push_back((local ? proxyA_.url() : proxyB_.url()) + "/wp/" + sub->token);
         }
         options_.ttlSeconds = 60;
         device_ = std::thread([this] {
@@ -240,20 +241,23 @@ void writeCdf(const std::string& path, const LatencyResult& result) {
     };
     const auto raw = sorted(result.raw), ours = sorted(result.ours), stock = sorted(result.stock);
     std::ofstream out(path);
-    out << "# percentile raw_put_listen_ms dhtpush_ms stock_proxy_ms\n";
+    const auto local = sorted(result.local);
+    out << "# percentile raw_put_listen_ms dhtpush_ms stock_proxy_ms dhtpush_one_proxy_ms\n";
     for (int p = 0; p <= 1000; ++p) {
         const double q = p / 10.0;
-        out << q << " " << percentile(raw, q) << " " << percentile(ours, q) << " " << percentile(stock, q) << "\n";
+        out << q << " " << percentile(raw, q) << " " << percentile(ours, q) << " " << percentile(stock, q) << " "
+            << percentile(local, q) << "\n";
     }
 }
 
-// The three paths run side by side and are sampled in turn, in a rotating order:
-// a slow spell of the machine (a 2-core VM here) then lands on all three alike.
+// The paths run side by side and are sampled in turn, in a rotating order: a slow spell of
+// the machine (a 2-core VM here) then lands on all of them alike.
 LatencyResult runLatency(const LatencyRun& run) {
     test::LocalDhtNetwork network(run.nodes);
-    std::cerr << "latency: N=" << run.nodes << " setting up raw, dhtpush and stock paths..." << std::endl;
+    std::cerr << "latency: N=" << run.nodes << " setting up raw, dhtpush (two ways) and stock paths..." << std::endl;
     RawPath raw(network);
-    OursPath ours(network);
+    OursPath ours(network, false);
+    OursPath local(network, true);
     StockPath stock(network, run.warmup + run.samples);
     LatencyResult result;
     struct Sampled {
@@ -262,12 +266,13 @@ LatencyResult runLatency(const LatencyRun& run) {
         std::size_t& lost;
     };
     Sampled paths[] = {{raw, result.raw, result.lostRaw}, {ours, result.ours, result.lostOurs},
-                       {stock, result.stock, result.lostStock}};
+                       {local, result.local, result.lostLocal}, {stock, result.stock, result.lostStock}};
+    constexpr std::size_t PATHS = std::size(paths);
     std::cerr << "latency: N=" << run.nodes << " sampling..." << std::endl;
     for (std::size_t i = 0; i < run.warmup + run.samples; ++i) {
         // The order rotates: each path follows each other path (and its leftover work) alike.
-        for (std::size_t j = 0; j < 3; ++j) {
-            auto& p = paths[(i + j) % 3];
+        for (std::size_t j = 0; j < PATHS; ++j) {
+            auto& p = paths[(i + j) % PATHS];
             const auto id = static_cast<long>(i);
             p.path.clock.start(id);
             p.path.send(id);
@@ -286,13 +291,16 @@ Json::Value latencyJson(const LatencyRun& run, const LatencyResult& r) {
     v["raw_put_listen_ms"] = toJson(summarize(r.raw));
     v["dhtpush_ms"] = toJson(summarize(r.ours));
     v["stock_proxy_ms"] = toJson(summarize(r.stock));
+    v["dhtpush_one_proxy_ms"] = toJson(summarize(r.local));
     v["lost"]["raw"] = Json::UInt64(r.lostRaw);
     v["lost"]["dhtpush"] = Json::UInt64(r.lostOurs);
+    v["lost"]["dhtpush_one_proxy"] = Json::UInt64(r.lostLocal);
     v["lost"]["stock_proxy"] = Json::UInt64(r.lostStock);
     const auto ours = summarize(r.ours), raw = summarize(r.raw), stock = summarize(r.stock);
     v["ratio_p50_vs_raw"] = raw.p50 > 0 ? ours.p50 / raw.p50 : 0.0;
     v["ratio_p50_vs_stock"] = stock.p50 > 0 ? ours.p50 / stock.p50 : 0.0;
     v["ratio_p99_vs_stock"] = stock.p99 > 0 ? ours.p99 / stock.p99 : 0.0;
+    v["ratio_p50_one_proxy_vs_raw"] = raw.p50 > 0 ? summarize(r.local).p50 / raw.p50 : 0.0;
     return v;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// End-to-end latency on a local network of N nodes, three ways in one run:
+// End-to-end latency on a local network of N nodes, four ways in one run:
 //   raw    OpenDHT put on one node -> listen callback on another (the floor);
 //   ours   WebPush POST to proxy B -> SSE event at a device attached to proxy A;
+//   local  WebPush POST to proxy A itself -> SSE event at its device: no DHT hop, so the
+//          cost of the two HTTP legs alone (the floor of any POST -> event path);
 //   stock  POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another.
 #include <json/json.h>
 
@@ -21,13 +23,13 @@ struct LatencyRun {
 };
 
 struct LatencyResult {
-    std::vector<double> raw, ours, stock;  // milliseconds
-    std::size_t lostRaw{0}, lostOurs{0}, lostStock{0};
+    std::vector<double> raw, ours, local, stock;  // milliseconds
+    std::size_t lostRaw{0}, lostOurs{0}, lostLocal{0}, lostStock{0};
 };
 
 LatencyResult runLatency(const LatencyRun& run);
 Json::Value latencyJson(const LatencyRun& run, const LatencyResult& result);
-// Columns: percentile, raw, dhtpush, stock (ms), for a CDF plot.
+// Columns: percentile, raw, dhtpush, stock, dhtpush one proxy (ms), for a CDF plot.
 void writeCdf(const std::string& path, const LatencyResult& result);
 std::uint16_t freeTcpPort();
 

@@ -10,7 +10,8 @@ set ylabel "percentile"
 set logscale x
 plot dir."/latency-10.dat" using 2:1 with lines lw 2 title "raw OpenDHT put -> listen", \
      "" using 3:1 with lines lw 2 title "dhtpush POST -> SSE", \
-     "" using 4:1 with lines lw 2 title "stock OpenDHT proxy POST -> listen"
+     "" using 4:1 with lines lw 2 title "stock OpenDHT proxy POST -> listen", \
+     "" using 5:1 with lines lw 2 dt 2 title "dhtpush POST -> SSE on one proxy (no DHT)"
 unset logscale x
 
 set output dir."/performance/memory.png"
