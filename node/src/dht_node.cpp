@@ -196,7 +196,9 @@ void DhtNode::stopLoop() {
         std::promise<void> stopped;
         asio::post(*state.strand, [&] {
             stop();
-            stopped.set_value();
+            // After the read pass the socket may have queued (it sees the socket closed):
+            // the runner, which owns the socket, is destroyed once this is set.
+            asio::post(*state.strand, [&] { stopped.set_value(); });
         });
         stopped.get_future().wait();
     }
