@@ -6,6 +6,7 @@
 
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/random.h"
+#include "msgpack_map.h"
 
 namespace dhtpush::node {
 namespace {
@@ -157,18 +158,9 @@ crypto::Bytes encodeEnvelope(const Envelope& e) {
 
 Expected<Envelope> decodeEnvelope(const std::uint8_t* data, std::size_t size) {
     if (size > MAX_ENVELOPE_BYTES) return makeError(Errc::TooLarge, "envelope: above 8192 bytes");
-    try {
-        std::size_t offset = 0;
-        const auto handle = msgpack::unpack(reinterpret_cast<const char*>(data), size, offset, nullptr, nullptr,
-                                            decodeLimits());
-        if (offset != size) return invalid("trailing bytes after the map");
-        const auto& root = handle.get();
-        if (root.type != msgpack::type::MAP) return invalid("not a map");
-        return fromMap(root.via.map);
-    } catch (const std::exception& ex) {
-        // msgpack reports malformed input and exceeded limits by throwing.
-        return makeError(Errc::Malformed, std::string("envelope: not valid msgpack (") + ex.what() + ")");
-    }
+    const auto handle = unpackMap(data, size, decodeLimits(), "envelope");
+    if (!handle) return handle.error();
+    return fromMap(handle->get().via.map);
 }
 
 }  // namespace dhtpush::node

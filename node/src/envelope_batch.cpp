@@ -3,6 +3,7 @@
 #include <msgpack.hpp>
 
 #include "dhtpush/crypto/token.h"
+#include "msgpack_map.h"
 
 namespace dhtpush::node {
 namespace {
@@ -56,38 +57,30 @@ crypto::Bytes encodeBatch(const std::vector<BatchEntry>& entries) {
 
 Expected<std::vector<AddressedEnvelope>> decodeBatch(const std::uint8_t* data, std::size_t size) {
     if (size > MAX_BATCH_BYTES) return makeError(Errc::TooLarge, "envelope batch: above 60 KiB");
-    try {
-        std::size_t offset = 0;
-        const auto handle = msgpack::unpack(reinterpret_cast<const char*>(data), size, offset, nullptr, nullptr,
-                                            decodeLimits());
-        if (offset != size) return invalid("trailing bytes after the map");
-        const auto& root = handle.get();
-        if (root.type != msgpack::type::MAP) return invalid("not a map");
-        const msgpack::object* version = nullptr;
-        const msgpack::object* messages = nullptr;
-        for (std::uint32_t i = 0; i < root.via.map.size; ++i) {
-            const auto& kv = root.via.map.ptr[i];
-            if (kv.key.type != msgpack::type::STR) return invalid("keys must be strings");
-            const std::string_view key(kv.key.via.str.ptr, kv.key.via.str.size);
-            if (key == "v") version = &kv.val;
-            else if (key == "m") messages = &kv.val;
-        }
-        if (!version || version->type != msgpack::type::POSITIVE_INTEGER || version->via.u64 != BATCH_VERSION)
-            return invalid("unknown or missing version");
-        if (!messages || messages->type != msgpack::type::ARRAY || messages->via.array.size == 0)
-            return invalid("no messages");
-        std::vector<AddressedEnvelope> out;
-        out.reserve(messages->via.array.size);
-        for (std::uint32_t i = 0; i < messages->via.array.size; ++i) {
-            auto entry = entryOf(messages->via.array.ptr[i]);
-            if (!entry) return entry.error();
-            out.push_back(std::move(*entry));
-        }
-        return out;
-    } catch (const std::exception& ex) {
-        // msgpack reports malformed input and exceeded limits by throwing.
-        return makeError(Errc::Malformed, std::string("envelope batch: not valid msgpack (") + ex.what() + ")");
+    const auto handle = unpackMap(data, size, decodeLimits(), "envelope batch");
+    if (!handle) return handle.error();
+    const auto& root = handle->get();
+    const msgpack::object* version = nullptr;
+    const msgpack::object* messages = nullptr;
+    for (std::uint32_t i = 0; i < root.via.map.size; ++i) {
+        const auto& kv = root.via.map.ptr[i];
+        if (kv.key.type != msgpack::type::STR) return invalid("keys must be strings");
+        const std::string_view key(kv.key.via.str.ptr, kv.key.via.str.size);
+        if (key == "v") version = &kv.val;
+        else if (key == "m") messages = &kv.val;
     }
+    if (!version || version->type != msgpack::type::POSITIVE_INTEGER || version->via.u64 != BATCH_VERSION)
+        return invalid("unknown or missing version");
+    if (!messages || messages->type != msgpack::type::ARRAY || messages->via.array.size == 0)
+        return invalid("no messages");
+    std::vector<AddressedEnvelope> out;
+    out.reserve(messages->via.array.size);
+    for (std::uint32_t i = 0; i < messages->via.array.size; ++i) {
+        auto entry = entryOf(messages->via.array.ptr[i]);
+        if (!entry) return entry.error();
+        out.push_back(std::move(*entry));
+    }
+    return out;
 }
 
 }  // namespace dhtpush::node

@@ -1,0 +1,19 @@
+#include "msgpack_map.h"
+
+namespace dhtpush::node {
+
+Expected<msgpack::object_handle> unpackMap(const std::uint8_t* data, std::size_t size, const msgpack::unpack_limit& limits,
+                                           const std::string& what) {
+    msgpack::object_handle handle;
+    try {
+        std::size_t offset = 0;
+        handle = msgpack::unpack(reinterpret_cast<const char*>(data), size, offset, nullptr, nullptr, limits);
+        if (offset != size) return makeError(Errc::Invalid, what + ": trailing bytes after the map");
+    } catch (const std::exception& ex) {
+        return makeError(Errc::Malformed, what + ": not valid msgpack (" + ex.what() + ")");
+    }
+    if (handle.get().type != msgpack::type::MAP) return makeError(Errc::Invalid, what + ": not a map");
+    return handle;
+}
+
+}  // namespace dhtpush::node
