@@ -107,12 +107,11 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
 void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscription>::iterator it) {
     auto& sub = it->second;
     if (!sub.recipient.empty()) byRecipient_.erase(sub.recipient);
+    // A version-1 key has one subscription; an inbox key is watched until its last one goes.
     auto watch = watches_.find(sub.key);
     if (watch != watches_.end() && --watch->second.subscriptions == 0) {
         if (watch->second.watching) network_.cancel(watch->second.watchId);
         watches_.erase(watch);
-    } else if (watch != watches_.end() && sub.recipient.empty()) {
-        watch->second.ownToken.clear();
     }
     subscriptions_.erase(it);
     watchCount_ = subscriptions_.size();
