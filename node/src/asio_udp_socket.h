@@ -11,9 +11,11 @@
 
 #include <functional>
 
+#include "dhtpush/node/dht_node.h"
+
 namespace dhtpush::node {
 
-using DhtStrand = asio::strand<asio::io_context::executor_type>;
+using DhtStrand = Strand;
 
 class AsioUdpSocket : public dht::net::DatagramSocket {
 public:

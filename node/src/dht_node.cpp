@@ -102,7 +102,8 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     const auto bind = dht::SockAddr::resolve(config.bindAddress, std::to_string(config.port));
     if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
     if (config.io) impl->io = config.io;
-    impl->strand.emplace(asio::make_strand(*impl->io));
+    if (config.strand && !config.io) return makeError(Errc::Invalid, "a DHT node's strand needs its io_context");
+    impl->strand.emplace(config.strand ? *config.strand : asio::make_strand(*impl->io));
     impl->loop = std::make_unique<DhtLoop>(*impl->strand, impl->runner);
     dht::DhtRunner::Context context;
     try {

@@ -1,5 +1,6 @@
 #include "delivery_hub.h"
 
+#include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 
 #include <algorithm>
@@ -17,8 +18,9 @@ std::int64_t toMs(std::chrono::system_clock::time_point t) {
 }
 }  // namespace
 
-DeliveryHub::DeliveryHub(asio::io_context& io, node::PushNetwork& network, Mailbox& mailbox, HubLimits limits)
-    : strand_(asio::make_strand(io)), network_(network), mailbox_(mailbox), limits_(limits), timer_(strand_),
+DeliveryHub::DeliveryHub(asio::strand<asio::io_context::executor_type> strand, node::PushNetwork& network,
+                         Mailbox& mailbox, HubLimits limits)
+    : strand_(strand), network_(network), mailbox_(mailbox), limits_(limits), timer_(strand_),
       watchTimer_(strand_) {}
 
 void DeliveryHub::start() {
@@ -94,12 +96,13 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
     auto it = watches_.find(key);
     if (it == watches_.end() || it->second.watching) return;  // unsubscribed while queued
     std::weak_ptr<DeliveryHub> weak = shared_from_this();
-    // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto our strand.
+    // The DHT calls back on its node's strand, inside OpenDHT's loop. When that is the hub's
+    // strand too (dhtpush-node), deliver right there; else hop onto ours.
     it->second.watchId =
         network_.watch(key, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
             if (auto hub = weak.lock())
-                asio::post(hub->strand_,
-                           [hub, key, recipient, envelope] { hub->onDhtEnvelope(key, recipient, envelope); });
+                asio::dispatch(hub->strand_,
+                               [hub, key, recipient, envelope] { hub->onDhtEnvelope(key, recipient, envelope); });
         });
     it->second.watching = true;
 }

@@ -38,7 +38,8 @@ struct HubCounters {
 
 class DeliveryHub : public std::enable_shared_from_this<DeliveryHub> {
 public:
-    DeliveryHub(asio::io_context& io, node::PushNetwork& network, Mailbox& mailbox, HubLimits limits);
+    DeliveryHub(asio::strand<asio::io_context::executor_type> strand, node::PushNetwork& network, Mailbox& mailbox,
+                HubLimits limits);
 
     void start();
     // Cancels the watches and the timers and ends every stream.

@@ -34,13 +34,16 @@ int main(int argc, char** argv) {
     }
     // One thread runs the DHT node and the HTTP server (see DhtNodeConfig::io).
     asio::io_context io;
-    options->dht.io = &io;
-    auto dht = node::DhtNode::start(options->dht);
+    const auto strand = asio::make_strand(io);  // the DHT node's and the delivery hub's
+    auto dhtConfig = options->dht;              // declared after io: its strand must go first
+    dhtConfig.io = &io;
+    dhtConfig.strand = strand;
+    auto dht = node::DhtNode::start(dhtConfig);
     if (!dht) {
         std::cerr << "dhtpush-node: " << dht.error().detail << "\n";
         return 1;
     }
-    auto server = proxy::ProxyServer::start(io, **dht, options->proxy);
+    auto server = proxy::ProxyServer::start(io, **dht, options->proxy, strand);
     if (!server) {
         std::cerr << "dhtpush-node: " << server.error().detail << "\n";
         return 1;

@@ -67,7 +67,7 @@ ProxyServer::ProxyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ProxyServer::~ProxyServer() { stop(); }
 
 Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, node::PushNetwork& network,
-                                                          ProxyConfig config) {
+                                                          ProxyConfig config, std::optional<node::Strand> deliveryStrand) {
     auto impl = std::make_unique<Impl>();
     auto store = openStore(config.dataDir);
     if (!store) return store.error();
@@ -76,7 +76,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         impl->store->database(),
         MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
-    impl->hub = std::make_shared<DeliveryHub>(io, network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
+    impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
     auto inboxes = impl->store->inboxes(config.inboxes);
     if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(

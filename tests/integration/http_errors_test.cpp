@@ -167,7 +167,12 @@ TEST_CASE("health reports the DHT connection, not only that HTTP answers", "[int
 
 TEST_CASE("a node cut off from its DHT says so on /health and refuses to accept pushes", "[integration]") {
     // A node given a bootstrap address where nobody answers never connects.
-    auto lonely = node::DhtNode::start({"127.0.0.1", 0, 0x7e57ffff, {"127.0.0.1:9"}, "", std::chrono::seconds(600), true});
+    node::DhtNodeConfig cutOff;
+    cutOff.bindAddress = "127.0.0.1";
+    cutOff.networkId = 0x7e57ffff;
+    cutOff.bootstrap = {"127.0.0.1:9"};
+    cutOff.unlimitedRate = true;
+    auto lonely = node::DhtNode::start(cutOff);
     REQUIRE(lonely.ok());
     asio::io_context io;
     proxy::ProxyConfig config;

@@ -11,13 +11,15 @@ namespace dhtpush::test {
 
 RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) {
     auto dhtConfig = network.joinConfig();
+    const auto strand = asio::make_strand(io_);  // the DHT node's and the delivery hub's, as in dhtpush-node
     dhtConfig.io = &io_;
+    dhtConfig.strand = strand;
     auto dht = node::DhtNode::start(dhtConfig);
     if (!dht) throw std::runtime_error("cannot start a DHT node: " + dht.error().detail);
     dht_ = std::move(*dht);
     config.httpAddress = "127.0.0.1";
     config.httpPort = 0;
-    auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config));
+    auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config), strand);
     if (!server) throw std::runtime_error("cannot start the proxy: " + server.error().detail);
     server_ = std::move(*server);
     url_ = server_->baseUrl();

@@ -3,17 +3,19 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dhtpush/expected.h"
 #include "dhtpush/node/push_network.h"
 
-namespace asio {
-class io_context;
-}
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
 
 namespace dhtpush::node {
+
+using Strand = asio::strand<asio::io_context::executor_type>;
 
 // The private network id that `dhtpush-node` uses unless told otherwise ("dhtp").
 // 0 is OpenDHT's public network.
@@ -36,6 +38,10 @@ struct DhtNodeConfig {
     // work on it and the HTTP write it leads to happen on one thread. Null: the node runs an
     // io_context of its own on one thread.
     asio::io_context* io{nullptr};
+    // The strand of `io` the node runs on. A proxy gives the one its delivery hub runs on:
+    // a listen callback then delivers at once instead of queueing behind the rest of
+    // OpenDHT's loop. Default: a strand of its own.
+    std::optional<Strand> strand;
 };
 
 class DhtNode : public PushNetwork {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dhtpush/expected.h"
+#include "dhtpush/node/dht_node.h"
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/proxy/https_config.h"
 
@@ -52,8 +53,12 @@ public:
     // Opens the database, re-watches stored subscriptions and binds the HTTP port (and the
     // HTTPS one). Fails on an unusable data folder, a port that cannot be bound, or an
     // unusable certificate or key.
+    // `deliveryStrand`: the strand of `io` the DHT node runs on (DhtNodeConfig::strand), so
+    // that a message from the DHT is delivered inside its listen callback. Default: the
+    // delivery hub's own strand, which the callback posts to.
     static Expected<std::unique_ptr<ProxyServer>> start(asio::io_context& io, node::PushNetwork& network,
-                                                        ProxyConfig config);
+                                                        ProxyConfig config,
+                                                        std::optional<node::Strand> deliveryStrand = {});
     ~ProxyServer();
 
     std::uint16_t port() const;
