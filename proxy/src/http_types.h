@@ -1,5 +1,5 @@
 #pragma once
-// The restinio flavour the proxy runs on: one strand per connection, an express router,
+// The restinio flavour the proxy runs on: single-threaded, an express router,
 // a listener that tells the delivery hub when a connection closes.
 #include <restinio/all.hpp>
 
@@ -23,7 +23,10 @@ public:
 
 using Router = restinio::router::express_router_t<>;
 
-struct ProxyTraits : public restinio::default_traits_t {
+// Single-thread traits (no strand per connection): one thread runs the proxy's io_context,
+// so an event the hub writes inside a DHT callback goes to the socket at once instead of
+// through a post to the connection's strand.
+struct ProxyTraits : public restinio::default_single_thread_traits_t {
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     static constexpr bool use_connection_count_limiter = true;

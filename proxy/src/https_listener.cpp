@@ -7,7 +7,7 @@
 namespace dhtpush::proxy {
 namespace {
 
-struct ProxyTlsTraits : public restinio::default_tls_traits_t {
+struct ProxyTlsTraits : public restinio::single_thread_tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     static constexpr bool use_connection_count_limiter = true;

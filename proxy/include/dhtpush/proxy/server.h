@@ -1,6 +1,7 @@
 #pragma once
 // The proxy's HTTP service: the device API, the WebPush endpoint and health, on a
-// restinio server that runs on the caller's io_context.
+// restinio server that runs on the caller's io_context. One thread must run that io_context:
+// the server uses restinio's single-thread traits (no strand per connection).
 #include <asio/io_context.hpp>
 
 #include <chrono>
