@@ -15,4 +15,11 @@ Bytes randomBytes(std::size_t count) {
     return out;
 }
 
+std::uint64_t randomUint64() {
+    const auto bytes = randomBytes(sizeof(std::uint64_t));
+    std::uint64_t value = 0;
+    for (const auto b : bytes) value = value << 8 | b;
+    return value;
+}
+
 }  // namespace dhtpush::crypto

@@ -38,8 +38,8 @@ public:
 private:
     void waitReadable();
     void readSome();
-    // Hands OpenDHT what one pass reads; true when packets may be left.
-    bool drain();
+    // Hands OpenDHT the next packet; false when there was none.
+    bool readOne();
 
     asio::ip::udp::socket socket_;
     std::function<void()> onPackets_;

@@ -60,9 +60,7 @@ dht::Value::Id valueIdOf(const Envelope& envelope) {
 }
 
 dht::Value::Id randomValueId() {
-    const auto bytes = crypto::randomBytes(sizeof(dht::Value::Id));
-    dht::Value::Id id = 0;
-    std::memcpy(&id, bytes.data(), sizeof(id));
+    const auto id = crypto::randomUint64();
     return id == dht::Value::INVALID_ID ? 1 : id;
 }
 

@@ -23,10 +23,7 @@ Status authorize(RouteContext& ctx, const RequestHandle& req, const std::string&
 // Which inbox a new subscription goes in: at random, so the proxy's traffic spreads over them.
 crypto::Bytes randomInbox(const RouteContext& ctx) {
     if (ctx.inboxes.empty()) return {};
-    const auto r = crypto::randomBytes(4);
-    const auto pick = (std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 | std::uint32_t{r[2]} << 8 | r[3]) %
-                      ctx.inboxes.size();
-    return ctx.inboxes[pick];
+    return ctx.inboxes[crypto::randomUint64() % ctx.inboxes.size()];
 }
 
 std::string endpointOf(const RouteContext& ctx, const std::string& token) { return ctx.baseUrl + "/wp/" + token; }

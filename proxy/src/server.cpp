@@ -76,7 +76,8 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         impl->store->database(),
         MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
-    impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network, *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
+    impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network,
+                                              *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
     auto inboxes = impl->store->inboxes(config.inboxes);
     if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(

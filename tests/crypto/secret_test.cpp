@@ -1,4 +1,5 @@
 #include "dhtpush/crypto/secret.h"
+#include "dhtpush/crypto/random.h"
 
 #include <string>
 
@@ -78,4 +79,18 @@ TEST_CASE("wipe empties a byte secret", "[crypto][secret]") {
     std::string emptyText;
     wipe(emptyText);
     CHECK(emptyText.empty());
+}
+
+TEST_CASE("randomUint64 draws differ and use all 64 bits", "[crypto][random]") {
+    std::uint64_t seenHigh = 0, seenLow = 0, previous = dhtpush::crypto::randomUint64();
+    for (int i = 0; i < 64; ++i) {
+        const auto value = dhtpush::crypto::randomUint64();
+        CHECK(value != previous);
+        seenHigh |= value >> 32;
+        seenLow |= value & 0xffffffffu;
+        previous = value;
+    }
+    // 64 draws leave a bit unset with probability 2^-64 each: all bits show up.
+    CHECK(seenHigh == 0xffffffffu);
+    CHECK(seenLow == 0xffffffffu);
 }

@@ -104,6 +104,8 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
     CHECK(dhtField(proxyB.url(), "values_put") <= published);
 
     // An unsubscribed recipient gets nothing, though its inbox is still watched for the others.
+    // The sentinel is posted after the first POST's 201, which comes once the storing nodes
+    // stored it, and they notify listeners as they store: A meets the first one first.
     REQUIRE(client::removeSubscription(*first, tokens[0]).ok());
     CHECK(healthField(proxyA.url(), "dht_listens") == 1);
     REQUIRE(client::sendPush(proxyB.url() + "/wp/" + tokens[0], "after unsubscribe", pushOptions(600)).ok());
