@@ -7,6 +7,7 @@
 //   stock  POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another.
 #include <json/json.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,6 +21,8 @@ struct LatencyRun {
     std::size_t nodes{10};
     std::size_t samples{500};
     std::size_t warmup{20};
+    // Pause before each sample, longer than the DHT work a delivered message leaves behind.
+    std::chrono::milliseconds settle{2};
 };
 
 struct LatencyResult {

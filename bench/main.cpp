@@ -29,7 +29,7 @@ std::size_t number(const std::map<std::string, std::string>& o, const std::strin
 }
 
 int usage() {
-    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--json FILE]\n"
+    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n";
     return 2;
@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
             LatencyRun run;
             run.nodes = number(options, "--nodes", 10);
             run.samples = number(options, "--samples", 500);
+            run.settle = std::chrono::milliseconds(number(options, "--settle-ms", 2));
             const auto result = runLatency(run);
             emit(latencyJson(run, result), options);
             if (auto cdf = options.find("--cdf"); cdf != options.end()) writeCdf(cdf->second, result);
