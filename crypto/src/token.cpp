@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/inbox_placement.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/crypto/secret.h"
 
 namespace dhtpush::crypto {
 namespace {
 constexpr std::string_view KEY_DOMAIN = "dhtpush/v1/subscription-key";
-constexpr std::string_view INBOX_KEY_DOMAIN = "dhtpush/v2/inbox-key";
 constexpr std::string_view RECIPIENT_DOMAIN = "dhtpush/v2/recipient";
 
 Bytes domainHash(std::string_view domain, Bytes::const_iterator begin, Bytes::const_iterator end, std::size_t size) {
@@ -52,9 +52,9 @@ std::optional<SubscriptionToken> SubscriptionToken::parse(std::string_view text)
 }
 
 DhtKey SubscriptionToken::dhtKey() const {
-    const auto digest = version() == INBOX_TOKEN_VERSION
-                            ? domainHash(INBOX_KEY_DOMAIN, raw_.begin() + 1, raw_.begin() + 1 + INBOX_ID_BYTES, 20)
-                            : domainHash(KEY_DOMAIN, raw_.begin(), raw_.end(), 20);
+    if (version() == INBOX_TOKEN_VERSION)
+        return *inboxKey(Bytes(raw_.begin() + 1, raw_.begin() + 1 + INBOX_ID_BYTES));
+    const auto digest = domainHash(KEY_DOMAIN, raw_.begin(), raw_.end(), 20);
     DhtKey key{};
     std::copy_n(digest.begin(), key.size(), key.begin());
     return key;

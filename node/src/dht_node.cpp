@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 #include <opendht/dhtrunner.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <future>
@@ -64,6 +65,16 @@ dht::Value::Id randomValueId() {
     return id == dht::Value::INVALID_ID ? 1 : id;
 }
 
+// The same place in the other address family: the node runs both where it can, as
+// `dhtnode` does (the socket explains why OpenDHT needs both to listen properly).
+std::optional<std::string> otherFamilyAddress(const std::string& address) {
+    if (address == "0.0.0.0") return "::";
+    if (address == "::") return "0.0.0.0";
+    if (address == "127.0.0.1") return "::1";
+    if (address == "::1") return "127.0.0.1";
+    return std::nullopt;  // a given address: that one only
+}
+
 // How many puts to one inbox key may be in flight before messages wait for the next value.
 constexpr std::size_t INBOX_PUTS_IN_FLIGHT = 2;
 
@@ -105,8 +116,11 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     impl->loop = std::make_unique<DhtLoop>(*impl->strand, impl->runner);
     dht::DhtRunner::Context context;
     try {
-        auto socket = std::make_unique<AsioUdpSocket>(*impl->strand, bind.front(),
-                                                      [loop = impl->loop.get()] { loop->run(); });
+        const auto other = otherFamilyAddress(config.bindAddress);
+        const auto alsoBind = other ? dht::SockAddr::resolve(*other, "0") : std::vector<dht::SockAddr>{};
+        auto socket = std::make_unique<AsioUdpSocket>(
+            *impl->strand, bind.front(), [loop = impl->loop.get()] { loop->run(); },
+            alsoBind.empty() ? std::nullopt : std::optional<dht::SockAddr>(alsoBind.front()));
         impl->socket = socket.get();
         context.sock = std::move(socket);
     } catch (const std::exception& ex) {
@@ -152,6 +166,13 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
 std::uint16_t DhtNode::port() const {
     auto p = impl_->runner.getBoundPort(AF_INET);
     return p ? p : impl_->runner.getBoundPort(AF_INET6);
+}
+
+std::optional<crypto::DhtKey> DhtNode::nodeKey() const {
+    const auto id = impl_->runner.getNodeId();
+    crypto::DhtKey key;
+    std::copy_n(id.data(), key.size(), key.begin());
+    return key;
 }
 
 std::string DhtNode::nodeId() const { return impl_->runner.getNodeId().toString(); }

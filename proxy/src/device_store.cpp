@@ -122,7 +122,8 @@ std::size_t DeviceStore::subscriptionCount(const std::string& deviceId) {
     return count.step() == SQLITE_ROW ? static_cast<std::size_t>(count.integer(0)) : 0;
 }
 
-Expected<std::vector<crypto::Bytes>> DeviceStore::inboxes(std::size_t count) {
+Expected<std::vector<crypto::Bytes>> DeviceStore::inboxes(std::size_t count,
+                                                          const std::function<crypto::Bytes()>& newId) {
     std::lock_guard<std::mutex> lock(db_->mutex());
     std::vector<crypto::Bytes> ids;
     Statement select(*db_, "SELECT id FROM inboxes WHERE shard < ? ORDER BY shard");
@@ -135,7 +136,7 @@ Expected<std::vector<crypto::Bytes>> DeviceStore::inboxes(std::size_t count) {
     }
     if (rc != SQLITE_DONE) return db_->error("read inboxes");
     for (auto shard = ids.size(); shard < count; ++shard) {
-        auto id = crypto::randomBytes(crypto::INBOX_ID_BYTES);
+        auto id = newId ? newId() : crypto::randomBytes(crypto::INBOX_ID_BYTES);
         Statement insert(*db_, "INSERT INTO inboxes(shard, id) VALUES (?, ?)");
         insert.bind(1, static_cast<std::int64_t>(shard)).bindBlob(2, id);
         if (insert.step() != SQLITE_DONE) return db_->error("create inbox");

@@ -1,6 +1,7 @@
 #pragma once
 // Devices and their subscriptions, durable in the proxy's SQLite database.
 // Thread-safe: every call takes the database's mutex.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,8 +46,9 @@ public:
     // NotFound when no device of this proxy holds the token.
     Expected<SubscriptionRecord> subscription(const std::string& token);
     std::size_t subscriptionCount(const std::string& deviceId);
-    // The ids of the proxy's first `count` inboxes, made (random) and kept on first use.
-    Expected<std::vector<crypto::Bytes>> inboxes(std::size_t count);
+    // The ids of the proxy's first `count` inboxes, made by `newId` (default: random) and
+    // kept on first use.
+    Expected<std::vector<crypto::Bytes>> inboxes(std::size_t count, const std::function<crypto::Bytes()>& newId = {});
 
 private:
     std::shared_ptr<Database> db_;

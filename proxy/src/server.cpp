@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "dhtpush/crypto/inbox_placement.h"
+#include "dhtpush/crypto/random.h"
 #include "dhtpush/node/url_origin.h"
 #include "http_response.h"
 #include "https_listener.h"
@@ -78,7 +80,12 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
     impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network,
                                               *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration});
-    auto inboxes = impl->store->inboxes(config.inboxes);
+    // Next to the node's id: a put to one of them reaches this node first (inbox_placement.h).
+    // Kept across restarts, as the node's identity is, in the data folder.
+    const auto nodeKey = network.nodeKey();
+    auto inboxes = impl->store->inboxes(config.inboxes, [&nodeKey]() {
+        return nodeKey ? crypto::inboxIdNear(*nodeKey) : crypto::randomBytes(crypto::INBOX_ID_BYTES);
+    });
     if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(
         RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes)});

@@ -3,6 +3,8 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/ip/udp.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -43,8 +45,11 @@ TEST_CASE("the DHT socket hands datagrams to OpenDHT on the io_context's thread 
                                [&] { ++passes; });
     const auto port = socket.getPort(AF_INET);
     REQUIRE(port != 0);
+    CHECK(socket.bound(AF_INET));
+    CHECK_FALSE(socket.bound(AF_INET6));
+    // Claimed all the same: OpenDHT 2.4 listens properly only when both families run.
     CHECK(socket.hasIPv4());
-    CHECK_FALSE(socket.hasIPv6());
+    CHECK(socket.hasIPv6());
 
     std::mutex mutex;
     std::vector<std::string> received;
@@ -94,6 +99,80 @@ TEST_CASE("the DHT socket hands datagrams to OpenDHT on the io_context's thread 
                     std::system_error);
     asio::post(runner.io, [&] { socket.stop(); });
     runner.stop();
+}
+
+TEST_CASE("the DHT socket also binds the other family, on the same port, and uses each for its peers",
+          "[integration]") {
+    IoThread runner;
+    node::AsioUdpSocket socket(asio::make_strand(runner.io), dht::SockAddr::resolve("127.0.0.1", "0").front(), {},
+                               dht::SockAddr::resolve("::1", "0").front());
+    REQUIRE(socket.bound(AF_INET));
+    REQUIRE(socket.bound(AF_INET6));
+    const auto port = socket.getPort(AF_INET);
+    CHECK(socket.getPort(AF_INET6) == port);
+
+    std::mutex mutex;
+    std::vector<int> families;
+    socket.setOnReceive([&](dht::net::PacketList&& packets) {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto& p : packets) families.push_back(p.from.getFamily());
+        return std::move(packets);
+    });
+    asio::post(runner.io, [&] { socket.startReceiving(); });
+
+    asio::io_context local;
+    asio::ip::udp::socket peer4(local, loopback(0));
+    asio::ip::udp::socket peer6(local, {asio::ip::make_address("::1"), 0});
+    peer4.send_to(asio::buffer(std::string("four")), loopback(port));
+    peer6.send_to(asio::buffer(std::string("six")), {asio::ip::make_address("::1"), port});
+    REQUIRE(waitUntil([&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        return families.size() == 2;
+    }));
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        std::sort(families.begin(), families.end());
+        CHECK(families == std::vector<int>{AF_INET, AF_INET6});
+    }
+
+    const auto to6 = dht::SockAddr::resolve("::1", std::to_string(peer6.local_endpoint().port())).front();
+    REQUIRE(socket.sendTo(to6, reinterpret_cast<const std::uint8_t*>("v6"), 2, false) == 0);
+    std::array<char, 16> buffer{};
+    asio::ip::udp::endpoint from;
+    const auto n = peer6.receive_from(asio::buffer(buffer), from);
+    CHECK(std::string(buffer.data(), n) == "v6");
+    CHECK(from.port() == port);
+    asio::post(runner.io, [&] { socket.stop(); });
+    runner.stop();
+}
+
+TEST_CASE("a node's watch reports what is stored on the node itself", "[integration]") {
+    // OpenDHT 2.4 registers a listen's local listener only when both address families run
+    // (AsioUdpSocket claims both). Without it, a value stored on the listening node is never
+    // reported: here a lone node, where nothing else could report it. 127.0.0.1 binds ::1
+    // too; 127.0.0.2, an address of its own, binds IPv4 only.
+    node::DhtNodeConfig config;
+    config.bindAddress = GENERATE(as<std::string>{}, "127.0.0.1", "127.0.0.2");
+    auto lone = node::DhtNode::start(config);
+    REQUIRE(lone.ok());
+    const auto key = crypto::SubscriptionToken::generate().dhtKey();
+    std::mutex mutex;
+    std::vector<std::string> got;
+    auto watch = (*lone)->watch(key, [&](const crypto::Bytes&, const node::Envelope& e) {
+        std::lock_guard<std::mutex> lock(mutex);
+        got.push_back(e.idText());
+    });
+    const auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "", crypto::toBytes("here"));
+    (*lone)->publish(key, {}, envelope, {});
+    REQUIRE(waitUntil([&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        return !got.empty();
+    }));
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        CHECK(got == std::vector<std::string>{envelope.idText()});
+    }
+    (*lone)->cancel(watch);
 }
 
 TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, and stop while it runs or after",

@@ -1,15 +1,21 @@
 // Version-2 tokens: a proxy's subscriptions share inbox keys, so it holds one DHT listen per
 // inbox, and a sender's node puts what arrives for one inbox while a put is in flight as one
 // value. Real network, real HTTP, concurrent senders.
+#include <opendht/infohash.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "await.h"
+#include "dhtpush/crypto/inbox_placement.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/node/json.h"
+#include "node_process.h"
 #include "proxy_fixture.h"
+#include "temp_dir.h"
 
 #include <catch2/catch.hpp>
 
@@ -121,4 +127,42 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
     REQUIRE(client::sendPush(proxyB.url() + "/wp/" + own.text(), "version 1", pushOptions(600)).ok());
     REQUIRE(recordFirst.waitForCount(expectFirst.size() + 2));
     CHECK(bodiesOf(recordFirst).count("version 1") == 1);
+}
+
+TEST_CASE("a node's inbox keys lie next to its DHT id, and both survive a restart", "[integration]") {
+    // A put to such a key reaches the node first among the storing nodes, and its own storage
+    // reports it (crypto/inbox_placement.h): one hop from the sender's node.
+    LocalDhtNetwork network(4);
+    TempDir data;
+    NodeProcess proxy(network, data.path());
+    auto nodeKey = [&] {
+        auto response = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
+        REQUIRE(response.ok());
+        const dht::InfoHash id((*node::parseJson(response->body))["dht"]["node_id"].asString());
+        REQUIRE(id);
+        crypto::DhtKey key;
+        std::copy_n(id.data(), key.size(), key.begin());
+        return key;
+    };
+    const auto before = nodeKey();
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    std::set<crypto::DhtKey> keys;
+    for (int i = 0; i < 8; ++i) {
+        auto sub = client::addSubscription(*account, "");
+        REQUIRE(sub.ok());
+        const auto token = crypto::SubscriptionToken::parse(sub->token);
+        REQUIRE(token);
+        CHECK(crypto::sharedPrefixBits(token->dhtKey(), before) >= crypto::INBOX_PLACEMENT_BITS);
+        keys.insert(token->dhtKey());
+    }
+    CHECK(keys.size() > 1);  // several inboxes, each placed
+
+    proxy.restart();  // the identity, and with it the node id, lives in the data folder
+    CHECK(nodeKey() == before);
+    account->url = proxy.url();
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    CHECK(crypto::sharedPrefixBits(crypto::SubscriptionToken::parse(sub->token)->dhtKey(), before) >=
+          crypto::INBOX_PLACEMENT_BITS);
 }

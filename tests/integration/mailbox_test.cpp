@@ -155,7 +155,9 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     TempDir data;
     config.dataDir = data.path();
     auto proxy = std::make_unique<RunningProxy>(network, config);
-    RunningProxy sender(network, config);
+    proxy::ProxyConfig senderConfig;  // a data folder (and DHT identity) of its own
+    senderConfig.valueExpiration = config.valueExpiration;
+    RunningProxy sender(network, senderConfig);
     auto account = client::attachDevice(proxy->url());
     REQUIRE(account.ok());
     auto sub = client::addSubscription(*account, "");

@@ -255,6 +255,20 @@ TEST_CASE("the proxy's inbox ids are made once and kept across reopening", "[pro
     CHECK(store->inboxes(0)->empty());
 }
 
+TEST_CASE("new inbox ids come from the given maker, kept ones do not", "[proxy][device_store]") {
+    TempDir dir;
+    auto store = openStore(dir.path() / "devices.sqlite");
+    std::uint8_t next = 0;
+    const auto maker = [&next] { return dhtpush::crypto::Bytes(dhtpush::crypto::INBOX_ID_BYTES, ++next); };
+    const auto two = store->inboxes(2, maker);
+    REQUIRE(two.ok());
+    CHECK(*two == std::vector<dhtpush::crypto::Bytes>{dhtpush::crypto::Bytes(16, 1), dhtpush::crypto::Bytes(16, 2)});
+    const auto three = store->inboxes(3, maker);  // one more made; the first two read back
+    REQUIRE(three.ok());
+    CHECK(next == 3);
+    CHECK(three->back() == dhtpush::crypto::Bytes(16, 3));
+}
+
 TEST_CASE("only a hash of the device secret is stored on disk", "[proxy][device_store]") {
     TempDir dir;
     const auto file = dir.path() / "devices.sqlite";

@@ -14,6 +14,7 @@ RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig co
     const auto strand = asio::make_strand(io_);  // the DHT node's and the delivery hub's, as in dhtpush-node
     dhtConfig.io = &io_;
     dhtConfig.strand = strand;
+    dhtConfig.dataDir = config.dataDir;  // the node identity beside the database, as in dhtpush-node
     auto dht = node::DhtNode::start(dhtConfig);
     if (!dht) throw std::runtime_error("cannot start a DHT node: " + dht.error().detail);
     dht_ = std::move(*dht);

@@ -67,6 +67,7 @@ public:
     NetworkStatus status() const override;
     bool connected() const override;
     std::size_t publishBacklog() const override;
+    std::optional<crypto::DhtKey> nodeKey() const override;
 
     struct Impl;
 

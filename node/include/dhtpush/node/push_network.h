@@ -3,6 +3,7 @@
 // drive a fake and the routing can change behind it.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dhtpush/crypto/token.h"
@@ -44,6 +45,8 @@ public:
     virtual bool connected() const = 0;
     // Puts handed to the DHT and not finished yet: what a node must bound under load.
     virtual std::size_t publishBacklog() const = 0;
+    // This node's DHT id, when it is a DHT node: a proxy places its inboxes next to it.
+    virtual std::optional<crypto::DhtKey> nodeKey() const { return std::nullopt; }
 };
 
 }  // namespace dhtpush::node
