@@ -63,16 +63,29 @@ int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return (t->stop && t->stop->load()) ? 1 : 0;
 }
 
+using CurlHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+
+// One handle per thread for plain requests: libcurl keeps its connections open between
+// transfers, so a thread that sends many requests (an app server pushing, the device's acks)
+// reuses one TCP (and TLS) connection per server instead of a handshake each. A connection
+// the server closed meanwhile is noticed and replaced by libcurl.
+CURL* requestHandle() {
+    thread_local CurlHandle handle(curl_easy_init(), curl_easy_cleanup);
+    if (handle) curl_easy_reset(handle.get());  // options go; connections and caches stay
+    return handle.get();
+}
+
 Expected<HttpResponse> perform(const HttpRequest& request, Transfer& transfer) {
     globalInit();
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return makeError(Errc::Internal, "cannot create an HTTP client");
+    // A stream holds its connection for its whole life: a handle of its own.
+    CurlHandle own(transfer.streaming ? curl_easy_init() : nullptr, curl_easy_cleanup);
+    CURL* const c = transfer.streaming ? own.get() : requestHandle();
+    if (!c) return makeError(Errc::Internal, "cannot create an HTTP client");
     curl_slist* headers = nullptr;
     for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
         headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headerGuard(headers, curl_slist_free_all);
-    CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

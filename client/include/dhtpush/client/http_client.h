@@ -34,7 +34,7 @@ struct HttpRequest {
 void setDefaultCaFile(std::string path);
 
 // Unavailable when the server cannot be reached or the transfer fails; any HTTP status
-// is a successful exchange.
+// is a successful exchange. Requests made on one thread reuse their connections (keep-alive).
 Expected<HttpResponse> httpRequest(const HttpRequest& request);
 
 // GETs a streaming response and hands each received chunk to onChunk until the server
