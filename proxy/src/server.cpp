@@ -8,6 +8,7 @@
 #include "dhtpush/node/url_origin.h"
 #include "http_response.h"
 #include "https_listener.h"
+#include "io_context_keeper.h"
 #include "listener_settings.h"
 #include "route_context.h"
 
@@ -23,6 +24,7 @@ struct ProxyServer::Impl {
     std::unique_ptr<HttpsListener> https;  // null when HTTPS is off
     std::uint16_t port{0};
     bool stopped{false};
+    asio::io_context* io{nullptr};
 };
 
 namespace {
@@ -66,11 +68,17 @@ std::vector<std::string> audiencesOf(const std::vector<std::string>& baseUrls) {
 
 ProxyServer::ProxyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-ProxyServer::~ProxyServer() { stop(); }
+ProxyServer::~ProxyServer() {
+    stop();
+    // Connections still open (kept alive by their clients) go with the io_context.
+    if (impl_->http) keepUntilIoContextEnds(*impl_->io, std::shared_ptr<HttpServer>(std::move(impl_->http)));
+    if (impl_->https) keepUntilIoContextEnds(*impl_->io, std::shared_ptr<HttpsListener>(std::move(impl_->https)));
+}
 
 Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, node::PushNetwork& network,
                                                           ProxyConfig config, std::optional<node::Strand> deliveryStrand) {
     auto impl = std::make_unique<Impl>();
+    impl->io = &io;
     auto store = openStore(config.dataDir);
     if (!store) return store.error();
     impl->store = std::move(*store);
