@@ -60,6 +60,8 @@ public:
     static Expected<std::unique_ptr<ProxyServer>> start(asio::io_context& io, node::PushNetwork& network,
                                                         ProxyConfig config,
                                                         std::optional<node::Strand> deliveryStrand = {});
+    // Destroy it once its io_context has stopped: the connections clients keep open, and the
+    // restinio servers they point into, last until the io_context is destroyed.
     ~ProxyServer();
 
     std::uint16_t port() const;
