@@ -18,7 +18,8 @@ struct WebPushHeaders {
 };
 
 // Checks TTL (required, decimal seconds; capped at maxTtl), Urgency, Topic, the content
-// coding and the body size; returns the envelope to publish (TTL as honoured).
+// coding, the body size and, for aes128gcm, the body's RFC 8291 header; returns the envelope
+// to publish (TTL as honoured).
 Expected<node::Envelope> parseWebPushRequest(const WebPushHeaders& headers, std::string_view body,
                                              std::uint32_t maxTtl);
 

@@ -71,6 +71,9 @@ TEST_CASE("the WebPush endpoint answers each bad request with its status and a p
     SECTION("415 for an unsupported Content-Encoding") {
         requireProblem(call("POST", endpoint, {"TTL: 60", "Content-Encoding: gzip"}, "x"), 415);
     }
+    SECTION("400 for an aes128gcm body without RFC 8291's header") {
+        requireProblem(call("POST", endpoint, {"TTL: 60", "Content-Encoding: aes128gcm"}, "not a record"), 400);
+    }
     SECTION("413 above 4096 bytes") { requireProblem(call("POST", endpoint, {"TTL: 60"}, std::string(4097, 'a')), 413); }
     SECTION("404 for an endpoint that is not a subscription token") {
         requireProblem(call("POST", proxy.url() + "/wp/not-a-token", {"TTL: 60"}, "x"), 404);

@@ -19,6 +19,16 @@ WebPushHeaders ttlOnly(std::string_view ttl) {
     return h;
 }
 
+// An RFC 8291 body: salt, record size 4096, idlen 65, a key, then `record` bytes of record.
+std::string aes128gcmBody(std::size_t record = 17, std::uint32_t recordSize = 4096, unsigned char idlen = 65) {
+    std::string body(16, 's');
+    for (int shift = 24; shift >= 0; shift -= 8) body.push_back(static_cast<char>(recordSize >> shift & 0xff));
+    body.push_back(static_cast<char>(idlen));
+    body.append(65, 'k');
+    body.append(record, 'r');
+    return body;
+}
+
 Errc errorOf(const WebPushHeaders& h, std::string_view body = {}) {
     const auto parsed = parseWebPushRequest(h, body, MAX_TTL);
     REQUIRE_FALSE(parsed.ok());
@@ -116,7 +126,7 @@ TEST_CASE("Content-Encoding aes128gcm is accepted, others are unsupported", "[pr
         CAPTURE(text);
         auto h = ttlOnly("60");
         h.contentEncoding = text;
-        const auto e = parseWebPushRequest(h, "ciphertext", MAX_TTL);
+        const auto e = parseWebPushRequest(h, aes128gcmBody(), MAX_TTL);
         REQUIRE(e.ok());
         CHECK(e->encoding == "aes128gcm");
     }
@@ -126,6 +136,22 @@ TEST_CASE("Content-Encoding aes128gcm is accepted, others are unsupported", "[pr
         h.contentEncoding = text;
         CHECK(errorOf(h, "ciphertext") == Errc::UnsupportedEncoding);
     }
+}
+
+TEST_CASE("an aes128gcm body must have RFC 8291's header and one record", "[proxy][webpush]") {
+    auto h = ttlOnly("60");
+    h.contentEncoding = "aes128gcm";
+    CHECK(parseWebPushRequest(h, aes128gcmBody(17), MAX_TTL).ok());           // the smallest
+    CHECK(parseWebPushRequest(h, aes128gcmBody(4010), MAX_TTL).ok());         // 4096 bytes in all
+    CHECK(parseWebPushRequest(h, aes128gcmBody(18, 18), MAX_TTL).ok());       // a record of the minimum size
+    CHECK(errorOf(h, "") == Errc::Invalid);                                   // nothing
+    CHECK(errorOf(h, aes128gcmBody(0)) == Errc::Invalid);                     // the header alone
+    CHECK(errorOf(h, aes128gcmBody(16)) == Errc::Invalid);                    // shorter than a tag and a delimiter
+    CHECK(errorOf(h, aes128gcmBody(17, 4096, 0)) == Errc::Invalid);           // no keyid
+    CHECK(errorOf(h, aes128gcmBody(17, 4096, 33)) == Errc::Invalid);          // a compressed key
+    CHECK(errorOf(h, aes128gcmBody(17, 17)) == Errc::Invalid);                // record size below 18
+    CHECK(errorOf(h, aes128gcmBody(100, 99)) == Errc::Invalid);               // more than one record
+    CHECK(parseWebPushRequest(ttlOnly("60"), "not encrypted", MAX_TTL).ok());  // no coding: opaque, not checked
 }
 
 TEST_CASE("a body of 4096 bytes is accepted, 4097 is too large", "[proxy][webpush]") {
@@ -142,7 +168,7 @@ TEST_CASE("the returned envelope carries every parsed field", "[proxy][webpush]"
     h.urgency = "high";
     h.topic = "chat";
     h.contentEncoding = "aes128gcm";
-    const std::string body("\x00\x01\xff payload", 11);
+    const auto body = aes128gcmBody();
     const auto e = parseWebPushRequest(h, body, MAX_TTL);
     REQUIRE(e.ok());
     CHECK(e->ttlSeconds == 90);
