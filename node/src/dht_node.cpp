@@ -110,8 +110,10 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     }
     const auto bind = dht::SockAddr::resolve(config.bindAddress, std::to_string(config.port));
     if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
-    if (config.io) impl->io = config.io;
-    if (config.strand && !config.io) return makeError(Errc::Invalid, "a DHT node's strand needs its io_context");
+    if (config.strand) impl->io = &config.strand->get_inner_executor().context();
+    else if (config.io) impl->io = config.io;
+    if (config.strand && config.io && config.io != impl->io)
+        return makeError(Errc::Invalid, "a DHT node's strand must belong to its io_context");
     impl->strand.emplace(config.strand ? *config.strand : asio::make_strand(*impl->io));
     impl->loop = std::make_unique<DhtLoop>(*impl->strand, impl->runner);
     dht::DhtRunner::Context context;
@@ -149,7 +151,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         state->socket->startReceiving();
         state->loop->run();
     });
-    if (!config.io) {
+    if (impl->io == &impl->ownIo) {
         impl->work.emplace(impl->ownIo.get_executor());
         impl->thread = std::thread([io = &impl->ownIo] { io->run(); });
     }

@@ -32,11 +32,10 @@ int main(int argc, char** argv) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
     }
-    // One thread runs the DHT node and the HTTP server (see DhtNodeConfig::io).
+    // One thread runs the DHT node and the HTTP server (see DhtNodeConfig::strand).
     asio::io_context io;
     const auto strand = asio::make_strand(io);  // the DHT node's and the delivery hub's
     auto dhtConfig = options->dht;              // declared after io: its strand must go first
-    dhtConfig.io = &io;
     dhtConfig.strand = strand;
     auto dht = node::DhtNode::start(dhtConfig);
     if (!dht) {

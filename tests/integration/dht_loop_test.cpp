@@ -234,3 +234,28 @@ TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, a
     shared.stop();
     listener->shutdown();  // the io_context has stopped
 }
+
+TEST_CASE("a DHT node given a strand runs on its io_context, and refuses another io_context", "[integration]") {
+    IoThread shared;
+    node::DhtNodeConfig config;
+    config.bindAddress = "127.0.0.1";
+    config.strand = asio::make_strand(shared.io);
+    auto onStrand = node::DhtNode::start(config);
+    REQUIRE(onStrand.ok());
+    // Its loop runs on the shared thread: a watch's callback for a value it stores itself
+    // comes from there.
+    std::atomic<bool> onShared{false};
+    const auto key = crypto::SubscriptionToken::generate().dhtKey();
+    (*onStrand)->watch(key, [&](const crypto::Bytes&, const node::Envelope&) {
+        onShared = std::this_thread::get_id() == shared.thread.get_id();
+    });
+    (*onStrand)->publish(key, {}, node::Envelope::create(60, node::Urgency::Normal, "", "", crypto::toBytes("x")), {});
+    CHECK(waitUntil([&] { return onShared.load(); }));
+    (*onStrand)->shutdown();
+
+    asio::io_context other;
+    config.io = &other;
+    auto mismatched = node::DhtNode::start(config);
+    REQUIRE_FALSE(mismatched.ok());
+    CHECK(mismatched.error().code == Errc::Invalid);
+}

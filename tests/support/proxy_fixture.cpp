@@ -12,7 +12,6 @@ namespace dhtpush::test {
 RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) {
     auto dhtConfig = network.joinConfig();
     const auto strand = asio::make_strand(io_);  // the DHT node's and the delivery hub's, as in dhtpush-node
-    dhtConfig.io = &io_;
     dhtConfig.strand = strand;
     dhtConfig.dataDir = config.dataDir;  // the node identity beside the database, as in dhtpush-node
     auto dht = node::DhtNode::start(dhtConfig);

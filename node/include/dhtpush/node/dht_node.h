@@ -34,13 +34,13 @@ struct DhtNodeConfig {
     // storing nodes keep a listener for 10 min). A proxy holds one listen per subscription,
     // so this is most of its idle traffic and CPU.
     bool stableListens{true};
-    // The io_context that runs the node: a proxy passes its own, so that a packet, the DHT's
-    // work on it and the HTTP write it leads to happen on one thread. Null: the node runs an
-    // io_context of its own on one thread.
+    // The io_context that runs the node, on a strand of its own. Null, and no strand: the
+    // node runs an io_context of its own on one thread.
     asio::io_context* io{nullptr};
-    // The strand of `io` the node runs on. A proxy gives the one its delivery hub runs on:
-    // a listen callback then delivers at once instead of queueing behind the rest of
-    // OpenDHT's loop. Default: a strand of its own.
+    // The strand the node runs on, and with it the io_context (`io` may stay null). A proxy
+    // gives a strand of its io_context that its delivery hub runs on too: a packet, the DHT's
+    // work on it and the HTTP write it leads to happen on one thread, and a listen callback
+    // delivers at once instead of queueing behind the rest of OpenDHT's loop.
     std::optional<Strand> strand;
 };
 
