@@ -204,3 +204,22 @@ TEST_CASE("a node whose DHT publishing backlog is full answers 503 with Retry-Af
     requireProblem(response, 503);
     CHECK(response.headers.at("retry-after") == "1");
 }
+
+TEST_CASE("a POST that no DHT node stores is answered 503 with Retry-After, not 201", "[integration]") {
+    auto network = std::make_unique<LocalDhtNetwork>(3);
+    proxy::ProxyConfig config;
+    config.maxPublishWait = std::chrono::seconds(60);  // the put's own failure answers, not the wait
+    RunningProxy proxy(*network, config);
+    // The peers vanish without a word: the proxy's node still counts them as good, so the POST
+    // is taken and its put fails only when they stay silent.
+    network.reset();
+    REQUIRE(proxy.dht().connected());
+    // OpenDHT gives up on silent nodes after several request timeouts (≈8 s here).
+    auto response = client::httpRequest({"POST", proxy.url() + "/wp/" + crypto::SubscriptionToken::generate().text(),
+                                         {"TTL: 60"}, "x", std::chrono::seconds(45)});
+    REQUIRE(response.ok());
+    requireProblem(*response, 503);
+    CHECK(response->headers.at("retry-after") == "1");
+    CHECK(response->body.find("no DHT node took the message") != std::string::npos);
+    CHECK(call("GET", proxy.url() + "/health").status != 500);
+}
