@@ -28,7 +28,11 @@ void DhtLoop::run() {
     }
     // max: nothing scheduled; the epoch: the runner is gone (shutting down).
     if (wakeup == dht::time_point::max() || wakeup == dht::time_point{}) return;
-    if (wakeup == armedFor_) return;
+    // Re-armed only to wake earlier. A later wakeup keeps the armed one, which then runs the
+    // loop once for nothing: cheaper than moving the timer, which asio does with a
+    // timerfd_settime syscall whenever it is the earliest (9 of them per put under load,
+    // 20 % of a node's CPU at ingress; 4 this way).
+    if (wakeup >= armedFor_) return;
     armedFor_ = wakeup;
     timer_.expires_at(wakeup);  // cancels the earlier wait
     timer_.async_wait([this](const asio::error_code& ec) {
