@@ -61,12 +61,13 @@ int main(int argc, char** argv) {
         }
         if (mode == "network") return runNetwork(options);
         if (mode == "paths") {
-            // Request paths for the ingress load: endpoints of one proxy's subscriptions in
-            // its 16 inboxes (dhtpush, the default tokens), version-1 tokens with a key each
+            // Request paths for the ingress load: endpoints of subscriptions in --inboxes inboxes
+            // (dhtpush, the default tokens; 16: one proxy's), version-1 tokens with a key each
             // (dhtpush-v1), or keys (stock).
             const auto kind = options.count("--kind") ? options.at("--kind") : std::string("dhtpush");
             std::vector<dhtpush::crypto::Bytes> inboxes;
-            for (int i = 0; i < 16; ++i) inboxes.push_back(dhtpush::crypto::randomBytes(dhtpush::crypto::INBOX_ID_BYTES));
+            for (std::size_t i = 0, n = number(options, "--inboxes", 16); i < n; ++i)
+                inboxes.push_back(dhtpush::crypto::randomBytes(dhtpush::crypto::INBOX_ID_BYTES));
             for (std::size_t i = 0; i < number(options, "--count", 1000); ++i) {
                 if (kind == "stock") std::cout << "/key/" + dht::InfoHash::getRandom().toString() << "\n";
                 else if (kind == "dhtpush-v1") std::cout << "/wp/" + dhtpush::crypto::SubscriptionToken::generate().text() << "\n";
