@@ -47,6 +47,7 @@ struct DhtNode::Impl {
     std::atomic<bool> connected{false};  // kept by OpenDHT's status callback
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
+    std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 namespace {
@@ -143,7 +144,10 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
             state->runner.put(toInfoHash(key), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
-                              [done = std::move(done)](bool ok) { done(ok); });
+                              [done = std::move(done), failed = state->valuesFailed](bool ok) {
+                                  if (!ok) ++*failed;
+                                  done(ok);
+                              });
             state->loop->kick();
         },
         INBOX_PUTS_IN_FLIGHT);
@@ -236,8 +240,10 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
     ++impl_->ownValuesPut;
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
     ++*impl_->publishing;
-    impl_->runner.put(toInfoHash(key), std::move(value), [done = std::move(done), publishing = impl_->publishing](bool ok) {
+    impl_->runner.put(toInfoHash(key), std::move(value),
+                      [done = std::move(done), publishing = impl_->publishing, failed = impl_->valuesFailed](bool ok) {
         --*publishing;
+        if (!ok) ++*failed;
         if (done) done(ok);
     });
     impl_->loop->kick();
@@ -307,6 +313,7 @@ NetworkStatus DhtNode::status() const {
     s.nodeId = impl_->runner.getNodeId().toString();
     s.messagesPublished = impl_->published;
     s.valuesPut = impl_->ownValuesPut + impl_->inboxes->valuesPut();
+    s.valuesFailed = *impl_->valuesFailed;
     return s;
 }
 

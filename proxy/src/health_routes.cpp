@@ -19,6 +19,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["node_id"] = status.nodeId;
                         body["dht"]["messages_published"] = Json::UInt64(status.messagesPublished);
                         body["dht"]["values_put"] = Json::UInt64(status.valuesPut);
+                        body["dht"]["values_failed"] = Json::UInt64(status.valuesFailed);
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
                         body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();

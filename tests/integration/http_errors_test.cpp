@@ -5,6 +5,7 @@
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
+#include "dhtpush/crypto/random.h"
 #include "dhtpush/node/json.h"
 #include "proxy_fixture.h"
 
@@ -206,6 +207,9 @@ TEST_CASE("a node whose DHT publishing backlog is full answers 503 with Retry-Af
 }
 
 TEST_CASE("a POST that no DHT node stores is answered 503 with Retry-After, not 201", "[integration]") {
+    // Both ways into the DHT: a put of its own (version 1) and a batch at an inbox key (version 2).
+    const auto token = GENERATE(as<std::string>{}, crypto::SubscriptionToken::generate().text(),
+                                crypto::SubscriptionToken::generateInInbox(crypto::randomBytes(crypto::INBOX_ID_BYTES))->text());
     auto network = std::make_unique<LocalDhtNetwork>(3);
     proxy::ProxyConfig config;
     config.maxPublishWait = std::chrono::seconds(60);  // the put's own failure answers, not the wait
@@ -215,11 +219,15 @@ TEST_CASE("a POST that no DHT node stores is answered 503 with Retry-After, not 
     network.reset();
     REQUIRE(proxy.dht().connected());
     // OpenDHT gives up on silent nodes after several request timeouts (≈8 s here).
-    auto response = client::httpRequest({"POST", proxy.url() + "/wp/" + crypto::SubscriptionToken::generate().text(),
-                                         {"TTL: 60"}, "x", std::chrono::seconds(45)});
+    auto response =
+        client::httpRequest({"POST", proxy.url() + "/wp/" + token, {"TTL: 60"}, "x", std::chrono::seconds(45)});
     REQUIRE(response.ok());
     requireProblem(*response, 503);
     CHECK(response->headers.at("retry-after") == "1");
     CHECK(response->body.find("no DHT node took the message") != std::string::npos);
-    CHECK(call("GET", proxy.url() + "/health").status != 500);
+    // The failure shows to operators.
+    auto health = node::parseJson(call("GET", proxy.url() + "/health").body);
+    REQUIRE(health.ok());
+    CHECK((*health)["dht"]["values_failed"].asUInt64() == 1);
+    CHECK((*health)["dht"]["values_put"].asUInt64() == 1);
 }

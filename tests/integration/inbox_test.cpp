@@ -109,6 +109,7 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
     const auto published = dhtField(proxyB.url(), "messages_published");
     CHECK(published == SENDERS * EACH);
     CHECK(dhtField(proxyB.url(), "values_put") <= published);
+    CHECK(dhtField(proxyB.url(), "values_failed") == 0);
 
     // An unsubscribed recipient gets nothing, though its inbox is still watched for the others.
     // The sentinel is posted after the first POST's 201, which comes once the storing nodes

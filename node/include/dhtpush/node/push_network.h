@@ -19,6 +19,8 @@ struct NetworkStatus {
     std::string nodeId;
     std::uint64_t messagesPublished{0};  // envelopes handed to the DHT
     std::uint64_t valuesPut{0};          // DHT values they went out in (an inbox value holds several)
+    // Of those, values no storing node took (unreachable nodes, or a key full of values).
+    std::uint64_t valuesFailed{0};
 };
 
 class PushNetwork {
