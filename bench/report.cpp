@@ -166,7 +166,8 @@ void ingressTable(std::ostream& md, const Json::Value& ingress) {
                                                    {"stock", "stock POST /key/<hash>"}};
     for (const auto& r : runs)
         md << "| " << names.at(r["kind"].asString()) << " | " << r["connections"].asInt() << " | "
-           << fixed(r["first"]["accepted_per_second"].asDouble(), 0) << " | " << fixed(r["requests_per_second"].asDouble(), 0) << " | " << fixed(r["accepted_per_second"].asDouble(), 0)
+           << fixed(r["first"]["accepted_per_second"].asDouble(), 0) << " | "
+           << fixed(r["requests_per_second"].asDouble(), 0) << " | " << fixed(r["accepted_per_second"].asDouble(), 0)
            << " | " << fixed(r["latency_ms"]["p50"].asDouble(), 3) << " | " << fixed(r["latency_ms"]["p99"].asDouble(), 3)
            << " | " << r["non_2xx"].asUInt() << " |\n";
     md << "\nMost accepted per second in the last window, dhtpush / stock: "

@@ -240,12 +240,12 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
     ++impl_->ownValuesPut;
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
     ++*impl_->publishing;
-    impl_->runner.put(toInfoHash(key), std::move(value),
-                      [done = std::move(done), publishing = impl_->publishing, failed = impl_->valuesFailed](bool ok) {
+    auto finished = [done = std::move(done), publishing = impl_->publishing, failed = impl_->valuesFailed](bool ok) {
         --*publishing;
         if (!ok) ++*failed;
         if (done) done(ok);
-    });
+    };
+    impl_->runner.put(toInfoHash(key), std::move(value), std::move(finished));
     impl_->loop->kick();
 }
 
