@@ -52,6 +52,8 @@ Options:
   --subscription-bytes N  bytes of undelivered messages kept per subscription (default 262144)
   --inboxes N             inboxes (shared DHT keys) new subscriptions are spread over
                           (default 16); 0 gives each new subscription a key of its own
+  --max-publish-keys N    distinct DHT keys that POSTs to this node may reach within an hour
+                          (default 10000); past it a POST to a new key gets 503. 0: no limit
   --keep-alive SEC        event-stream keep-alive interval (default 15)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
@@ -136,6 +138,7 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         else if (arg == "--subscription-messages")
             status = number(o.proxy.subscriptionMessages, "--subscription-messages");
         else if (arg == "--subscription-bytes") status = number(o.proxy.subscriptionBytes, "--subscription-bytes");
+        else if (arg == "--max-publish-keys") status = number(o.proxy.maxPublishKeys, "--max-publish-keys");
         else if (arg == "--inboxes") {
             status = number(o.proxy.inboxes, "--inboxes");
             if (status && o.proxy.inboxes > MAX_INBOXES)

@@ -11,6 +11,7 @@
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
+#include "publish_key_budget.h"
 
 namespace dhtpush::proxy {
 
@@ -27,6 +28,7 @@ struct RouteContext {
     std::shared_ptr<DeliveryHub> hub;
     asio::io_context& io;
     std::vector<crypto::Bytes> inboxes;  // ids of this proxy's inboxes (ProxyConfig::inboxes)
+    PublishKeyBudget publishKeys;        // of the POST handler's thread
 };
 
 void addWebPushRoutes(Router& router, RouteContext& context);

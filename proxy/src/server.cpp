@@ -96,7 +96,8 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     });
     if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(
-        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes)});
+        RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes),
+                     PublishKeyBudget(config.maxPublishKeys)});
     impl->listener = std::make_shared<ConnectionCloseListener>();
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {

@@ -86,6 +86,11 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (ctx.network.publishBacklog() >= ctx.config.maxPublishBacklog)
         return sendProblem(req, makeError(Errc::Unavailable, "this node is busy publishing into the DHT; retry in a second"),
                            {{"Retry-After", "1"}});
+    if (!ctx.publishKeys.admit(token->dhtKey(), std::chrono::steady_clock::now()))
+        return sendProblem(req,
+                           makeError(Errc::Unavailable,
+                                     "this node has sent to too many distinct endpoints lately; retry later or at another node"),
+                           {{"Retry-After", "60"}});
     // When this node is the device's proxy it knows the mailbox, so a full one is the
     // sender's error (507) rather than a message dropped later.
     if (local && envelope->ttlSeconds > 0) {

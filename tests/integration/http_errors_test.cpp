@@ -208,8 +208,9 @@ TEST_CASE("a node whose DHT publishing backlog is full answers 503 with Retry-Af
 
 TEST_CASE("a POST that no DHT node stores is answered 503 with Retry-After, not 201", "[integration]") {
     // Both ways into the DHT: a put of its own (version 1) and a batch at an inbox key (version 2).
-    const auto token = GENERATE(as<std::string>{}, crypto::SubscriptionToken::generate().text(),
-                                crypto::SubscriptionToken::generateInInbox(crypto::randomBytes(crypto::INBOX_ID_BYTES))->text());
+    const auto inbox = crypto::randomBytes(crypto::INBOX_ID_BYTES);
+    const auto token = GENERATE_COPY(as<std::string>{}, crypto::SubscriptionToken::generate().text(),
+                                     crypto::SubscriptionToken::generateInInbox(inbox)->text());
     auto network = std::make_unique<LocalDhtNetwork>(3);
     proxy::ProxyConfig config;
     config.maxPublishWait = std::chrono::seconds(60);  // the put's own failure answers, not the wait
@@ -230,4 +231,30 @@ TEST_CASE("a POST that no DHT node stores is answered 503 with Retry-After, not 
     REQUIRE(health.ok());
     CHECK((*health)["dht"]["values_failed"].asUInt64() == 1);
     CHECK((*health)["dht"]["values_put"].asUInt64() == 1);
+}
+
+TEST_CASE("a node refuses POSTs to more distinct DHT keys than its budget, and keeps taking the ones it counts",
+          "[integration]") {
+    LocalDhtNetwork network(3);
+    proxy::ProxyConfig config;
+    config.maxPublishKeys = 2;
+    RunningProxy proxy(network, config);
+    const auto post = [&](const std::string& token) {
+        return call("POST", proxy.url() + "/wp/" + token, {"TTL: 60"}, "x");
+    };
+    const auto first = crypto::SubscriptionToken::generate().text();
+    // Two tokens of one inbox share its key: they count once.
+    const auto inbox = crypto::randomBytes(crypto::INBOX_ID_BYTES);
+    const auto inInbox = crypto::SubscriptionToken::generateInInbox(inbox)->text();
+    const auto inSameInbox = crypto::SubscriptionToken::generateInInbox(inbox)->text();
+    CHECK(post(first).status == 201);
+    CHECK(post(inInbox).status == 201);
+    CHECK(post(inSameInbox).status == 201);
+
+    auto refused = post(crypto::SubscriptionToken::generate().text());
+    requireProblem(refused, 503);
+    CHECK(refused.headers.at("retry-after") == "60");
+    CHECK(refused.body.find("too many distinct endpoints") != std::string::npos);
+    CHECK(post(first).status == 201);
+    CHECK(post(inInbox).status == 201);
 }

@@ -57,7 +57,8 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "4333", "--bootstrap", "a.example:4222", "--bootstrap", "[::1]:4223", "--network", "7",
                             "--value-expiration", "120", "--max-ttl", "86400", "--mailbox-size", "50",
                             "--mailbox-bytes", "100000", "--subscription-messages", "7", "--subscription-bytes",
-                            "9000", "--inboxes", "4", "--keep-alive", "30", "--local-network"});
+                            "9000", "--inboxes", "4", "--max-publish-keys", "500", "--keep-alive", "30",
+                            "--local-network"});
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.httpAddress == "0.0.0.0");
@@ -76,6 +77,7 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.subscriptionMessages == 7);
     CHECK(o.proxy.subscriptionBytes == 9000);
     CHECK(o.proxy.inboxes == 4);
+    CHECK(o.proxy.maxPublishKeys == 500);
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -139,7 +141,7 @@ TEST_CASE("an option without its value is an error", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--value-expiration", "--max-ttl",
                                "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--inboxes", "--keep-alive"}) {
+                               "--subscription-bytes", "--inboxes", "--max-publish-keys", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option}) == Errc::Invalid);
         CHECK(errorOf({"--local-network", option}) == Errc::Invalid);
@@ -158,7 +160,8 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--inboxes", "--value-expiration", "--keep-alive"}) {
+                               "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
+                               "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);

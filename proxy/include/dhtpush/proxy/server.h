@@ -40,6 +40,9 @@ struct ProxyConfig {
     // Puts not yet finished by the DHT above which a POST gets 503 + Retry-After: accepting
     // faster than the DHT publishes would only queue without bound.
     std::size_t maxPublishBacklog{2048};
+    // Distinct DHT keys a POST may put to within OpenDHT's search lifetime (about an hour);
+    // past it a POST to a new key gets 503 + Retry-After (publish_key_budget.h). 0: no limit.
+    std::size_t maxPublishKeys{10000};
     // A POST is answered once the DHT's storing nodes hold the message, or after this long
     // (a put waiting on an unresponsive storing node can take seconds), whichever is first.
     std::chrono::milliseconds maxPublishWait{1000};
