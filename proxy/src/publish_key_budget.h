@@ -6,7 +6,8 @@
 // random token is a valid one) would make each of the node's packets dearer without bound,
 // and in Debian's OpenDHT 2.4.12 `Dht::search` spins forever once its search limit is
 // reached. So a node refuses a new key when it already counts `maxKeys` keys used within the
-// window. Keys it counts stay cheap to reuse (an inbox takes one for all its subscriptions).
+// window. Keys it counts stay cheap to reuse (an inbox takes one for all its subscriptions);
+// the keys of the proxy's own subscriptions are not counted (webpush_routes.cpp).
 // Not thread-safe: the HTTP thread only.
 #include <chrono>
 #include <cstddef>

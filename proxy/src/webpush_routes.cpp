@@ -86,7 +86,9 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (ctx.network.publishBacklog() >= ctx.config.maxPublishBacklog)
         return sendProblem(req, makeError(Errc::Unavailable, "this node is busy publishing into the DHT; retry in a second"),
                            {{"Retry-After", "1"}});
-    if (!ctx.publishKeys.admit(token->dhtKey(), std::chrono::steady_clock::now()))
+    // A subscription of this proxy is exempt: it watches that key, so the search exists already,
+    // and filling the budget must not shut the proxy's own devices off.
+    if (!local && !ctx.publishKeys.admit(token->dhtKey(), std::chrono::steady_clock::now()))
         return sendProblem(req,
                            makeError(Errc::Unavailable,
                                      "this node has sent to too many distinct endpoints lately; retry later or at another node"),

@@ -257,4 +257,10 @@ TEST_CASE("a node refuses POSTs to more distinct DHT keys than its budget, and k
     CHECK(refused.body.find("too many distinct endpoints") != std::string::npos);
     CHECK(post(first).status == 201);
     CHECK(post(inInbox).status == 201);
+    // Filling the budget does not shut the proxy's own devices off: it watches their keys.
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto own = client::addSubscription(*account, "");
+    REQUIRE(own.ok());
+    CHECK(post(own->token).status == 201);
 }
