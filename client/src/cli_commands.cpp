@@ -95,7 +95,13 @@ int listenCommand(const std::string& statePath, std::uint32_t count, const std::
     std::cerr << "dhtpush: listening on " << state->proxies.size() << " prox"
               << (state->proxies.size() == 1 ? "y" : "ies") << "\n";
     MessageListener listener(*state);
-    const auto result = listener.run(count, stop, [](const std::string& line) { std::cout << line << std::endl; });
+    const auto result = listener.run(
+        count, stop, [](const std::string& line) { std::cout << line << std::endl; },
+        [](const std::string& id, const Error& why) {
+            std::cerr << "dhtpush: dropped message " << id << ": " << why.detail << "\n";
+        });
+    if (listener.dropped() > 0)
+        std::cerr << "dhtpush: " << listener.dropped() << " message(s) dropped (not from the app server)\n";
     if (!result) return fail("listen", result.error());
     return 0;
 }

@@ -73,18 +73,24 @@ bool RecentIds::insert(const std::string& id) {
     return true;
 }
 
-std::string listenLine(const node::DeliveredMessage& message, const DeviceState& state) {
+Expected<std::string> listenLine(const node::DeliveredMessage& message, const DeviceState& state) {
+    const auto* sub = state.findSubscription(message.token);
+    if (!sub) return makeError(Errc::NotFound, "the message is for a subscription this device does not hold");
+    const bool hasKeys = !sub->p256dh.empty() || !sub->auth.empty() || !sub->privateKey.empty();
+    if (hasKeys && message.envelope.encoding != "aes128gcm")
+        return makeError(Errc::Forbidden, "a subscription with keys takes only aes128gcm bodies; this one is '" +
+                                              message.envelope.encoding + "'");
+    auto plaintext = decryptMessage(message, state);
+    if (!plaintext) return plaintext.error();
     auto parsed = node::parseJson(node::messageToJson(message));
     Json::Value line = parsed ? *parsed : Json::Value(Json::objectValue);
-    if (const auto* sub = state.findSubscription(message.token)) line["endpoint"] = sub->endpoint;
-    auto plaintext = decryptMessage(message, state);
-    if (!plaintext) line["decrypt_error"] = plaintext.error().detail;
-    else if (isUtf8Text(*plaintext)) line["text"] = crypto::toString(*plaintext);
+    line["endpoint"] = sub->endpoint;
+    if (isUtf8Text(*plaintext)) line["text"] = crypto::toString(*plaintext);
     return node::writeJson(line);
 }
 
 Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
-                            const std::function<void(const std::string&)>& onLine) {
+                            const std::function<void(const std::string&)>& onLine, const DropCallback& onDropped) {
     const auto& proxies = state_.proxies;
     std::mutex mutex;
     RecentIds seen(4096);
@@ -103,8 +109,16 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
             pendingAcks[from].push_back(id);  // a copy: this proxy still holds it
             return true;
         }
-        onLine(listenLine(message, state_));  // handed on first, acknowledged after
+        // Handed on first, acknowledged after; a dropped one is acknowledged too, so that no
+        // proxy sends it again, and does not count towards `count`.
+        auto line = listenLine(message, state_);
         for (auto& acks : pendingAcks) acks.push_back(id);
+        if (!line) {
+            ++dropped_;
+            if (onDropped) onDropped(id, line.error());
+            return true;
+        }
+        onLine(*line);
         if (count && ++handed >= count) done = true;
         return true;
     };

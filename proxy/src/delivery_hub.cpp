@@ -196,19 +196,23 @@ void DeliveryHub::onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& 
     onEnvelope(token, envelope, true);
 }
 
-void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht) {
+void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& received, bool fromDht) {
     if (stopped_) return;
     auto sub = subscriptions_.find(token);
     if (sub == subscriptions_.end()) return;  // not a subscription of this proxy
-    // A POST to this node was checked by the route; a copy from the DHT needs the VAPID proof
-    // of a bound key. Before the duplicate check: a forged copy must not shadow the real one.
+    const auto now = std::chrono::system_clock::now();
+    const auto nowMillis = static_cast<std::uint64_t>(toMs(now));
+    node::Envelope envelope = received;
+    // A POST to this node was checked by the route; a copy from the DHT carries a peer's
+    // claims: its times are held against our clock and a bound key needs its VAPID proof.
+    // Before the duplicate check: a forged copy must not shadow the real one.
     if (fromDht) {
-        if (auto vapid = checkEnvelopeVapid(sub->second.vapidKey, envelope); !vapid) {
+        if (!boundEnvelopeTime(envelope, nowMillis, limits_.time) ||
+            !checkEnvelopeVapid(sub->second.vapidKey, envelope, static_cast<std::int64_t>(nowMillis / 1000))) {
             ++counters_.rejected;
             return;
         }
     }
-    const auto now = std::chrono::system_clock::now();
     const bool immediateOnly = envelope.ttlSeconds == 0;
     // A TTL-0 message is expired as soon as it exists; it is still for a device connected
     // right now, if it is fresh (a value the DHT hands again much later is not).
@@ -234,6 +238,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& env
     }
     storeAdmitted();  // what an earlier message wrote decides for this one (Topic, duplicates)
     auto entry = Mailbox::entryFor(deviceId, message, toMs(expiresAt));
+    entry.createdMs = orderingTimeMs(envelope, nowMillis);
     auto admitted = mailbox_.admit(entry);
     if (!admitted) {
         ++counters_.dropped;

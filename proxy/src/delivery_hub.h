@@ -20,6 +20,7 @@
 
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
+#include "envelope_time.h"
 #include "event_stream.h"
 #include "mailbox.h"
 
@@ -29,6 +30,7 @@ struct HubLimits {
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};    // how long the DHT may hand a value again
     std::size_t watchesPerSecond{2000};           // OpenDHT stalls on bursts of new listens
+    EnvelopeTimeRules time;                       // what a DHT peer may claim about time
 };
 
 struct HubCounters {

@@ -45,6 +45,8 @@ Options:
                           bootstrap.jami.net:4222) instead of a private one
   --value-expiration SEC  how long DHT nodes keep a notification envelope (default 600)
   --max-ttl SEC           the longest TTL honoured for a message (default 604800)
+  --max-clock-skew SEC    how far ahead of this node's clock an envelope from the DHT may
+                          say it was created; further ones are refused (default 60)
   --mailbox-size N        undelivered messages kept per device (default 1000)
   --mailbox-bytes N       bytes of undelivered messages kept per device (default 4194304)
   --subscription-messages N
@@ -144,7 +146,11 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             if (status && o.proxy.inboxes > MAX_INBOXES)
                 return usageError("--inboxes must be at most " + std::to_string(MAX_INBOXES));
         }
-        else if (arg == "--value-expiration" || arg == "--keep-alive") {
+        else if (arg == "--max-clock-skew") {
+            unsigned seconds = 0;
+            status = number(seconds, "--max-clock-skew");
+            o.proxy.maxClockSkew = std::chrono::seconds(seconds);
+        } else if (arg == "--value-expiration" || arg == "--keep-alive") {
             unsigned seconds = 0;
             status = number(seconds, arg.c_str());
             if (status && seconds == 0) return usageError(arg + " must be at least 1");

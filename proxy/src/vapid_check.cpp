@@ -77,11 +77,16 @@ Status checkPostVapid(const std::string& boundKey, std::optional<std::string_vie
     return verify(*authorization, boundKey, known ? claimed : audiences.front(), nowUnix);
 }
 
-Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope) {
+Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope, std::int64_t nowUnix) {
     if (boundKey.empty()) return success();
+    if (envelope.encoding != "aes128gcm")
+        return forbidden("a subscription bound to an application server key accepts only aes128gcm bodies");
     if (envelope.vapid.empty()) return forbidden("the envelope carries no proof for the subscription's bound key");
-    const auto createdUnix = static_cast<std::int64_t>(envelope.createdMs / 1000);
-    return verify(envelope.vapid, boundKey, claimedAudience(envelope.vapid), createdUnix);
+    auto claims = crypto::verifyVapidAuthorization(envelope.vapid, boundKey, claimedAudience(envelope.vapid), nowUnix);
+    if (!claims) return forbidden(claims.error().detail);
+    if (envelope.createdMs / 1000 >= static_cast<std::uint64_t>(claims->expiresAt))
+        return forbidden("the envelope was created after its JWT expired");
+    return success();
 }
 
 }  // namespace dhtpush::proxy

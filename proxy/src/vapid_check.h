@@ -31,10 +31,12 @@ Status checkPostVapid(const std::string& boundKey, std::optional<std::string_vie
                       const std::vector<std::string>& audiences, std::int64_t nowUnix);
 
 // An envelope that reached the device's proxy through the DHT, for a subscription whose
-// bound key is `boundKey` (may be empty). Success when no key is bound, or when
-// envelope.vapid verifies with boundKey: signature, and exp within (ct, ct + 24 h] where ct
-// is the envelope's creation time. Any aud is accepted: the node that took the POST checked
-// it against its own origin. Forbidden otherwise (a missing proof included).
-Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope);
+// bound key is `boundKey` (may be empty), checked at `nowUnix` by this node's clock. Success
+// when no key is bound. With a bound key: Forbidden unless the body is aes128gcm (only the
+// device can authenticate a body: RFC 8291's auth secret) and envelope.vapid verifies with
+// boundKey: signature, nowUnix < exp <= nowUnix + 24 h, and the envelope created before exp.
+// The `ct` is a peer's claim: it never widens the window (docs/security.md "Time"). Any aud
+// is accepted: the node that took the POST checked it against its own origin.
+Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope, std::int64_t nowUnix);
 
 }  // namespace dhtpush::proxy

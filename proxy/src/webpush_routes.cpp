@@ -81,6 +81,11 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
         !vapid)
         return sendProblem(req, vapid.error());
     if (authorization) envelope->vapid = std::string(*authorization);
+    // The device's proxy refuses it through the DHT too (checkEnvelopeVapid): say so now.
+    if (local && !local->vapidKey.empty() && envelope->encoding != "aes128gcm")
+        return sendProblem(req, makeError(Errc::Invalid,
+                                          "this subscription is bound to an application server key and accepts only "
+                                          "aes128gcm-encrypted bodies (RFC 8291)"));
     if (!ctx.config.standalone && !ctx.network.connected())
         return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
     if (ctx.network.publishBacklog() >= ctx.config.maxPublishBacklog)

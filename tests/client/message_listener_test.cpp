@@ -3,6 +3,8 @@
 #include <string>
 
 #include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/subscription_keys.h"
+#include "dhtpush/crypto/webpush_encryption.h"
 #include "dhtpush/node/json.h"
 
 #include <catch2/catch.hpp>
@@ -22,16 +24,39 @@ dhtpush::node::DeliveredMessage message(const std::string& token, const std::str
     return m;
 }
 
-DeviceState stateWith(const std::string& token, const std::string& endpoint) {
+// A subscription made by hand, without keys: its bodies are shown as they come.
+DeviceState stateWith(const std::string& token, const std::string& endpoint = "http://proxy/wp/tok") {
     DeviceState s;
-    s.subscriptions.push_back({token, endpoint, "http://proxy", "p", "a", "k", {}});
+    s.subscriptions.push_back({token, endpoint, "http://proxy", "", "", "", {}});
     return s;
 }
 
+// A subscription with keys, as `dhtpush subscribe` makes it.
+struct KeyedState {
+    DeviceState state;
+    dhtpush::crypto::SubscriptionKeys keys;
+    KeyedState() {
+        auto k = dhtpush::crypto::generateSubscriptionKeys();
+        REQUIRE(k.ok());
+        keys = *k;
+        state.subscriptions.push_back({"tok", "http://proxy/wp/tok", "http://proxy", keys.p256dh, keys.auth,
+                                       keys.privateKey, {}});
+    }
+    dhtpush::node::DeliveredMessage sealed(const std::string& text) const {
+        auto m = message("tok", "");
+        auto body = dhtpush::crypto::webpushEncrypt(dhtpush::crypto::toBytes(text), keys.p256dh, keys.auth);
+        REQUIRE(body.ok());
+        m.envelope.encoding = "aes128gcm";
+        m.envelope.body = *body;
+        return m;
+    }
+};
+
 Json::Value lineJson(const dhtpush::node::DeliveredMessage& m, const DeviceState& s) {
     const auto line = listenLine(m, s);
-    CHECK(line.find('\n') == std::string::npos);
-    auto parsed = dhtpush::node::parseJson(line);
+    REQUIRE(line.ok());
+    CHECK(line->find('\n') == std::string::npos);
+    auto parsed = dhtpush::node::parseJson(*line);
     REQUIRE(parsed.ok());
     return *parsed;
 }
@@ -75,7 +100,7 @@ TEST_CASE("listenLine adds text for a UTF-8 body", "[client][listener]") {
     for (const std::string& body : {std::string("hello"), std::string("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"),
                                    std::string("line 1\nline 2\ttab\r\n"), std::string("")}) {
         CAPTURE(body);
-        const auto json = lineJson(message("tok", body), DeviceState{});
+        const auto json = lineJson(message("tok", body), stateWith("tok"));
         REQUIRE(json.isMember("text"));
         CHECK(json["text"].asString() == body);
         CHECK(json["body"].asString() == dhtpush::crypto::base64urlEncode(body));
@@ -87,7 +112,7 @@ TEST_CASE("listenLine has no text for a body that is not UTF-8", "[client][liste
                                    std::string("\xc3"), std::string("\xe2\x82"), std::string("\xf0\x9f\x98"),
                                    std::string("\xc3\x28"), std::string("\xf8\x88\x80\x80\x80")}) {
         CAPTURE(body);
-        const auto json = lineJson(message("tok", body), DeviceState{});
+        const auto json = lineJson(message("tok", body), stateWith("tok"));
         CHECK_FALSE(json.isMember("text"));
         // The bytes are still there, as base64url.
         CHECK(json["body"].asString() == dhtpush::crypto::base64urlEncode(body));
@@ -102,8 +127,34 @@ TEST_CASE("listenLine adds the subscription's endpoint from the state", "[client
     CHECK(json["id"].asString() == dhtpush::crypto::base64urlEncode(Bytes(16, 0x11)));
     CHECK(json["ttl"].asUInt() == 60);
 
-    const auto unknown = lineJson(message("other", "hi"), state);
-    CHECK_FALSE(unknown.isMember("endpoint"));
+    const auto unknown = listenLine(message("other", "hi"), state);
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().code == dhtpush::Errc::NotFound);
+}
+
+TEST_CASE("listenLine shows a subscription with keys only what decrypts with them", "[client][listener]") {
+    const KeyedState keyed;
+    const auto json = lineJson(keyed.sealed("from the app server"), keyed.state);
+    CHECK(json["text"].asString() == "from the app server");
+}
+
+// Regression (issue 12): a body with no content coding reached a subscription with keys and
+// was printed as "text": anyone who knew the endpoint could make the device show anything.
+TEST_CASE("listenLine refuses plain and undecryptable bodies for a subscription with keys", "[client][listener]") {
+    const KeyedState keyed;
+    const auto plain = listenLine(message("tok", "forged text"), keyed.state);
+    REQUIRE_FALSE(plain.ok());
+    CHECK(plain.error().code == dhtpush::Errc::Forbidden);
+    CHECK(plain.error().detail.find("forged") == std::string::npos);
+
+    const KeyedState other;  // sealed for another subscription's keys: does not decrypt here
+    auto wrongKeys = other.sealed("forged text");
+    const auto refused = listenLine(wrongKeys, keyed.state);
+    REQUIRE_FALSE(refused.ok());
+
+    auto tampered = keyed.sealed("real text");
+    tampered.envelope.body.back() ^= 1;
+    CHECK_FALSE(listenLine(tampered, keyed.state).ok());
 }
 
 // Known product bug: isUtf8Text checks only the byte pattern, so overlong forms, surrogates and
@@ -114,7 +165,7 @@ TEST_CASE("listenLine has no text for overlong, surrogate or out-of-range UTF-8 
     for (const std::string& body : {std::string("\xc0\xaf"), std::string("\xe0\x80\xaf"),
                                     std::string("\xed\xa0\x80"), std::string("\xf5\x80\x80\x80")}) {
         CAPTURE(body);
-        const auto json = lineJson(message("tok", body), DeviceState{});
+        const auto json = lineJson(message("tok", body), stateWith("tok"));
         CHECK_FALSE(json.isMember("text"));
     }
 }

@@ -66,9 +66,12 @@ void requireExactlyOnce(const std::map<std::string, int>& counts, int first, int
     }
 }
 
-client::DeviceState stateFor(const std::vector<client::ProxyAccount>& accounts) {
+// A device state with these accounts and one subscription without keys (its plain bodies
+// are shown as they come).
+client::DeviceState stateFor(const std::vector<client::ProxyAccount>& accounts, const std::string& token) {
     client::DeviceState state;
     state.proxies = accounts;
+    state.subscriptions.push_back({token, "", accounts.front().url, "", "", "", {}});
     return state;
 }
 
@@ -94,7 +97,7 @@ TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers ea
     proxy.restart();
 
     {
-        Listener device(stateFor({*account}), 20);
+        Listener device(stateFor({*account}, sub->token), 20);
         REQUIRE(device.waitFinished());
         const auto counts = device.counts();
         CHECK(device.size() == 20);
@@ -102,7 +105,7 @@ TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers ea
     }
     // All of them were acked: a new session of the device gets only what is new.
     REQUIRE(client::sendPush(endpoint, "after", pushOptions(600)).ok());
-    Listener again(stateFor({*account}), 1);
+    Listener again(stateFor({*account}, sub->token), 1);
     REQUIRE(again.waitFinished());
     CHECK(again.counts() == std::map<std::string, int>{{"after", 1}});
     INFO(proxy.output());
@@ -129,7 +132,7 @@ TEST_CASE("a device on two proxies loses nothing and sees nothing twice when one
     };
 
     {
-        Listener device(stateFor({*account1, *account2}), 30);
+        Listener device(stateFor({*account1, *account2}, token), 30);
         send(0, 10);
         REQUIRE(device.waitFor(10));
         proxy1.kill9();
@@ -144,7 +147,7 @@ TEST_CASE("a device on two proxies loses nothing and sees nothing twice when one
     // The returned proxy learned every ack (also of what it missed while down): alone, it
     // delivers nothing old again.
     REQUIRE(client::sendPush(endpoint, "after", pushOptions(600)).ok());
-    Listener onlyFirst(stateFor({*account1}), 1);
+    Listener onlyFirst(stateFor({*account1}, token), 1);
     REQUIRE(onlyFirst.waitFinished());
     CHECK(onlyFirst.counts() == std::map<std::string, int>{{"after", 1}});
     INFO(proxy1.output() << proxy2.output());

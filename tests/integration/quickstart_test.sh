@@ -33,10 +33,16 @@ TOKEN="${ENDPOINT##*/}"
 "$CLI" listen --state "$STATE" --count 1 >"$WORK/listen.out" 2>"$WORK/listen.err" &
 LISTEN=$!
 PIDS+=($LISTEN)
-"$CLI" send "$URL2/wp/$TOKEN" "hello from the quickstart" --ttl 60 | grep -q "^sent: $URL2/m/"
+# Anyone who knows the endpoint can post plain bytes: the device drops them (only the app
+# server, holding the subscription's keys, can write a message it shows), then shows the real one.
+"$CLI" send "$URL2/wp/$TOKEN" "forged by a stranger" --ttl 60 | grep -q "^sent: $URL2/m/"
+wait_for "$WORK/listen.err" "dropped message"
+"$CLI" send "$URL2/wp/$TOKEN" "hello from the quickstart" --ttl 60 --subscription "$WORK/subscription.json" \
+  | grep -q "^sent: $URL2/m/"
 wait_for "$WORK/listen.out" "hello from the quickstart"
 wait "$LISTEN"
 grep -q "\"token\":\"$TOKEN\"" "$WORK/listen.out"
+if grep -q "forged" "$WORK/listen.out"; then echo "FAIL: a plain body was shown"; exit 1; fi
 
 # Bad input at the CLI: a clear message and a non-zero exit.
 if "$CLI" send "$URL2/wp/$TOKEN" "x" --ttl soon 2>"$WORK/err"; then exit 1; fi

@@ -13,6 +13,7 @@
 #include "dhtpush/crypto/webpush_encryption.h"
 #include "dhtpush/node/url_origin.h"
 #include "message_decryptor.h"
+#include "keyed_device.h"
 #include "proxy_fixture.h"
 
 #include <chrono>
@@ -35,57 +36,6 @@ std::string text(const crypto::Bytes& b) { return std::string(b.begin(), b.end()
 
 std::int64_t nowUnix() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-crypto::VapidKeys vapidKeys() {
-    auto keys = crypto::generateVapidKeys();
-    REQUIRE(keys.ok());
-    return *keys;
-}
-
-// A device attached to one proxy with one subscription whose keys it made itself, as
-// `dhtpush subscribe` does.
-struct Device {
-    client::ProxyAccount account;
-    client::DeviceState state;
-    client::Subscription subscription;
-
-    Device(const std::string& proxyUrl, const std::string& vapidKey = "") {
-        auto attached = client::attachDevice(proxyUrl);
-        REQUIRE(attached.ok());
-        account = *attached;
-        auto keys = crypto::generateSubscriptionKeys();
-        REQUIRE(keys.ok());
-        auto created = client::addSubscription(account, "", vapidKey);
-        REQUIRE(created.ok());
-        subscription.token = created->token;
-        subscription.endpoint = created->endpoint;
-        subscription.proxyUrl = proxyUrl;
-        subscription.p256dh = keys->p256dh;
-        subscription.auth = keys->auth;
-        subscription.privateKey = keys->privateKey;
-        state.proxies.push_back(account);
-        state.subscriptions.push_back(subscription);
-    }
-    std::string endpointOn(const std::string& proxyUrl) const { return proxyUrl + "/wp/" + subscription.token; }
-    client::PushOptions encrypted() const {
-        client::PushOptions options;
-        options.ttlSeconds = 600;
-        options.p256dh = subscription.p256dh;
-        options.auth = subscription.auth;
-        return options;
-    }
-    std::string decrypt(const node::DeliveredMessage& m) const {
-        auto plain = client::decryptMessage(m, state);
-        REQUIRE(plain.ok());
-        return text(*plain);
-    }
-};
-
-client::PushOptions signedWith(client::PushOptions options, const crypto::VapidKeys& keys) {
-    options.vapid = keys;
-    options.vapidSubject = "mailto:ops@example.com";
-    return options;
 }
 
 // A POST with a hand-made Authorization header (or none), answered with its status.
@@ -141,7 +91,7 @@ TEST_CASE("an encrypted message from dhtpush's sender reaches the device and dec
     LocalDhtNetwork network(8);
     RunningProxy proxyA(network);
     RunningProxy proxyB(network);
-    const Device device(proxyA.url());
+    const KeyedDevice device(proxyA.url());
     EventRecorder recorder(device.account);
 
     const std::string message = "meet at nine — ünïcode too";
@@ -166,7 +116,7 @@ TEST_CASE("an encrypted message from dhtpush's sender reaches the device and dec
 TEST_CASE("a node answers 415 to other encodings and 413 above 4096 bytes", "[integration][crypto]") {
     LocalDhtNetwork network(2);
     RunningProxy proxy(network);
-    const Device device(proxy.url());
+    const KeyedDevice device(proxy.url());
     client::PushOptions gzip;
     gzip.contentEncoding = "aesgcm";
     auto refused = client::sendPush(device.endpointOn(proxy.url()), "x", gzip);
@@ -183,9 +133,9 @@ TEST_CASE("a subscription bound to a VAPID key refuses unsigned and wrongly sign
     LocalDhtNetwork network(8);
     RunningProxy proxyA(network);
     RunningProxy proxyB(network);
-    const auto appServer = vapidKeys();
-    const auto stranger = vapidKeys();
-    const Device device(proxyA.url(), appServer.publicKey);
+    const auto appServer = newVapidKeys();
+    const auto stranger = newVapidKeys();
+    const KeyedDevice device(proxyA.url(), appServer.publicKey);
     EventRecorder recorder(device.account);
     const auto endpointA = device.endpointOn(proxyA.url());
     const auto endpointB = device.endpointOn(proxyB.url());
@@ -229,16 +179,16 @@ TEST_CASE("a proxy drops DHT envelopes without a valid VAPID proof for a bound s
     LocalDhtNetwork network(8);
     RunningProxy proxy(network);
     auto peer = network.join();
-    const auto appServer = vapidKeys();
-    const auto stranger = vapidKeys();
-    const Device device(proxy.url(), appServer.publicKey);
+    const auto appServer = newVapidKeys();
+    const auto stranger = newVapidKeys();
+    const KeyedDevice device(proxy.url(), appServer.publicKey);
     EventRecorder recorder(device.account);
     auto token = crypto::SubscriptionToken::parse(device.subscription.token);
     REQUIRE(token);
     const auto aud = "https://some-other-node.example";
 
     auto publish = [&](const std::string& body, std::string vapid) {
-        auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "", crypto::toBytes(body));
+        auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "aes128gcm", device.seal(body));
         envelope.vapid = std::move(vapid);
         peer->publish(token->dhtKey(), token->recipient(), envelope, {});
     };
@@ -251,7 +201,7 @@ TEST_CASE("a proxy drops DHT envelopes without a valid VAPID proof for a bound s
 
     REQUIRE(recorder.waitForCount(1));
     REQUIRE_FALSE(recorder.waitForCount(2, std::chrono::milliseconds(1500)));
-    CHECK(text(recorder.messages()[0].envelope.body) == "the sentinel");
+    CHECK(device.decrypt(recorder.messages()[0]) == "the sentinel");
 }
 
 TEST_CASE("a node serves the same API over HTTPS, beside plain HTTP", "[integration][crypto][https]") {
@@ -276,8 +226,8 @@ TEST_CASE("a node serves the same API over HTTPS, beside plain HTTP", "[integrat
     {
         // Two devices that make the same sequence of connections, one per listener: their
         // event streams get the same connection id from each restinio server.
-        const Device overHttps(proxyA.httpsUrl());
-        const Device overHttp(proxyA.httpUrl());
+        const KeyedDevice overHttps(proxyA.httpsUrl());
+        const KeyedDevice overHttp(proxyA.httpUrl());
         CHECK(overHttps.subscription.endpoint.rfind(proxyA.httpsUrl() + "/wp/", 0) == 0);
         CHECK(overHttp.subscription.endpoint.rfind(proxyA.httpsUrl() + "/wp/", 0) == 0);
         EventRecorder httpsRecorder(overHttps.account);

@@ -96,25 +96,47 @@ TEST_CASE("a VAPID header on an unbound subscription is verified too", "[proxy][
 }
 
 TEST_CASE("an envelope passes when no key is bound, whatever it carries", "[proxy][vapid_check]") {
-    CHECK(checkEnvelopeVapid("", envelopeWith("")).ok());
-    CHECK(checkEnvelopeVapid("", envelopeWith("garbage")).ok());
+    CHECK(checkEnvelopeVapid("", envelopeWith(""), NOW).ok());
+    CHECK(checkEnvelopeVapid("", envelopeWith("garbage"), NOW).ok());
 }
 
-TEST_CASE("an envelope for a bound key needs a proof by that key, valid at its creation time", "[proxy][vapid_check]") {
+TEST_CASE("an envelope for a bound key needs a proof by that key, valid by this node's clock", "[proxy][vapid_check]") {
     const auto bound = keys();
     const auto other = keys();
     // Any audience: the accepting node checked it against its own origin.
-    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, "https://node-b.example"))).ok());
-    // Judged at creation time, not at arrival: a mailbox may hold it for days.
-    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 60), NOW)).ok());
+    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, "https://node-b.example")), NOW).ok());
+    CHECK(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 60), NOW), NOW).ok());
 
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith("")), "no proof");
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(other))), "not the VAPID key");
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW - 10))), "expired");
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 2 * 24 * 3600))),
-                     "24 hours");
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith("vapid t=x.y.z, k=" + bound.publicKey)), "VAPID");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(""), NOW), "no proof");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(other)), NOW), "not the VAPID key");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW - 10)), NOW), "expired");
+    requireForbidden(
+        checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 2 * 24 * 3600)), NOW), "24 hours");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith("vapid t=x.y.z, k=" + bound.publicKey), NOW),
+                     "VAPID");
     auto tampered = header(bound);
     tampered[tampered.find('.') + 2] ^= 1;  // inside the claims: the signature no longer holds
-    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(tampered)), "VAPID");
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(tampered), NOW), "VAPID");
+}
+
+// Regression (issue 12): a peer replayed an expired JWT with a creation time of its choice,
+// and the proxy judged exp against that ct.
+TEST_CASE("an expired JWT is refused whatever creation time the envelope claims", "[proxy][vapid_check]") {
+    const auto bound = keys();
+    const auto expiredAnHourAgo = header(bound, ORIGIN, NOW - 3600);
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(expiredAnHourAgo, NOW - 7200), NOW), "expired");
+    // A valid JWT on an envelope claiming to be created after the JWT's exp is a forgery too.
+    requireForbidden(checkEnvelopeVapid(bound.publicKey, envelopeWith(header(bound, ORIGIN, NOW + 60), NOW + 61), NOW),
+                     "after its JWT expired");
+}
+
+TEST_CASE("a bound subscription takes only aes128gcm bodies", "[proxy][vapid_check]") {
+    const auto bound = keys();
+    for (const std::string encoding : {"", "aesgcm"}) {
+        CAPTURE(encoding);
+        auto plain = envelopeWith(header(bound));
+        plain.encoding = encoding;
+        requireForbidden(checkEnvelopeVapid(bound.publicKey, plain, NOW), "aes128gcm");
+        CHECK(checkEnvelopeVapid("", plain, NOW).ok());  // unbound: the device decides
+    }
 }

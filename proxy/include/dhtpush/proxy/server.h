@@ -25,6 +25,9 @@ struct ProxyConfig {
     std::string publicUrl;
     std::string dataDir;                  // proxy.sqlite lives here; empty: in memory
     std::uint32_t maxTtlSeconds{7 * 24 * 3600};
+    // How far ahead of this node's clock an envelope from the DHT may say it was created
+    // (envelope_time.h): further is a forgery, refused.
+    std::chrono::seconds maxClockSkew{60};
     // Mailbox quotas: a message that would pass one is refused (507 to a sender posting here).
     std::size_t mailboxMessages{1000};             // per device
     std::size_t mailboxBytes{4 * 1024 * 1024};     // per device
