@@ -12,6 +12,7 @@
 #include "dhtpush/crypto/secret.h"
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
+#include "dhtpush/node/private_files.h"
 
 namespace dhtpush::client {
 namespace {
@@ -27,20 +28,7 @@ Expected<std::string> readFile(const std::string& path) {
 // Creates `path` for the owner only; refuses to replace an existing file (a key is not
 // something to lose by a typo).
 Status writeNewPrivateFile(const std::string& path, const std::string& contents) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return makeError(Errc::Unavailable, "cannot create " + path + ": " + std::strerror(errno));
-    std::size_t written = 0;
-    while (written < contents.size()) {
-        const auto n = ::write(fd, contents.data() + written, contents.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return makeError(Errc::Unavailable, "cannot write " + path);
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) return makeError(Errc::Unavailable, "cannot write " + path);
-    return success();
+    return node::writePrivateFile(path, contents, false);
 }
 
 bool has(const std::map<std::string, std::string>& options, const char* name) { return options.count(name) > 0; }

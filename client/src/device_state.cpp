@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "dhtpush/node/json.h"
+#include "dhtpush/node/private_files.h"
 
 namespace dhtpush::client {
 namespace {
@@ -93,20 +94,12 @@ Status saveDeviceState(const std::string& path, const DeviceState& state) {
         for (const auto& url : s.allProxies()) v["proxies"].append(url);
         root["subscriptions"].append(v);
     }
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const auto parent = fs::path(path).parent_path();
-    if (!parent.empty()) fs::create_directories(parent, ec);
-    const auto temp = path + ".tmp";
-    {
-        const auto oldMask = ::umask(077);
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        ::umask(oldMask);
-        out << node::writeJson(root) << "\n";
-        if (!out.flush()) return makeError(Errc::Unavailable, "cannot write " + temp);
-    }
-    fs::rename(temp, path, ec);
-    if (ec) return makeError(Errc::Unavailable, "cannot replace " + path + ": " + ec.message());
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty())
+        if (auto made = node::createPrivateDirectory(parent.string()); !made) return made.error();
+    // The only copy of the subscriptions' private keys: written whole or not at all.
+    if (auto written = node::writePrivateFile(path, node::writeJson(root) + "\n", true); !written)
+        return written.error();
     return success();
 }
 

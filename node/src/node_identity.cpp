@@ -1,5 +1,7 @@
 #include "node_identity.h"
 
+#include "dhtpush/node/private_files.h"
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -15,13 +17,13 @@ std::optional<dht::Blob> readFile(const std::filesystem::path& path) {
     return dht::Blob(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+std::string toText(const dht::Blob& blob) { return std::string(blob.begin(), blob.end()); }
+
 }  // namespace
 
 Expected<dht::crypto::Identity> loadOrCreateIdentity(const std::string& dir) {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return makeError(Errc::Unavailable, "cannot create data folder " + dir + ": " + ec.message());
+    if (auto made = createPrivateDirectory(dir); !made) return made.error();
     const auto base = fs::path(dir) / "node-identity";
     const auto keyPath = fs::path(base.string() + ".pem"), certPath = fs::path(base.string() + ".crt");
     try {
@@ -33,8 +35,11 @@ Expected<dht::crypto::Identity> loadOrCreateIdentity(const std::string& dir) {
                                          std::make_shared<dht::crypto::Certificate>(*cert));
         }
         auto identity = dht::crypto::generateEcIdentity("dhtpush-node");
-        dht::crypto::saveIdentity(identity, base.string());
-        ::chmod(keyPath.c_str(), 0600);
+        // Written 0600 from creation: the node's private key is never readable by others.
+        if (auto saved = writePrivateFile(keyPath.string(), toText(identity.first->serialize()), false); !saved)
+            return saved.error();
+        if (auto saved = writePrivateFile(certPath.string(), toText(identity.second->getPacked()), false); !saved)
+            return saved.error();
         return identity;
     } catch (const std::exception& ex) {
         return makeError(Errc::Invalid, "node identity in " + dir + " is unusable: " + ex.what());

@@ -5,6 +5,7 @@
 
 #include "dhtpush/crypto/inbox_placement.h"
 #include "dhtpush/crypto/random.h"
+#include "dhtpush/node/private_files.h"
 #include "dhtpush/node/url_origin.h"
 #include "http_response.h"
 #include "https_listener.h"
@@ -31,10 +32,11 @@ namespace {
 
 Expected<std::unique_ptr<DeviceStore>> openStore(const std::string& dataDir) {
     if (dataDir.empty()) return DeviceStore::open(":memory:");
-    std::error_code ec;
-    std::filesystem::create_directories(dataDir, ec);
-    if (ec) return makeError(Errc::Unavailable, "cannot create data folder " + dataDir + ": " + ec.message());
-    return DeviceStore::open((std::filesystem::path(dataDir) / "proxy.sqlite").string());
+    // It holds device secrets' hashes, tokens, bindings and message bodies: the owner's only.
+    if (auto made = node::createPrivateDirectory(dataDir); !made) return made.error();
+    const auto path = (std::filesystem::path(dataDir) / "proxy.sqlite").string();
+    if (auto created = node::ensurePrivateFile(path); !created) return created.error();
+    return DeviceStore::open(path);
 }
 
 // One router per listener; connectionTag marks that listener's connection ids.

@@ -2,6 +2,8 @@
 // envelopes at a device's key, with times, proofs and codings of its choosing. Each case
 // fails on the code before the fix (the forged message reached the device, or shadowed the
 // real one); the real message sent afterwards shows that honest delivery still works.
+#include <sys/stat.h>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -14,6 +16,7 @@
 #include "dhtpush/crypto/vapid.h"
 #include "keyed_device.h"
 #include "proxy_fixture.h"
+#include "temp_dir.h"
 
 #include <catch2/catch.hpp>
 
@@ -177,4 +180,29 @@ TEST_CASE("the device drops a plain body sent to a subscription with keys, and s
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].find("\"text\":\"real text\"") != std::string::npos);
     CHECK(listener.dropped() == 1);
+}
+
+TEST_CASE("a node's data folder, database and key are the owner's only from creation", "[integration][security]") {
+    TempDir tmp;
+    const auto dataDir = tmp.path() / "node";
+    const mode_t oldUmask = ::umask(0);  // a careless service manager's: the modes must not depend on it
+    {
+        LocalDhtNetwork network(2);
+        proxy::ProxyConfig config;
+        config.dataDir = dataDir.string();
+        RunningProxy proxy(network, config);
+        const KeyedDevice device(proxy.url());  // something written to the database
+    }
+    ::umask(oldUmask);
+    auto modeOf = [](const std::filesystem::path& path) {
+        struct stat st {};
+        REQUIRE(::stat(path.c_str(), &st) == 0);
+        return st.st_mode & 0777;
+    };
+    CHECK(modeOf(dataDir) == 0700);
+    CHECK(modeOf(dataDir / "proxy.sqlite") == 0600);
+    CHECK(modeOf(dataDir / "node-identity.pem") == 0600);
+    for (const char* suffix : {"-wal", "-shm"})
+        if (std::filesystem::exists(dataDir / ("proxy.sqlite" + std::string(suffix))))
+            CHECK(modeOf(dataDir / ("proxy.sqlite" + std::string(suffix))) == 0600);
 }
