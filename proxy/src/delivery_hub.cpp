@@ -165,7 +165,15 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
             if (!stream->send(std::to_string(stored.seq), node::messageToJson(stored.message))) break;
             ++self->counters_.delivered;
         }
-        self->streams_[stream->deviceId()].push_back(std::move(stream));
+        // A device reconnecting before its old connection timed out, or a client opening
+        // streams without end: the oldest goes, so each device holds a bounded number.
+        auto& streams = self->streams_[stream->deviceId()];
+        while (!streams.empty() && streams.size() >= self->limits_.maxStreamsPerDevice) {
+            streams.front()->close();
+            streams.erase(streams.begin());
+            ++self->counters_.streamsReplaced;
+        }
+        streams.push_back(std::move(stream));
     });
 }
 
@@ -226,7 +234,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     const auto key = token + " " + envelope.idText();
     const auto expiresAt = created + std::chrono::seconds(envelope.ttlSeconds);
     const auto rememberUntil = std::max(expiresAt, now + limits_.valueExpiration + std::chrono::minutes(1));
-    if (!seen_.emplace(key, rememberUntil).second) {
+    if (!rememberId(key, rememberUntil)) {
         ++counters_.duplicates;
         return;
     }
@@ -255,6 +263,17 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     admitted_.push_back(std::move(entry));
     if (admitted_.size() == 1)
         asio::post(strand_, [self = shared_from_this()] { self->storeAdmitted(); });
+}
+
+bool DeliveryHub::rememberId(const std::string& key, std::chrono::system_clock::time_point until) {
+    if (!seen_.emplace(key, until).second) return false;
+    seenOrder_.push_back(key);
+    while (seen_.size() > limits_.maxSeenIds && !seenOrder_.empty()) {
+        seen_.erase(seenOrder_.front());
+        seenOrder_.pop_front();
+    }
+    seenIdCount_ = seen_.size();
+    return true;
 }
 
 void DeliveryHub::storeAdmitted() {
@@ -299,6 +318,10 @@ void DeliveryHub::scheduleTick() {
 void DeliveryHub::tick() {
     const auto now = std::chrono::system_clock::now();
     for (auto it = seen_.begin(); it != seen_.end();) it = it->second < now ? seen_.erase(it) : std::next(it);
+    seenOrder_.erase(std::remove_if(seenOrder_.begin(), seenOrder_.end(),
+                                    [this](const std::string& k) { return seen_.count(k) == 0; }),
+                     seenOrder_.end());
+    seenIdCount_ = seen_.size();
     for (auto& [id, streams] : streams_)
         for (auto& stream : streams) stream->ping();
     pruneStreams();

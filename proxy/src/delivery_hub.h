@@ -31,11 +31,16 @@ struct HubLimits {
     std::chrono::seconds valueExpiration{600};    // how long the DHT may hand a value again
     std::size_t watchesPerSecond{2000};           // OpenDHT stalls on bursts of new listens
     EnvelopeTimeRules time;                       // what a DHT peer may claim about time
+    // Message ids remembered in memory to drop the DHT's second copies (about 150 bytes
+    // each). Past it the oldest are forgotten: a copy of a stored or acked message is still
+    // caught by the mailbox; only a TTL-0 copy could be streamed twice.
+    std::size_t maxSeenIds{65536};
+    std::size_t maxStreamsPerDevice{4};           // past it the device's oldest stream ends
 };
 
 struct HubCounters {
     std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
-        rejected{0};
+        rejected{0}, streamsReplaced{0};
 };
 
 class DeliveryHub : public std::enable_shared_from_this<DeliveryHub> {
@@ -59,6 +64,7 @@ public:
     const HubCounters& counters() const { return counters_; }
     std::size_t watchCount() const { return watchCount_; }
     std::size_t listenCount() const { return listenCount_; }
+    std::size_t seenIdCount() const { return seenIdCount_; }
 
 private:
     struct Subscription {
@@ -83,6 +89,8 @@ private:
     void scheduleTick();
     void tick();
     void pruneStreams();
+    // False when the id was seen within its memory; remembers it otherwise (bounded).
+    bool rememberId(const std::string& key, std::chrono::system_clock::time_point until);
     // Writes the admitted messages already handed to the streams.
     void storeAdmitted();
 
@@ -100,10 +108,12 @@ private:
     std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
+    std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     HubCounters counters_;
     std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
     std::atomic<std::size_t> listenCount_{0};  // DHT listens they need
+    std::atomic<std::size_t> seenIdCount_{0};  // seen_.size(), for /health
     bool stopped_{false};
 };
 

@@ -30,6 +30,8 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["dropped"] = Json::UInt64(counters.dropped.load());
                         body["messages"]["storage_full"] = Json::UInt64(counters.storageFull.load());
                         body["messages"]["rejected"] = Json::UInt64(counters.rejected.load());
+                        body["seen_ids"] = Json::UInt64(ctx.hub->seenIdCount());
+                        body["streams_replaced"] = Json::UInt64(counters.streamsReplaced.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));
                     }));
 }

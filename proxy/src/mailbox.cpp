@@ -140,6 +140,8 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
     std::lock_guard<std::mutex> lock(db_->mutex());
     Transaction tx(*db_);
     if (!tx.ok()) return db_->error("begin");
+    {  // why: the statements are reset before COMMIT; a statement still open at commit keeps
+       // the WAL from ever being checkpointed, and it grows without bound.
     Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ? AND created_ms <= ?");
     Statement insert(*db_,
                      "INSERT OR IGNORE INTO mailbox(seq, device_id, token, message_id, topic, created_ms, expires_ms, "
@@ -168,6 +170,7 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
         if (sqlite3_changes(db_->handle()) > 0) ++result.written;
         else ++result.skipped;
     }
+    }
     if (auto committed = tx.commit(); !committed) return committed.error();
     return result;
 }
@@ -195,25 +198,38 @@ Expected<std::size_t> Mailbox::ack(const std::string& deviceId, const std::vecto
     std::lock_guard<std::mutex> lock(db_->mutex());
     Transaction tx(*db_);
     if (!tx.ok()) return db_->error("begin");
-    Statement find(*db_, "SELECT MAX(expires_ms) FROM mailbox WHERE device_id = ? AND message_id = ?");
-    Statement remember(*db_, "INSERT OR REPLACE INTO acked(device_id, message_id, expires_ms) VALUES (?, ?, ?)");
-    Statement del(*db_, "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?");
-    const auto unknownUntil = unixMs() + limits_.unknownAckMemoryMs;
     std::size_t count = 0;
-    for (const auto& id : messageIds) {
-        find.reset();
-        find.bind(1, deviceId).bind(2, id);
-        // Remembered until the message would have expired, or for as long as the DHT may
-        // still hand out a copy of a message this proxy has not received yet.
-        std::int64_t until = unknownUntil;
-        if (find.step() == SQLITE_ROW && find.integer(0) > 0) until = std::max(until, find.integer(0));
-        remember.reset();
-        remember.bind(1, deviceId).bind(2, id).bind(3, until);
-        if (remember.step() != SQLITE_DONE) return db_->error("remember ack");
-        del.reset();
-        del.bind(1, deviceId).bind(2, id);
-        if (del.step() != SQLITE_DONE) return db_->error("ack");
-        count += static_cast<std::size_t>(sqlite3_changes(db_->handle()));
+    {  // why: reset before COMMIT (see store())
+        Statement remembered(*db_, "SELECT COUNT(*) FROM acked WHERE device_id = ?");
+        remembered.bind(1, deviceId);
+        auto unknownRoom = static_cast<std::int64_t>(limits_.unknownAcksPerDevice) -
+                           (remembered.step() == SQLITE_ROW ? remembered.integer(0) : 0);
+        remembered.reset();
+        Statement find(*db_, "SELECT MAX(expires_ms) FROM mailbox WHERE device_id = ? AND message_id = ?");
+        Statement remember(*db_, "INSERT OR REPLACE INTO acked(device_id, message_id, expires_ms) VALUES (?, ?, ?)");
+        Statement del(*db_, "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?");
+        const auto unknownUntil = unixMs() + limits_.unknownAckMemoryMs;
+        for (const auto& id : messageIds) {
+            find.reset();
+            find.bind(1, deviceId).bind(2, id);
+            // Remembered until the message would have expired, or for as long as the DHT may
+            // still hand out a copy of a message this proxy has not received yet.
+            std::int64_t until = unknownUntil;
+            const bool stored = find.step() == SQLITE_ROW && find.integer(0) > 0;
+            if (stored) until = std::max(until, find.integer(0));
+            find.reset();
+            // An ack flood of made-up ids must not grow the table: unknown ids are remembered
+            // only within the device's budget.
+            if (!stored && unknownRoom-- <= 0) continue;
+            remember.reset();
+            remember.bind(1, deviceId).bind(2, id).bind(3, until);
+            if (remember.step() != SQLITE_DONE) return db_->error("remember ack");
+            if (!stored) continue;
+            del.reset();
+            del.bind(1, deviceId).bind(2, id);
+            if (del.step() != SQLITE_DONE) return db_->error("ack");
+            count += static_cast<std::size_t>(sqlite3_changes(db_->handle()));
+        }
     }
     if (auto committed = tx.commit(); !committed) return committed.error();
     return count;

@@ -20,6 +20,10 @@ struct MailboxLimits {
     // How long an acked id the proxy never stored is remembered: a copy may still come
     // through the DHT until the value expires there.
     std::int64_t unknownAckMemoryMs{11 * 60 * 1000};
+    // Acked ids remembered per device, for messages this proxy never stored (a device on
+    // two proxies acks on both): past it such acks are not remembered. The ids of stored
+    // messages are always remembered (their number is bounded by the quotas above).
+    std::size_t unknownAcksPerDevice{10000};
 };
 
 // A message admitted to the mailbox, with its seq, waiting to be written.

@@ -90,7 +90,8 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
     impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network,
                                               *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration, HubLimits{}.watchesPerSecond,
-                                                        EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds}});
+                                                        EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds},
+                                                        config.maxSeenIds, config.maxStreamsPerDevice});
     // Next to the node's id: a put to one of them reaches this node first (inbox_placement.h).
     // Kept across restarts, as the node's identity is, in the data folder.
     const auto nodeKey = network.nodeKey();

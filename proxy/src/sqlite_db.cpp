@@ -13,10 +13,14 @@ namespace {
 // back, so a copy fetched again later is not delivered twice. `meta` keeps the end of the
 // block of message seqs handed out (v2), so a seq sent to a device before a crash is never
 // handed out again. `inboxes` (v3) holds the ids of the proxy's inboxes, in which it makes
-// version-2 tokens: an endpoint handed out must keep its inbox across restarts.
+// version-2 tokens: an endpoint handed out must keep its inbox across restarts. The expiry
+// indexes keep pruning and opening a stream from scanning whole tables. The WAL is
+// checkpointed every 1000 pages and truncated to 64 MiB: it cannot grow with the traffic.
 constexpr const char* SCHEMA = R"sql(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
+PRAGMA wal_autocheckpoint = 1000;
+PRAGMA journal_size_limit = 67108864;
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS devices (
     id TEXT PRIMARY KEY,
@@ -43,12 +47,14 @@ CREATE TABLE IF NOT EXISTS mailbox (
     UNIQUE (token, message_id)
 );
 CREATE INDEX IF NOT EXISTS mailbox_by_device ON mailbox(device_id, seq);
+CREATE INDEX IF NOT EXISTS mailbox_by_expiry ON mailbox(expires_ms);
 CREATE TABLE IF NOT EXISTS acked (
     device_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
     expires_ms INTEGER NOT NULL,
     PRIMARY KEY (device_id, message_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS acked_by_expiry ON acked(expires_ms);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL

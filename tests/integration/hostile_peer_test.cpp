@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "await.h"
+#include "dhtpush/client/http_client.h"
 #include "dhtpush/client/message_listener.h"
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
+#include "dhtpush/node/json.h"
 #include "keyed_device.h"
 #include "proxy_fixture.h"
 #include "temp_dir.h"
@@ -205,4 +207,52 @@ TEST_CASE("a node's data folder, database and key are the owner's only from crea
     for (const char* suffix : {"-wal", "-shm"})
         if (std::filesystem::exists(dataDir / ("proxy.sqlite" + std::string(suffix))))
             CHECK(modeOf(dataDir / ("proxy.sqlite" + std::string(suffix))) == 0600);
+}
+
+namespace {
+
+std::uint64_t healthNumber(const RunningProxy& proxy, const char* name) {
+    auto response = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
+    REQUIRE(response.ok());
+    auto json = node::parseJson(response->body);
+    REQUIRE(json.ok());
+    return (*json)[name].asUInt64();
+}
+
+}  // namespace
+
+// Regression (issue 12): one device held 3,000 streams.
+TEST_CASE("a device holds a bounded number of event streams; a new one ends the oldest", "[integration][security]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.maxStreamsPerDevice = 2;
+    RunningProxy proxy(network, config);
+    const KeyedDevice device(proxy.url());
+    std::vector<std::unique_ptr<EventRecorder>> streams;
+    for (int i = 0; i < 5; ++i) {
+        streams.push_back(std::make_unique<EventRecorder>(device.account));
+        // Each is attached before the next opens: the order of "oldest" is the order here.
+        REQUIRE(waitUntil([&] { return healthNumber(proxy, "streams_replaced") + 2 >= streams.size(); }));
+    }
+    REQUIRE(waitUntil([&] { return healthNumber(proxy, "streams_replaced") >= 3; }));
+    REQUIRE(client::sendPush(device.endpointOn(proxy.url()), "still delivered", device.encrypted()).ok());
+    REQUIRE(streams.back()->waitForCount(1));
+    CHECK(device.decrypt(streams.back()->messages()[0]) == "still delivered");
+}
+
+// Regression (issue 12): the set of seen message ids grew with every message, for up to 28 days.
+TEST_CASE("the ids kept against DHT copies are bounded, and copies are still dropped", "[integration][security]") {
+    LocalDhtNetwork network(4);
+    proxy::ProxyConfig config;
+    config.maxSeenIds = 8;
+    RunningProxy proxy(network, config);
+    RunningProxy sender(network);
+    const KeyedDevice device(proxy.url());
+    EventRecorder recorder(device.account);
+    for (int i = 0; i < 20; ++i)
+        REQUIRE(client::sendPush(device.endpointOn(sender.url()), "m" + std::to_string(i), device.encrypted()).ok());
+    REQUIRE(recorder.waitForCount(20));
+    CHECK(healthNumber(proxy, "seen_ids") <= 8);
+    // Each once, although the DHT hands copies again (the mailbox remembers what it stored).
+    REQUIRE_FALSE(recorder.waitForCount(21, std::chrono::milliseconds(1500)));
 }

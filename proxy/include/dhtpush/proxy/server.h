@@ -34,6 +34,8 @@ struct ProxyConfig {
     std::size_t subscriptionMessages{100};
     std::size_t subscriptionBytes{256 * 1024};
     std::size_t maxSubscriptionsPerDevice{1000};
+    std::size_t maxStreamsPerDevice{4};   // event streams a device holds; a new one ends the oldest
+    std::size_t maxSeenIds{65536};        // message ids kept in memory against DHT copies
     // New subscriptions get version-2 tokens in one of this many inboxes (DHT keys) of the
     // proxy, at random: the proxy holds one DHT listen per inbox in use instead of one per
     // subscription, and the inboxes spread its traffic over that many sets of storing nodes.
