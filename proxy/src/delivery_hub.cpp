@@ -142,8 +142,10 @@ void DeliveryHub::forgetDevice(const std::string& deviceId) {
     });
 }
 
-void DeliveryHub::deliver(const std::string& token, const node::Envelope& envelope) {
-    asio::post(strand_, [self = shared_from_this(), token, envelope] { self->onEnvelope(token, envelope, false); });
+void DeliveryHub::deliver(const std::string& token, const node::Envelope& envelope, OutcomeCallback done) {
+    asio::post(strand_, [self = shared_from_this(), token, envelope, done = std::move(done)] {
+        self->onEnvelope(token, envelope, false, done);
+    });
 }
 
 void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t afterSeq) {
@@ -204,10 +206,14 @@ void DeliveryHub::onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& 
     onEnvelope(token, envelope, true);
 }
 
-void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& received, bool fromDht) {
-    if (stopped_) return;
+void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& received, bool fromDht,
+                             const OutcomeCallback& done) {
+    const auto tell = [&done](LocalOutcome outcome) {
+        if (done) done(outcome);
+    };
+    if (stopped_) return tell(LocalOutcome::NotHeld);
     auto sub = subscriptions_.find(token);
-    if (sub == subscriptions_.end()) return;  // not a subscription of this proxy
+    if (sub == subscriptions_.end()) return tell(LocalOutcome::NotHeld);  // not a subscription of this proxy
     const auto now = std::chrono::system_clock::now();
     const auto nowMillis = static_cast<std::uint64_t>(toMs(now));
     node::Envelope envelope = received;
@@ -227,7 +233,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     const auto created = std::chrono::system_clock::time_point(std::chrono::milliseconds(envelope.createdMs));
     if (immediateOnly ? now - created > IMMEDIATE_GRACE : envelope.expiredAt(now)) {
         ++counters_.expired;
-        return;
+        return tell(LocalOutcome::NotHeld);
     }
     // The DHT hands a value to every listener again after a refresh, and a POST to this node
     // arrives both directly and through the DHT: remember ids until no copy can come back.
@@ -236,13 +242,13 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     const auto rememberUntil = std::max(expiresAt, now + limits_.valueExpiration + std::chrono::minutes(1));
     if (!rememberId(key, rememberUntil)) {
         ++counters_.duplicates;
-        return;
+        return tell(LocalOutcome::AlreadyHeld);
     }
     const auto& deviceId = sub->second.deviceId;
     node::DeliveredMessage message{token, envelope};
     if (immediateOnly) {  // RFC 8030 §5.2: TTL 0 is for a device connected right now, never stored
         if (!sendToStreams(deviceId, "", message)) ++counters_.dropped;
-        return;
+        return tell(LocalOutcome::Streamed);
     }
     storeAdmitted();  // what an earlier message wrote decides for this one (Topic, duplicates)
     auto entry = Mailbox::entryFor(deviceId, message, toMs(expiresAt));
@@ -250,17 +256,18 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     auto admitted = mailbox_.admit(entry);
     if (!admitted) {
         ++counters_.dropped;
-        return;
+        return tell(LocalOutcome::NotHeld);
     }
     if (!*admitted) {  // stored or acked before (e.g. fetched again after a restart)
         ++counters_.duplicates;
-        return;
+        return tell(LocalOutcome::AlreadyHeld);
     }
     ++counters_.queued;
     sendToStreams(deviceId, std::to_string(entry.seq), message);
     // Written in a later handler, so the stream's write (queued on the same io_context)
     // goes out first; a message arriving meanwhile writes it before its own admit().
     admitted_.push_back(std::move(entry));
+    admittedDone_.push_back(done);
     if (admitted_.size() == 1)
         asio::post(strand_, [self = shared_from_this()] { self->storeAdmitted(); });
 }
@@ -284,7 +291,20 @@ void DeliveryHub::storeAdmitted() {
         counters_.dropped += stored->orphaned;
         counters_.storageFull += stored->full;
     }
+    auto done = std::move(admittedDone_);
     admitted_.clear();
+    admittedDone_.clear();
+    for (std::size_t i = 0; i < done.size(); ++i) {
+        if (!done[i]) continue;
+        auto outcome = LocalOutcome::NotHeld;  // the transaction failed: nothing of it is stored
+        if (stored && i < stored->outcomes.size()) switch (stored->outcomes[i]) {
+                case StoreOutcome::Written: outcome = LocalOutcome::Stored; break;
+                case StoreOutcome::Skipped: outcome = LocalOutcome::AlreadyHeld; break;
+                case StoreOutcome::Full: outcome = LocalOutcome::Full; break;
+                case StoreOutcome::Orphaned: outcome = LocalOutcome::NotHeld; break;
+            }
+        done[i](outcome);
+    }
 }
 
 bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,8 +44,20 @@ struct HubCounters {
         rejected{0}, streamsReplaced{0};
 };
 
+// What became of a message handed to deliver(), for the answer to its POST.
+enum class LocalOutcome {
+    Stored,      // committed to the mailbox ("201 means stored")
+    AlreadyHeld, // stored or acked before: nothing new to keep
+    Streamed,    // TTL 0: handed to the device if connected, never stored (RFC 8030 §5.2)
+    Full,        // a mailbox quota: not kept
+    NotHeld,     // the subscription went away, the hub stopped, or the disk failed
+};
+
 class DeliveryHub : public std::enable_shared_from_this<DeliveryHub> {
 public:
+    // Runs on the hub's strand.
+    using OutcomeCallback = std::function<void(LocalOutcome)>;
+
     DeliveryHub(asio::strand<asio::io_context::executor_type> strand, node::PushNetwork& network, Mailbox& mailbox,
                 HubLimits limits);
 
@@ -56,7 +69,9 @@ public:
     void watch(const std::string& token, const std::string& deviceId, const std::string& vapidKey = {});
     void unwatch(const std::string& token);
     void forgetDevice(const std::string& deviceId);
-    void deliver(const std::string& token, const node::Envelope& envelope);
+    // A message POSTed to this node for one of its subscriptions; `done` (may be empty) is
+    // told what became of it once that is durable.
+    void deliver(const std::string& token, const node::Envelope& envelope, OutcomeCallback done = {});
     // Sends the device's unacked messages after `afterSeq` (its Last-Event-ID), then live ones.
     void attach(std::shared_ptr<EventStream> stream, std::int64_t afterSeq);
     void connectionClosed(ConnectionId connection);
@@ -81,7 +96,8 @@ private:
     };
 
     void onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient, const node::Envelope& envelope);
-    void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht);
+    void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht,
+                    const OutcomeCallback& done = {});
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
     void removeSubscription(std::unordered_map<std::string, Subscription>::iterator it);
     void startWatch(const crypto::DhtKey& key);
@@ -110,6 +126,7 @@ private:
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
+    std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     HubCounters counters_;
     std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
     std::atomic<std::size_t> listenCount_{0};  // DHT listens they need

@@ -150,6 +150,7 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
     for (const auto& e : entries) {
         if (auto room = checkRoomLocked(e.deviceId, e.token, e.topic, e.envelope.size()); !room) {
             ++result.full;
+            result.outcomes.push_back(StoreOutcome::Full);
             continue;
         }
         if (!e.topic.empty()) {
@@ -164,11 +165,13 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
         const int inserted = insert.step();
         if (inserted == SQLITE_CONSTRAINT) {  // the subscription was removed after admit()
             ++result.orphaned;
+            result.outcomes.push_back(StoreOutcome::Orphaned);
             continue;
         }
         if (inserted != SQLITE_DONE) return db_->error("store message");
-        if (sqlite3_changes(db_->handle()) > 0) ++result.written;
-        else ++result.skipped;
+        const bool written = sqlite3_changes(db_->handle()) > 0;
+        ++(written ? result.written : result.skipped);
+        result.outcomes.push_back(written ? StoreOutcome::Written : StoreOutcome::Skipped);
     }
     }
     if (auto committed = tx.commit(); !committed) return committed.error();

@@ -38,11 +38,15 @@ struct MailboxEntry {
     crypto::Bytes envelope;  // encoded
 };
 
+// What store() did with one entry.
+enum class StoreOutcome { Written, Skipped, Orphaned, Full };
+
 struct StoreResult {
     std::size_t written{0};
     std::size_t skipped{0};   // acked, or stored by another entry, since admit()
     std::size_t orphaned{0};  // their subscription was removed meanwhile
     std::size_t full{0};      // over a quota: not kept (a connected device had it already)
+    std::vector<StoreOutcome> outcomes;  // one per entry, in order
 };
 
 struct StoredMessage {

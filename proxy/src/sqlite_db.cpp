@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <iostream>
 
 namespace dhtpush::proxy {
 namespace {
@@ -102,15 +103,21 @@ sqlite3_stmt* Database::prepared(const char* sql) {
 Status Database::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string detail = message ? message : "unknown error";
+        std::cerr << "dhtpush-node: storage: " << (message ? message : "unknown error") << "\n";
         sqlite3_free(message);
-        return makeError(Errc::Unavailable, "storage: " + detail);
+        if ((sqlite3_errcode(db_) & 0xff) == SQLITE_FULL) return makeError(Errc::StorageFull, "storage: the disk is full");
+        return makeError(Errc::Unavailable, "storage: the database cannot serve now; retry later");
     }
     return success();
 }
 
 Error Database::error(const char* what) const {
-    return makeError(Errc::Unavailable, std::string("storage: ") + what + ": " + sqlite3_errmsg(db_));
+    // SQLite's own text names tables and columns: it goes to the operator's log, never into
+    // a response.
+    std::cerr << "dhtpush-node: storage: " << what << ": " << sqlite3_errmsg(db_) << "\n";
+    const int code = sqlite3_errcode(db_) & 0xff;
+    if (code == SQLITE_FULL) return makeError(Errc::StorageFull, std::string("storage: the disk is full (") + what + ")");
+    return makeError(Errc::Unavailable, std::string("storage: cannot ") + what + " now; retry later");
 }
 
 Statement::Statement(Database& db, const char* sql) : stmt_(db.prepared(sql)) { ok_ = stmt_ != nullptr; }

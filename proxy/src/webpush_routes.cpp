@@ -4,6 +4,7 @@
 #include <asio/strand.hpp>
 
 #include <chrono>
+#include <optional>
 
 #include "dhtpush/node/json.h"
 #include "http_response.h"
@@ -25,9 +26,10 @@ std::int64_t nowUnix() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The answer to one POST: 201 when the DHT's storing nodes (or this node's mailbox) hold the
-// message, or when the wait runs out; 503 when no storing node took a message this node does
-// not keep. The first of them wins.
+// The answer to one POST, "201 means stored": 201 once the message is durably held, by this
+// node's mailbox (the device's proxy: the commit) or by a storing node of the DHT (the put's
+// acknowledgement); otherwise an error with Retry-After (503 when nobody took it in time,
+// 507 for a full mailbox), so that the app server sends it again. The first answer wins.
 class PendingPost : public std::enable_shared_from_this<PendingPost> {
 public:
     PendingPost(asio::io_context& io, RequestHandle req, Headers created)
@@ -35,26 +37,43 @@ public:
     void start(std::chrono::milliseconds maxWait) {
         timer_.expires_after(maxWait);
         timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-            if (!ec) self->answer(true);
+            if (!ec)
+                self->answer(makeError(Errc::Unavailable, "no DHT node took the message in time; retry later"));
         });
     }
-    // From the DHT node's strand. On the timer's strand: cancelled, the timer does not wake the node
-    // a second later for nothing.
-    void published(bool accepted) {
-        asio::post(strand_, [self = shared_from_this(), accepted] {
+    // From any thread. On the timer's strand: cancelled, the timer does not wake the node a
+    // second later for nothing.
+    void finish(std::optional<Error> error) {
+        asio::post(strand_, [self = shared_from_this(), error = std::move(error)] {
             self->timer_.cancel();
-            self->answer(accepted);
+            self->answer(error);
         });
+    }
+    // The DHT put's result.
+    void published(bool stored) {
+        finish(stored ? std::nullopt
+                      : std::optional<Error>(makeError(Errc::Unavailable, "no DHT node took the message; retry later")));
+    }
+    // The device's proxy's own mailbox decided.
+    void decided(LocalOutcome outcome) {
+        switch (outcome) {
+            case LocalOutcome::Stored:
+            case LocalOutcome::AlreadyHeld:
+            case LocalOutcome::Streamed: return finish(std::nullopt);
+            case LocalOutcome::Full:
+                return finish(makeError(Errc::StorageFull, "the mailbox of this subscription is full until the device "
+                                                           "collects it"));
+            case LocalOutcome::NotHeld:
+                return finish(makeError(Errc::Unavailable, "this node could not store the message; retry later"));
+        }
     }
 
 private:
-    void answer(bool accepted) {
+    void answer(const std::optional<Error>& error) {
         if (answered_) return;
         answered_ = true;
-        if (accepted) sendEmpty(req_, 201, created_);
-        else
-            sendProblem(req_, makeError(Errc::Unavailable, "no DHT node took the message; retry later"),
-                        {{"Retry-After", "1"}});
+        if (!error) sendEmpty(req_, 201, created_);
+        else sendProblem(req_, *error, {{"Retry-After", error->code == Errc::StorageFull ? "60" : "1"}});
     }
 
     asio::strand<asio::io_context::executor_type> strand_;
@@ -105,20 +124,20 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
         if (auto room = ctx.mailbox.checkRoom(local->deviceId, token->text(), envelope->topic, size); !room)
             return sendProblem(req, room.error());
     }
-    // Devices attached here get it at once; everyone else listening gets it through the DHT.
-    if (local) ctx.hub->deliver(token->text(), *envelope);
     Headers created{{"Location", ctx.baseUrl + "/m/" + envelope->idText()}, {"TTL", std::to_string(envelope->ttlSeconds)}};
-    if (ctx.config.standalone) {  // no other node to store it on
-        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, {});
-        return sendEmpty(req, 201, created);
-    }
-    // Answered when storing nodes hold it: the sender then knows the message survives this
-    // node, and a sender faster than the DHT is slowed to its pace instead of refused.
     auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created));
     pending->start(ctx.config.maxPublishWait);
-    ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, [pending, storedHere = local.ok()](bool stored) {
-        pending->published(stored || storedHere);
-    });
+    if (local) {
+        // The device's proxy: devices attached here get it at once, and the answer waits for
+        // the mailbox's commit. Other proxies watching the token get it through the DHT.
+        ctx.hub->deliver(token->text(), *envelope, [pending](LocalOutcome outcome) { pending->decided(outcome); });
+        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, {});
+    } else {
+        // Answered when a storing node holds it: the sender then knows the message survives
+        // this node, and a sender faster than the DHT is slowed to its pace instead of refused.
+        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope,
+                            [pending](bool stored) { pending->published(stored); });
+    }
     return restinio::request_accepted();
 }
 

@@ -50,7 +50,7 @@ struct ProxyConfig {
     std::size_t maxPublishKeys{10000};
     // A POST is answered once the DHT's storing nodes hold the message, or after this long
     // (a put waiting on an unresponsive storing node can take seconds), whichever is first.
-    std::chrono::milliseconds maxPublishWait{1000};
+    std::chrono::milliseconds maxPublishWait{5000};
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};
     // A node started without bootstrap peers is a network of its own: healthy without peers.
