@@ -30,6 +30,10 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["dropped"] = Json::UInt64(counters.dropped.load());
                         body["messages"]["storage_full"] = Json::UInt64(counters.storageFull.load());
                         body["messages"]["rejected"] = Json::UInt64(counters.rejected.load());
+                        if (ctx.guard) {
+                            body["connections"]["refused_per_address"] = Json::UInt64(ctx.guard->refused());
+                            body["connections"]["handshake_timeouts"] = Json::UInt64(ctx.guard->handshakeTimeouts());
+                        }
                         body["seen_ids"] = Json::UInt64(ctx.hub->seenIdCount());
                         body["streams_replaced"] = Json::UInt64(counters.streamsReplaced.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));

@@ -6,19 +6,43 @@
 #include <functional>
 #include <memory>
 
+#include "connection_guard.h"
+
 namespace dhtpush::proxy {
 
 using ConnectionId = restinio::connection_id_t;
 
-// restinio creates the listener from settings; the hub sets the callback after start.
+// restinio creates the listener from settings; the hub sets the callback after start. It
+// also tells the connection guard (when set) when a connection is ready and when it closes.
 class ConnectionCloseListener {
 public:
     void state_changed(const restinio::connection_state::notice_t& notice) noexcept {
         const auto cause = notice.cause();
-        if (!restinio::get_if<restinio::connection_state::closed_t>(&cause)) return;
+        const bool closed = restinio::get_if<restinio::connection_state::closed_t>(&cause) != nullptr;
+        if (guard) {
+            if (closed) guard->closed(notice.remote_endpoint());
+            else if (restinio::get_if<restinio::connection_state::accepted_t>(&cause)) guard->ready(notice.remote_endpoint());
+        }
+        if (!closed) return;
         if (auto callback = onClosed) callback(notice.connection_id());
     }
     std::function<void(ConnectionId)> onClosed;
+    std::shared_ptr<ConnectionGuard> guard;
+};
+
+// restinio's IP blocker of one listener: asks the guard whether to keep a new connection.
+class ListenerBlocker {
+public:
+    ListenerBlocker(std::shared_ptr<ConnectionGuard> guard, bool tls) : guard_(std::move(guard)), tls_(tls) {}
+    restinio::ip_blocker::inspection_result_t inspect(const restinio::ip_blocker::incoming_info_t& info) noexcept {
+        return guard_->admit(info.remote_endpoint(), tls_, localPort) ? restinio::ip_blocker::allow()
+                                                                      : restinio::ip_blocker::deny();
+    }
+    std::uint16_t localPort{0};  // set once the listener is bound
+
+private:
+    std::shared_ptr<ConnectionGuard> guard_;
+    bool tls_;
 };
 
 using Router = restinio::router::express_router_t<>;
@@ -29,6 +53,7 @@ using Router = restinio::router::express_router_t<>;
 struct ProxyTraits : public restinio::default_single_thread_traits_t {
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
+    using ip_blocker_t = ListenerBlocker;
     static constexpr bool use_connection_count_limiter = true;
 };
 

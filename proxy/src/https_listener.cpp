@@ -10,6 +10,7 @@ namespace {
 struct ProxyTlsTraits : public restinio::single_thread_tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
+    using ip_blocker_t = ListenerBlocker;
     static constexpr bool use_connection_count_limiter = true;
 };
 
@@ -46,6 +47,7 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
     auto impl = std::make_unique<Impl>();
     // This server's own listener: it tags its connection ids before passing them on.
     impl->listener = std::make_shared<ConnectionCloseListener>();
+    impl->listener->guard = listener->guard;
     std::weak_ptr<ConnectionCloseListener> shared = listener;
     impl->listener->onClosed = [shared](ConnectionId id) {
         if (auto target = shared.lock(); target && target->onClosed) target->onClosed(id | HTTPS_CONNECTION_TAG);
@@ -56,8 +58,11 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
         auto settings = listenerSettings<ProxyTlsTraits>(config, https.address, https.port, std::move(router),
                                                          impl->listener, impl->port);
         settings.tls_context(std::move(tls));
+        auto blocker = std::make_shared<ListenerBlocker>(listener->guard, true);
+        settings.ip_blocker(blocker);
         impl->server = std::make_unique<HttpsServer>(restinio::external_io_context(io), std::move(settings));
         impl->server->open_sync();
+        blocker->localPort = impl->port;
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot serve HTTPS on " + where + " with certificate " + https.certFile +
                                                 " and key " + https.keyFile + ": " + ex.what());

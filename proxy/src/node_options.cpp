@@ -57,6 +57,11 @@ Options:
   --max-publish-keys N    distinct DHT keys that POSTs to this node may reach within an hour
                           (default 10000); past it a POST to a new key gets 503. 0: no limit
   --keep-alive SEC        event-stream keep-alive interval (default 15)
+  --connections-per-ip N  open connections from one address (an IPv6 /64 counts as one),
+                          over both listeners; 127.0.0.1 and ::1 are not counted
+                          (default 128); 0: no limit
+  --tls-handshake-timeout SEC
+                          a TLS handshake must finish within this (default 10)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
   --version               show the version
@@ -146,7 +151,14 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             if (status && o.proxy.inboxes > MAX_INBOXES)
                 return usageError("--inboxes must be at most " + std::to_string(MAX_INBOXES));
         }
-        else if (arg == "--max-clock-skew") {
+        else if (arg == "--connections-per-ip")
+            status = number(o.proxy.connectionsPerAddress, "--connections-per-ip");
+        else if (arg == "--tls-handshake-timeout") {
+            unsigned seconds = 0;
+            status = number(seconds, "--tls-handshake-timeout");
+            if (status && seconds == 0) return usageError("--tls-handshake-timeout must be at least 1");
+            o.proxy.tlsHandshakeTimeout = std::chrono::seconds(seconds);
+        } else if (arg == "--max-clock-skew") {
             unsigned seconds = 0;
             status = number(seconds, "--max-clock-skew");
             o.proxy.maxClockSkew = std::chrono::seconds(seconds);

@@ -29,6 +29,7 @@ struct RouteContext {
     asio::io_context& io;
     std::vector<crypto::Bytes> inboxes;  // ids of this proxy's inboxes (ProxyConfig::inboxes)
     PublishKeyBudget publishKeys;        // of the POST handler's thread
+    std::shared_ptr<ConnectionGuard> guard{};  // for /health; set once the listeners exist
 };
 
 void addWebPushRoutes(Router& router, RouteContext& context);

@@ -20,6 +20,7 @@ struct ProxyServer::Impl {
     std::unique_ptr<Mailbox> mailbox;
     std::shared_ptr<DeliveryHub> hub;
     std::unique_ptr<RouteContext> context;
+    std::shared_ptr<ConnectionGuard> guard;
     std::shared_ptr<ConnectionCloseListener> listener;
     std::unique_ptr<HttpServer> http;
     std::unique_ptr<HttpsListener> https;  // null when HTTPS is off
@@ -102,18 +103,24 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     impl->context = std::make_unique<RouteContext>(
         RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes),
                      PublishKeyBudget(config.maxPublishKeys)});
+    impl->guard = std::make_shared<ConnectionGuard>(
+        io, ConnectionGuardLimits{config.connectionsPerAddress, config.tlsHandshakeTimeout});
+    impl->context->guard = impl->guard;
     impl->listener = std::make_shared<ConnectionCloseListener>();
+    impl->listener->guard = impl->guard;
     std::weak_ptr<DeliveryHub> weakHub = impl->hub;
     impl->listener->onClosed = [weakHub](ConnectionId id) {
         if (auto hub = weakHub.lock()) hub->connectionClosed(id);
     };
 
     try {
-        impl->http = std::make_unique<HttpServer>(
-            restinio::external_io_context(io),
-            listenerSettings<ProxyTraits>(config, config.httpAddress, config.httpPort, makeRouter(*impl->context, 0),
-                                          impl->listener, impl->port));
+        auto blocker = std::make_shared<ListenerBlocker>(impl->guard, false);
+        auto settings = listenerSettings<ProxyTraits>(config, config.httpAddress, config.httpPort,
+                                                      makeRouter(*impl->context, 0), impl->listener, impl->port);
+        settings.ip_blocker(blocker);
+        impl->http = std::make_unique<HttpServer>(restinio::external_io_context(io), std::move(settings));
         impl->http->open_sync();
+        blocker->localPort = impl->port;
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot listen on " + config.httpAddress + ":" +
                                                 std::to_string(config.httpPort) + ": " + ex.what());
@@ -148,6 +155,7 @@ void ProxyServer::stop() {
     if (impl_->stopped) return;
     impl_->stopped = true;
     impl_->hub->stop();
+    impl_->guard->stop();
     impl_->http->close_async([] {}, [](std::exception_ptr) {});
     if (impl_->https) impl_->https->close();
 }

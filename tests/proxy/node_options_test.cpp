@@ -58,7 +58,8 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "--value-expiration", "120", "--max-ttl", "86400", "--mailbox-size", "50",
                             "--mailbox-bytes", "100000", "--subscription-messages", "7", "--subscription-bytes",
                             "9000", "--inboxes", "4", "--max-publish-keys", "500", "--keep-alive", "30",
-                            "--max-clock-skew", "5", "--local-network"});
+                            "--max-clock-skew", "5", "--connections-per-ip", "9", "--tls-handshake-timeout", "3",
+                            "--local-network"});
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.httpAddress == "0.0.0.0");
@@ -79,6 +80,8 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.inboxes == 4);
     CHECK(o.proxy.maxPublishKeys == 500);
     CHECK(o.proxy.maxClockSkew == std::chrono::seconds(5));
+    CHECK(o.proxy.connectionsPerAddress == 9);
+    CHECK(o.proxy.tlsHandshakeTimeout == std::chrono::seconds(3));
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -162,7 +165,7 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
-                               "--keep-alive", "--max-clock-skew"}) {
+                               "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
@@ -188,7 +191,7 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
                                "--dht-port", "--bootstrap", "--network", "--public", "--value-expiration",
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
-                               "--version", "--max-clock-skew"}) {
+                               "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
         // And every option the usage names is one the parser knows (no stale help text).

@@ -41,7 +41,12 @@ struct ProxyConfig {
     // subscription, and the inboxes spread its traffic over that many sets of storing nodes.
     // 0: version-1 tokens (a DHT key per subscription).
     std::size_t inboxes{16};
-    std::size_t maxConnections{10000};
+    std::size_t maxConnections{10000};   // per listener
+    // Open connections from one address (an IPv6 /64 counts as one) over both listeners;
+    // 127.0.0.1 and ::1 (a reverse proxy on the same machine) are not counted. 0: no limit.
+    std::size_t connectionsPerAddress{128};
+    // A TLS handshake must finish within this; then the connection is closed.
+    std::chrono::milliseconds tlsHandshakeTimeout{10000};
     // Puts not yet finished by the DHT above which a POST gets 503 + Retry-After: accepting
     // faster than the DHT publishes would only queue without bound.
     std::size_t maxPublishBacklog{2048};
