@@ -1,12 +1,16 @@
 #include "dhtpush/proxy/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <iostream>
 #include <filesystem>
 
 #include "dhtpush/crypto/inbox_placement.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/node/private_files.h"
 #include "dhtpush/node/url_origin.h"
+#include "file_budget.h"
 #include "http_response.h"
 #include "https_listener.h"
 #include "io_context_keeper.h"
@@ -82,6 +86,14 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
                                                           ProxyConfig config, std::optional<node::Strand> deliveryStrand) {
     auto impl = std::make_unique<Impl>();
     impl->io = &io;
+    if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        const auto fit = connectionsThatFit(files.rlim_cur, config.https.enabled() ? 2 : 1, config.maxConnections);
+        if (fit < config.maxConnections)
+            std::cerr << "dhtpush-node: the open-file limit (" << files.rlim_cur << ") holds " << fit
+                      << " connections per listener, not " << config.maxConnections << ": raise it (ulimit -n, "
+                      << "LimitNOFILE=) for more\n";
+        config.maxConnections = fit;
+    }
     auto store = openStore(config.dataDir);
     if (!store) return store.error();
     impl->store = std::move(*store);
