@@ -1,5 +1,7 @@
 #include "connection_guard.h"
 
+#include "client_address.h"
+
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -63,34 +65,14 @@ std::size_t shutdownSockets(std::uint16_t localPort, const std::set<asio::ip::tc
     return done;
 }
 
-ConnectionGuard::ConnectionGuard(asio::io_context& io, ConnectionGuardLimits limits)
-    : timer_(io), limits_(std::move(limits)) {
-    for (const auto& text : limits_.exempt) {
-        asio::error_code ec;
-        const auto address = asio::ip::make_address(text, ec);
-        if (!ec) exempt_.insert(address.to_string());
-    }
-}
-
-std::string ConnectionGuard::addressKey(const asio::ip::address& address) const {
-    if (address.is_v6() && !address.to_v6().is_v4_mapped()) {
-        // One IPv6 /64 is one subscriber's network: its 2^64 addresses count as one.
-        auto bytes = address.to_v6().to_bytes();
-        if (exempt_.count(address.to_string())) return address.to_string();
-        std::fill(bytes.begin() + 8, bytes.end(), 0);
-        return asio::ip::address_v6(bytes).to_string() + "/64";
-    }
-    if (address.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-    return address.to_string();
-}
+ConnectionGuard::ConnectionGuard(asio::io_context& io, ConnectionGuardLimits limits) : timer_(io), limits_(limits) {}
 
 bool ConnectionGuard::admit(const asio::ip::tcp::endpoint& remote, bool tls, std::uint16_t localPort) {
     if (stopped_) return false;
-    const auto key = addressKey(remote.address());
-    if (!exempt_.count(key)) {
-        auto& count = open_[key];
+    if (!isExemptSource(remote.address())) {
+        auto& count = open_[sourceKey(remote.address())];
         if (limits_.perAddress && count >= limits_.perAddress) {
-            if (count == 0) open_.erase(key);
+            if (count == 0) open_.erase(sourceKey(remote.address()));
             ++refused_;
             return false;
         }
@@ -107,7 +89,7 @@ void ConnectionGuard::ready(const asio::ip::tcp::endpoint& remote) { handshakes_
 
 void ConnectionGuard::closed(const asio::ip::tcp::endpoint& remote) {
     handshakes_.erase(remote);
-    auto it = open_.find(addressKey(remote.address()));
+    auto it = open_.find(sourceKey(remote.address()));
     if (it == open_.end()) return;
     if (--it->second == 0) open_.erase(it);
 }

@@ -7,8 +7,8 @@
 //   held forever. Once a second the guard finds such connections among the process's
 //   sockets (by their local and peer address) and shuts them down, which ends the
 //   handshake with an error and lets restinio close the connection.
-// Addresses listed as exempt (default 127.0.0.1 and ::1: the operator's own machine or a
-// reverse proxy in front of the node) are not counted. Everything runs on the io_context's
+// 127.0.0.1 and ::1 (the operator's own machine or a reverse proxy in front of the node)
+// are not counted (client_address.h). Everything runs on the io_context's
 // one thread (restinio's single-thread traits): no locks.
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -28,7 +28,6 @@ namespace dhtpush::proxy {
 struct ConnectionGuardLimits {
     std::size_t perAddress{128};                    // 0: no limit
     std::chrono::milliseconds handshakeTimeout{10000};
-    std::vector<std::string> exempt{"127.0.0.1", "::1"};
 };
 
 class ConnectionGuard : public std::enable_shared_from_this<ConnectionGuard> {
@@ -51,13 +50,11 @@ private:
         std::chrono::steady_clock::time_point deadline;
         std::uint16_t localPort;
     };
-    std::string addressKey(const asio::ip::address& address) const;
     void scheduleSweep();
     void sweep();
 
     asio::steady_timer timer_;
     ConnectionGuardLimits limits_;
-    std::set<std::string> exempt_;
     std::map<std::string, std::size_t> open_;                 // by address key
     std::map<asio::ip::tcp::endpoint, Pending> handshakes_;   // TLS handshakes not done yet
     bool sweeping_{false};

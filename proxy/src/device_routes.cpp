@@ -1,6 +1,7 @@
 // The device API: attach, subscriptions, and the event stream (docs/protocol.md).
 #include "device_request.h"
 #include "dhtpush/crypto/random.h"
+#include "dhtpush/crypto/secret.h"
 #include "mailbox_request.h"
 #include "dhtpush/node/json.h"
 #include "http_response.h"
@@ -28,7 +29,23 @@ crypto::Bytes randomInbox(const RouteContext& ctx) {
 
 std::string endpointOf(const RouteContext& ctx, const std::string& token) { return ctx.baseUrl + "/wp/" + token; }
 
+// The node's whole capacity is taken: a device can attach to another proxy. Retried in an hour.
+restinio::request_handling_status_t sendFull(RouteContext& ctx, const RequestHandle& req, const char* limit,
+                                             const std::string& detail) {
+    ctx.limits.count(limit);
+    return sendRefusal(req, Refusal{makeError(Errc::StorageFull, detail), std::chrono::hours(1)});
+}
+
 restinio::request_handling_status_t createDevice(RouteContext& ctx, const RequestHandle& req) {
+    if (!ctx.config.inviteSecret.empty()) {  // a closed proxy: only devices given the invite
+        auto invite = parseBearer(headerValue(req, "Authorization"));
+        if (!invite || !crypto::constantTimeEqual(*invite, ctx.config.inviteSecret))
+            return sendProblem(req, makeError(Errc::Unauthorized, "this proxy attaches only devices with an invite: "
+                                                                  "'Authorization: Bearer <invite>'"));
+    }
+    if (auto refused = ctx.limits.attach(sourceOf(req))) return sendRefusal(req, *refused);
+    if (ctx.config.maxDevices && ctx.store.deviceTotal() >= ctx.config.maxDevices)
+        return sendFull(ctx, req, "devices", "this proxy holds as many devices as it can; attach to another proxy");
     auto device = ctx.store.createDevice();
     if (!device) return sendProblem(req, device.error());
     Json::Value body(Json::objectValue);
@@ -64,11 +81,18 @@ restinio::request_handling_status_t listSubscriptions(RouteContext& ctx, const R
 restinio::request_handling_status_t addSubscription(RouteContext& ctx, const RequestHandle& req,
                                                     const std::string& id) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    if (auto refused = ctx.limits.subscribe(sourceOf(req))) return sendRefusal(req, *refused);
     auto request = parseSubscriptionRequest(req->body(), randomInbox(ctx));
     if (!request) return sendProblem(req, request.error());
     const auto& token = request->token;
     if (ctx.store.subscriptionCount(id) >= ctx.config.maxSubscriptionsPerDevice)
         return sendProblem(req, makeError(Errc::QuotaExceeded, "this device has reached its subscription limit"));
+    if (ctx.config.maxSubscriptions && ctx.store.subscriptionTotal() >= ctx.config.maxSubscriptions)
+        return sendFull(ctx, req, "subscriptions", "this proxy holds as many subscriptions as it can");
+    // A token outside the proxy's inboxes needs a DHT listen of its own: those are bounded.
+    if (ctx.config.maxListens && !ctx.inboxKeys.count(token.dhtKey()) && ctx.hub->listenCount() >= ctx.config.maxListens)
+        return sendFull(ctx, req, "listens", "this proxy holds as many DHT listens as it can; subscribe without a "
+                                             "token of your own (an inbox token) or at another proxy");
     if (auto added = ctx.store.addSubscription(id, token.text(), request->vapidKey); !added)
         return sendProblem(req, added.error());
     ctx.hub->watch(token.text(), id, request->vapidKey);

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/crypto/secret.h"
@@ -20,12 +22,21 @@ Expected<std::unique_ptr<DeviceStore>> DeviceStore::open(const std::string& path
     return std::make_unique<DeviceStore>(std::move(*db));
 }
 
+DeviceStore::DeviceStore(std::shared_ptr<Database> db) : db_(std::move(db)) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Statement devices(*db_, "SELECT COUNT(*) FROM devices");
+    if (devices.step() == SQLITE_ROW) devices_ = static_cast<std::size_t>(devices.integer(0));
+    Statement subscriptions(*db_, "SELECT COUNT(*) FROM subscriptions");
+    if (subscriptions.step() == SQLITE_ROW) subscriptions_ = static_cast<std::size_t>(subscriptions.integer(0));
+}
+
 Expected<NewDevice> DeviceStore::createDevice() {
     NewDevice device{crypto::base64urlEncode(crypto::randomBytes(16)), crypto::base64urlEncode(crypto::randomBytes(32))};
     std::lock_guard<std::mutex> lock(db_->mutex());
     Statement insert(*db_, "INSERT INTO devices(id, secret_sha256, created_ms) VALUES (?, ?, ?)");
     insert.bind(1, device.id).bindBlob(2, crypto::toBytes(secretHash(device.secret))).bind(3, unixMs());
     if (insert.step() != SQLITE_DONE) return db_->error("create device");
+    ++devices_;
     return device;
 }
 
@@ -49,6 +60,8 @@ Expected<std::vector<std::string>> DeviceStore::deleteDevice(const std::string& 
     del.bind(1, deviceId);
     if (del.step() != SQLITE_DONE) return db_->error("delete device");
     if (sqlite3_changes(db_->handle()) == 0) return makeError(Errc::NotFound, "unknown device");
+    --devices_;
+    subscriptions_ -= std::min<std::size_t>(subscriptions_, tokens->size());
     return tokens;
 }
 
@@ -72,6 +85,7 @@ Status DeviceStore::addSubscription(const std::string& deviceId, const std::stri
     // The foreign key fails when the device was deleted meanwhile.
     if (inserted == SQLITE_CONSTRAINT) return makeError(Errc::NotFound, "unknown device");
     if (inserted != SQLITE_DONE) return db_->error("add subscription");
+    ++subscriptions_;
     return success();
 }
 
@@ -81,6 +95,7 @@ Status DeviceStore::removeSubscription(const std::string& deviceId, const std::s
     del.bind(1, token).bind(2, deviceId);
     if (del.step() != SQLITE_DONE) return db_->error("remove subscription");
     if (sqlite3_changes(db_->handle()) == 0) return makeError(Errc::NotFound, "this device has no such subscription");
+    --subscriptions_;
     return success();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Devices and their subscriptions, durable in the proxy's SQLite database.
 // Thread-safe: every call takes the database's mutex.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ class DeviceStore {
 public:
     // Opens or creates the database; ":memory:" for a throw-away store.
     static Expected<std::unique_ptr<DeviceStore>> open(const std::string& path);
-    explicit DeviceStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+    // Reads the totals once; they are kept up to date by the calls below.
+    explicit DeviceStore(std::shared_ptr<Database> db);
 
     const std::shared_ptr<Database>& database() const { return db_; }
 
@@ -46,12 +48,16 @@ public:
     // NotFound when no device of this proxy holds the token.
     Expected<SubscriptionRecord> subscription(const std::string& token);
     std::size_t subscriptionCount(const std::string& deviceId);
+    // All devices and subscriptions of this proxy (node-wide caps), without a query.
+    std::size_t deviceTotal() const { return devices_; }
+    std::size_t subscriptionTotal() const { return subscriptions_; }
     // The ids of the proxy's first `count` inboxes, made by `newId` (default: random) and
     // kept on first use.
     Expected<std::vector<crypto::Bytes>> inboxes(std::size_t count, const std::function<crypto::Bytes()>& newId = {});
 
 private:
     std::shared_ptr<Database> db_;
+    std::atomic<std::size_t> devices_{0}, subscriptions_{0};
 };
 
 }  // namespace dhtpush::proxy

@@ -34,6 +34,9 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                             body["connections"]["refused_per_address"] = Json::UInt64(ctx.guard->refused());
                             body["connections"]["handshake_timeouts"] = Json::UInt64(ctx.guard->handshakeTimeouts());
                         }
+                        body["refusals"] = Json::Value(Json::objectValue);
+                        for (const auto& [limit, count] : ctx.limits.refusals())
+                            body["refusals"][limit] = Json::UInt64(count);
                         body["seen_ids"] = Json::UInt64(ctx.hub->seenIdCount());
                         body["streams_replaced"] = Json::UInt64(counters.streamsReplaced.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));

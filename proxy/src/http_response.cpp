@@ -1,5 +1,7 @@
 #include "http_response.h"
 
+#include "route_context.h"
+
 #include "problem.h"
 
 namespace dhtpush::proxy {
@@ -39,6 +41,14 @@ std::optional<std::string_view> headerValue(const RequestHandle& req, std::strin
     auto value = req->header().opt_value_of(restinio::string_view_t(name.data(), name.size()));
     if (!value) return std::nullopt;
     return std::string_view(value->data(), value->size());
+}
+
+}  // namespace dhtpush::proxy
+
+namespace dhtpush::proxy {
+
+restinio::request_handling_status_t sendRefusal(const RequestHandle& req, const Refusal& refusal) {
+    return sendProblem(req, refusal.error, {{"Retry-After", std::to_string(refusal.retryAfter.count())}});
 }
 
 }  // namespace dhtpush::proxy

@@ -1,6 +1,7 @@
 #include "node_options.h"
 
 #include <charconv>
+#include <fstream>
 
 namespace dhtpush::proxy {
 namespace {
@@ -13,6 +14,22 @@ template <class T>
 bool parseNumber(const std::string& text, T& out, int base = 10) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
     return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
+}
+
+// A rate: a non-negative decimal number.
+bool parseNumber(const std::string& text, double& out, int = 10) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return !text.empty() && ec == std::errc{} && end == text.data() + text.size() && out >= 0;
+}
+
+// The secret in a file (its first line): never on the command line, where `ps` shows it.
+Expected<std::string> readFirstLine(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) return makeError(Errc::Invalid, "cannot read the invite secret from " + path);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.size() < 16) return makeError(Errc::Invalid, "the invite secret in " + path + " is shorter than 16 characters");
+    return line;
 }
 
 Error usageError(const std::string& detail) { return makeError(Errc::Invalid, detail + " (see --help)"); }
@@ -62,6 +79,24 @@ Options:
                           (default 128); 0: no limit
   --tls-handshake-timeout SEC
                           a TLS handshake must finish within this (default 10)
+  --max-devices N         devices this proxy holds; past it attaching gets 507 (default 100000)
+  --max-subscriptions N   subscriptions this proxy holds (default 1000000)
+  --max-listens N         DHT listens for tokens devices bring themselves (default 10000)
+  --max-streams-per-device N
+                          event streams one device holds; a new one ends the oldest (default 4)
+  --invite-secret-file FILE
+                          a closed proxy: attaching needs 'Authorization: Bearer <the
+                          file's first line>'
+  --attach-rate N         devices attached per minute from one address (default 10)
+  --subscribe-rate N      subscriptions made per minute from one address (default 60)
+  --post-rate-per-ip N    messages per second from one address (default 1000)
+  --post-rate-per-subscription N
+                          messages per second to one subscription (default 10)
+  --post-rate-per-vapid-key N
+                          messages per second signed by one application server key (default 1000)
+  --max-publish-keys-per-ip N
+                          new DHT keys one address may send to per hour (default 1000)
+                          (every rate: 0 turns it off; 127.0.0.1 and ::1 are not limited per address)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
   --version               show the version
@@ -151,6 +186,27 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             if (status && o.proxy.inboxes > MAX_INBOXES)
                 return usageError("--inboxes must be at most " + std::to_string(MAX_INBOXES));
         }
+        else if (arg == "--max-devices") status = number(o.proxy.maxDevices, "--max-devices");
+        else if (arg == "--max-subscriptions") status = number(o.proxy.maxSubscriptions, "--max-subscriptions");
+        else if (arg == "--max-listens") status = number(o.proxy.maxListens, "--max-listens");
+        else if (arg == "--max-streams-per-device") {
+            status = number(o.proxy.maxStreamsPerDevice, "--max-streams-per-device");
+            if (status && o.proxy.maxStreamsPerDevice == 0) return usageError("--max-streams-per-device must be at least 1");
+        } else if (arg == "--invite-secret-file") {
+            auto v = needValue();
+            if (!v) return v.error();
+            auto invite = readFirstLine(*v);
+            if (!invite) return invite.error();
+            o.proxy.inviteSecret = *invite;
+        } else if (arg == "--attach-rate") status = number(o.proxy.rates.attachesPerMinute, "--attach-rate");
+        else if (arg == "--subscribe-rate") status = number(o.proxy.rates.subscribesPerMinute, "--subscribe-rate");
+        else if (arg == "--post-rate-per-ip") status = number(o.proxy.rates.postsPerSecond, "--post-rate-per-ip");
+        else if (arg == "--post-rate-per-subscription")
+            status = number(o.proxy.rates.postsPerSubscription, "--post-rate-per-subscription");
+        else if (arg == "--post-rate-per-vapid-key")
+            status = number(o.proxy.rates.postsPerVapidKey, "--post-rate-per-vapid-key");
+        else if (arg == "--max-publish-keys-per-ip")
+            status = number(o.proxy.rates.newPublishKeysPerHour, "--max-publish-keys-per-ip");
         else if (arg == "--connections-per-ip")
             status = number(o.proxy.connectionsPerAddress, "--connections-per-ip");
         else if (arg == "--tls-handshake-timeout") {

@@ -32,6 +32,8 @@ public:
     // false when `maxKeys` other keys were used within the window.
     bool admit(const crypto::DhtKey& key, Clock::time_point now);
     std::size_t size() const { return byUse_.size(); }
+    // Whether the key is counted already (a POST to it takes nothing new).
+    bool counts(const crypto::DhtKey& key) const { return index_.count(key) > 0; }
 
 private:
     struct Use {

@@ -2,6 +2,7 @@
 #include <asio/io_context.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
 #include "publish_key_budget.h"
+#include "request_limits.h"
 
 namespace dhtpush::proxy {
 
@@ -30,7 +32,15 @@ struct RouteContext {
     std::vector<crypto::Bytes> inboxes;  // ids of this proxy's inboxes (ProxyConfig::inboxes)
     PublishKeyBudget publishKeys;        // of the POST handler's thread
     std::shared_ptr<ConnectionGuard> guard{};  // for /health; set once the listeners exist
+    RequestLimits limits{};                    // per-source rates (config.rates)
+    std::set<crypto::DhtKey> inboxKeys{};      // the DHT keys of `inboxes`: listened to anyway
 };
+
+// The address a request came from.
+inline asio::ip::address sourceOf(const RequestHandle& req) { return req->remote_endpoint().address(); }
+
+// A 429 (or other refusal) with its Retry-After.
+restinio::request_handling_status_t sendRefusal(const RequestHandle& req, const Refusal& refusal);
 
 void addWebPushRoutes(Router& router, RouteContext& context);
 // connectionTag is set on the connection ids of event streams, as the listener's

@@ -115,6 +115,9 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     impl->context = std::make_unique<RouteContext>(
         RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes),
                      PublishKeyBudget(config.maxPublishKeys)});
+    impl->context->limits = RequestLimits(config.rates);
+    for (const auto& inbox : impl->context->inboxes)
+        if (auto token = crypto::SubscriptionToken::generateInInbox(inbox)) impl->context->inboxKeys.insert(token->dhtKey());
     impl->guard = std::make_shared<ConnectionGuard>(
         io, ConnectionGuardLimits{config.connectionsPerAddress, config.tlsHandshakeTimeout});
     impl->context->guard = impl->guard;

@@ -51,18 +51,19 @@ std::string claimedAudience(std::string_view header) {
     return {};
 }
 
-Status verify(std::string_view header, const std::string& boundKey, const std::string& audience, std::int64_t now) {
+Expected<std::string> verify(std::string_view header, const std::string& boundKey, const std::string& audience,
+                             std::int64_t now) {
     auto claims = crypto::verifyVapidAuthorization(header, boundKey, audience, now);
     if (!claims) return forbidden(claims.error().detail);
-    return success();
+    return claims->publicKey;
 }
 
 }  // namespace
 
-Status checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
-                      const std::vector<std::string>& audiences, std::int64_t nowUnix) {
+Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
+                                     const std::vector<std::string>& audiences, std::int64_t nowUnix) {
     if (!authorization) {
-        if (boundKey.empty()) return success();
+        if (boundKey.empty()) return std::string();
         return forbidden("this subscription accepts only messages signed by its application server: "
                          "an 'Authorization: vapid t=<JWT>, k=<key>' header is required (RFC 8292)");
     }

@@ -27,8 +27,9 @@ namespace dhtpush::proxy {
 // nowUnix < exp <= nowUnix + 24 h, and k equal to boundKey when one is bound.
 // Forbidden, with a detail naming the failed rule, otherwise (no header for a bound key
 // included); never Unauthorized, so that senders see RFC 8292 §4.2's answer.
-Status checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
-                      const std::vector<std::string>& audiences, std::int64_t nowUnix);
+// Returns the verified key `k` (empty when no header was given).
+Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
+                                     const std::vector<std::string>& audiences, std::int64_t nowUnix);
 
 // An envelope that reached the device's proxy through the DHT, for a subscription whose
 // bound key is `boundKey` (may be empty), checked at `nowUnix` by this node's clock. Success

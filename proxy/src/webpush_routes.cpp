@@ -86,6 +86,8 @@ private:
 restinio::request_handling_status_t postMessage(RouteContext& ctx, const RequestHandle& req, const RouteParams& params) {
     auto token = tokenParam(params);
     if (!token) return sendProblem(req, token.error());
+    const auto source = sourceOf(req);
+    if (auto refused = ctx.limits.post(source, token->text())) return sendRefusal(req, *refused);
     WebPushHeaders headers{headerValue(req, "TTL"), headerValue(req, "Urgency"), headerValue(req, "Topic"),
                            headerValue(req, "Content-Encoding")};
     auto envelope = parseWebPushRequest(headers, req->body(), ctx.config.maxTtlSeconds);
@@ -96,9 +98,10 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     auto local = ctx.store.subscription(token->text());
     if (!local && local.error().code != Errc::NotFound) return sendProblem(req, local.error());
     const auto authorization = headerValue(req, "Authorization");
-    if (auto vapid = checkPostVapid(local ? local->vapidKey : std::string(), authorization, ctx.audiences, nowUnix());
-        !vapid)
-        return sendProblem(req, vapid.error());
+    auto signer = checkPostVapid(local ? local->vapidKey : std::string(), authorization, ctx.audiences, nowUnix());
+    if (!signer) return sendProblem(req, signer.error());
+    if (!signer->empty())
+        if (auto refused = ctx.limits.postSignedBy(*signer)) return sendRefusal(req, *refused);
     if (authorization) envelope->vapid = std::string(*authorization);
     // The device's proxy refuses it through the DHT too (checkEnvelopeVapid): say so now.
     if (local && !local->vapidKey.empty() && envelope->encoding != "aes128gcm")
@@ -112,6 +115,10 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
                            {{"Retry-After", "1"}});
     // A subscription of this proxy is exempt: it watches that key, so the search exists already,
     // and filling the budget must not shut the proxy's own devices off.
+    // One source may take only its share of the budget, so that it cannot shut every other
+    // sender out of new endpoints for an hour.
+    if (!local && !ctx.publishKeys.counts(token->dhtKey()))
+        if (auto refused = ctx.limits.newPublishKey(source)) return sendRefusal(req, *refused);
     if (!local && !ctx.publishKeys.admit(token->dhtKey(), std::chrono::steady_clock::now()))
         return sendProblem(req,
                            makeError(Errc::Unavailable,

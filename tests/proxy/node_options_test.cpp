@@ -3,6 +3,10 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+
+#include "temp_dir.h"
+
 #include <catch2/catch.hpp>
 
 using dhtpush::Errc;
@@ -59,6 +63,10 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "--mailbox-bytes", "100000", "--subscription-messages", "7", "--subscription-bytes",
                             "9000", "--inboxes", "4", "--max-publish-keys", "500", "--keep-alive", "30",
                             "--max-clock-skew", "5", "--connections-per-ip", "9", "--tls-handshake-timeout", "3",
+                            "--max-devices", "11", "--max-subscriptions", "12", "--max-listens", "13",
+                            "--max-streams-per-device", "2", "--attach-rate", "1.5", "--subscribe-rate", "6",
+                            "--post-rate-per-ip", "7", "--post-rate-per-subscription", "0.5",
+                            "--post-rate-per-vapid-key", "8", "--max-publish-keys-per-ip", "9",
                             "--local-network"});
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
@@ -82,6 +90,16 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.maxClockSkew == std::chrono::seconds(5));
     CHECK(o.proxy.connectionsPerAddress == 9);
     CHECK(o.proxy.tlsHandshakeTimeout == std::chrono::seconds(3));
+    CHECK(o.proxy.maxDevices == 11);
+    CHECK(o.proxy.maxSubscriptions == 12);
+    CHECK(o.proxy.maxListens == 13);
+    CHECK(o.proxy.maxStreamsPerDevice == 2);
+    CHECK(o.proxy.rates.attachesPerMinute == 1.5);
+    CHECK(o.proxy.rates.subscribesPerMinute == 6);
+    CHECK(o.proxy.rates.postsPerSecond == 7);
+    CHECK(o.proxy.rates.postsPerSubscription == 0.5);
+    CHECK(o.proxy.rates.postsPerVapidKey == 8);
+    CHECK(o.proxy.rates.newPublishKeysPerHour == 9);
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -165,7 +183,8 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
-                               "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout"}) {
+                               "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
@@ -191,7 +210,8 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
                                "--dht-port", "--bootstrap", "--network", "--public", "--value-expiration",
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
-                               "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout"}) {
+                               "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
         // And every option the usage names is one the parser knows (no stale help text).
@@ -238,4 +258,14 @@ TEST_CASE("HTTPS options without a certificate and key are refused", "[proxy][op
     CHECK(errorOf({"--https-address", "0.0.0.0"}) == Errc::Invalid);
     CHECK(errorOf({"--https-port", "https", "--tls-cert", "c", "--tls-key", "k"}) == Errc::Invalid);
     CHECK(errorOf({"--tls-cert"}) == Errc::Invalid);
+}
+
+TEST_CASE("the invite secret is read from a file, never given on the command line", "[proxy][options]") {
+    const dhtpush::test::TempDir dir;
+    const auto path = (dir.path() / "invite").string();
+    std::ofstream(path) << "a long enough invite secret\n";
+    CHECK(parseOk({"--invite-secret-file", path}).proxy.inviteSecret == "a long enough invite secret");
+    std::ofstream(path) << "short\n";
+    CHECK(errorOf({"--invite-secret-file", path}) == Errc::Invalid);
+    CHECK(errorOf({"--invite-secret-file", (dir.path() / "missing").string()}) == Errc::Invalid);
 }

@@ -37,7 +37,8 @@ std::string header(const VapidKeys& k, const std::string& aud = ORIGIN, std::int
     return *h;
 }
 
-void requireForbidden(const Status& s, const std::string& detailPart) {
+template <class Result>
+void requireForbidden(const Result& s, const std::string& detailPart) {
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().code == Errc::Forbidden);
     CAPTURE(s.error().detail);

@@ -16,6 +16,16 @@
 
 namespace dhtpush::proxy {
 
+// Per-source request rates (request_limits.h, docs/security.md); 0 turns one off.
+struct RequestRates {
+    double attachesPerMinute{10};            // per source address
+    double subscribesPerMinute{60};          // per source address
+    double postsPerSecond{1000};             // per source address
+    double postsPerSubscription{10};         // per second, per token
+    double postsPerVapidKey{1000};           // per second, per verified application server key
+    double newPublishKeysPerHour{1000};      // per source: its share of --max-publish-keys
+};
+
 struct ProxyConfig {
     std::string httpAddress{"127.0.0.1"};
     std::uint16_t httpPort{0};            // 0 picks a free port; read it back with port()
@@ -34,6 +44,15 @@ struct ProxyConfig {
     std::size_t subscriptionMessages{100};
     std::size_t subscriptionBytes{256 * 1024};
     std::size_t maxSubscriptionsPerDevice{1000};
+    // Node-wide caps: past them a request gets 507 + Retry-After (this proxy is full; a device
+    // can attach elsewhere). 0: no cap.
+    std::size_t maxDevices{100000};
+    std::size_t maxSubscriptions{1000000};
+    // DHT listens for subscriptions outside the proxy's inboxes (a token a device brought).
+    std::size_t maxListens{10000};
+    // When set, POST /v1/devices needs `Authorization: Bearer <this>` (a closed proxy).
+    std::string inviteSecret;
+    RequestRates rates;
     std::size_t maxStreamsPerDevice{4};   // event streams a device holds; a new one ends the oldest
     std::size_t maxSeenIds{65536};        // message ids kept in memory against DHT copies
     // New subscriptions get version-2 tokens in one of this many inboxes (DHT keys) of the
