@@ -221,9 +221,13 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     // claims: its times are held against our clock and a bound key needs its VAPID proof.
     // Before the duplicate check: a forged copy must not shadow the real one.
     if (fromDht) {
-        if (!boundEnvelopeTime(envelope, nowMillis, limits_.time) ||
-            !checkEnvelopeVapid(sub->second.vapidKey, envelope, static_cast<std::int64_t>(nowMillis / 1000))) {
+        if (!boundEnvelopeTime(envelope, nowMillis, limits_.time)) {
             ++counters_.rejected;
+            return;
+        }
+        auto proof = proofs_.check(token, sub->second.vapidKey, envelope, static_cast<std::int64_t>(nowMillis / 1000));
+        if (!proof) {
+            ++(proof.error().code == Errc::Unavailable ? counters_.proofsLimited : counters_.rejected);
             return;
         }
     }

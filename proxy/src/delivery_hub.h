@@ -21,6 +21,7 @@
 
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
+#include "envelope_proof_checker.h"
 #include "envelope_time.h"
 #include "event_stream.h"
 #include "mailbox.h"
@@ -41,7 +42,7 @@ struct HubLimits {
 
 struct HubCounters {
     std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
-        rejected{0}, streamsReplaced{0};
+        rejected{0}, streamsReplaced{0}, proofsLimited{0};
 };
 
 // What became of a message handed to deliver(), for the answer to its POST.
@@ -127,6 +128,7 @@ private:
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
+    EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted
     HubCounters counters_;
     std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
     std::atomic<std::size_t> listenCount_{0};  // DHT listens they need

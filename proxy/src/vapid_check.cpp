@@ -78,8 +78,9 @@ Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<
     return verify(*authorization, boundKey, known ? claimed : audiences.front(), nowUnix);
 }
 
-Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope, std::int64_t nowUnix) {
-    if (boundKey.empty()) return success();
+Expected<std::int64_t> checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope,
+                                          std::int64_t nowUnix) {
+    if (boundKey.empty()) return std::int64_t{0};
     if (envelope.encoding != "aes128gcm")
         return forbidden("a subscription bound to an application server key accepts only aes128gcm bodies");
     if (envelope.vapid.empty()) return forbidden("the envelope carries no proof for the subscription's bound key");
@@ -87,7 +88,7 @@ Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& env
     if (!claims) return forbidden(claims.error().detail);
     if (envelope.createdMs / 1000 >= static_cast<std::uint64_t>(claims->expiresAt))
         return forbidden("the envelope was created after its JWT expired");
-    return success();
+    return claims->expiresAt;
 }
 
 }  // namespace dhtpush::proxy

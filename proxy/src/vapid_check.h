@@ -38,6 +38,8 @@ Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<
 // boundKey: signature, nowUnix < exp <= nowUnix + 24 h, and the envelope created before exp.
 // The `ct` is a peer's claim: it never widens the window (docs/security.md "Time"). Any aud
 // is accepted: the node that took the POST checked it against its own origin.
-Status checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope, std::int64_t nowUnix);
+// Returns the JWT's exp (0 when no key is bound).
+Expected<std::int64_t> checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope,
+                                          std::int64_t nowUnix);
 
 }  // namespace dhtpush::proxy
