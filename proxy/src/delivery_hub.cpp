@@ -12,6 +12,7 @@ namespace {
 // How old a TTL-0 message may be when it reaches this proxy: DHT latency plus clock skew.
 constexpr auto IMMEDIATE_GRACE = std::chrono::seconds(30);
 constexpr auto WATCH_PACING_STEP = std::chrono::milliseconds(25);
+constexpr std::size_t BACKLOG_PAGE = 64;  // events per write when a device collects its mailbox
 
 std::int64_t toMs(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -44,6 +45,8 @@ void DeliveryHub::stop() {
         for (auto& [id, streams] : self->streams_)
             for (auto& stream : streams) stream->close();
         self->streams_.clear();
+        self->deviceOfConnection_.clear();
+        self->tokensOfDevice_.clear();
     });
 }
 
@@ -60,6 +63,7 @@ void DeliveryHub::watch(const std::string& token, const std::string& deviceId, c
         sub.key = parsed->dhtKey();
         const auto recipient = parsed->recipient();
         sub.recipient.assign(recipient.begin(), recipient.end());
+        self->tokensOfDevice_[deviceId].insert(token);
         auto& watch = self->watches_[sub.key];
         if (sub.recipient.empty()) watch.ownToken = token;
         else self->byRecipient_[sub.recipient] = token;
@@ -110,6 +114,10 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
 void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscription>::iterator it) {
     auto& sub = it->second;
     if (!sub.recipient.empty()) byRecipient_.erase(sub.recipient);
+    if (auto tokens = tokensOfDevice_.find(sub.deviceId); tokens != tokensOfDevice_.end()) {
+        tokens->second.erase(it->first);
+        if (tokens->second.empty()) tokensOfDevice_.erase(tokens);
+    }
     // A version-1 key has one subscription; an inbox key is watched until its last one goes.
     auto watch = watches_.find(sub.key);
     if (watch != watches_.end() && --watch->second.subscriptions == 0) {
@@ -130,10 +138,11 @@ void DeliveryHub::unwatch(const std::string& token) {
 
 void DeliveryHub::forgetDevice(const std::string& deviceId) {
     asio::post(strand_, [self = shared_from_this(), deviceId] {
-        for (auto it = self->subscriptions_.begin(); it != self->subscriptions_.end();) {
-            auto next = std::next(it);
-            if (it->second.deviceId == deviceId) self->removeSubscription(it);
-            it = next;
+        if (auto tokens = self->tokensOfDevice_.find(deviceId); tokens != self->tokensOfDevice_.end()) {
+            const auto held = tokens->second;  // removeSubscription edits the set
+            for (const auto& token : held)
+                if (auto it = self->subscriptions_.find(token); it != self->subscriptions_.end())
+                    self->removeSubscription(it);
         }
         auto streams = self->streams_.find(deviceId);
         if (streams == self->streams_.end()) return;
@@ -154,7 +163,8 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
             stream->close();
             return;
         }
-        // On the strand, so nothing that arrives meanwhile can overtake the backlog.
+        // On the strand, so nothing that arrives meanwhile can overtake the backlog. The
+        // prune is an index range (mailbox_by_expiry), cheap under a storm of reconnects.
         self->storeAdmitted();
         const auto nowMs = toMs(std::chrono::system_clock::now());
         if (auto dropped = self->mailbox_.pruneExpired(nowMs)) self->counters_.expired += *dropped;
@@ -163,12 +173,20 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
             stream->close();
             return;
         }
-        for (const auto& stored : *backlog) {
-            if (!stream->send(std::to_string(stored.seq), node::messageToJson(stored.message))) break;
-            ++self->counters_.delivered;
+        // In pages: a mailbox of 1,000 messages is 16 writes, far from the stream's limit of
+        // writes in flight (which a write per message would pass, ending the stream).
+        std::vector<EventStream::Event> page;
+        for (std::size_t i = 0; i < backlog->size(); ++i) {
+            const auto& stored = (*backlog)[i];
+            page.push_back({std::to_string(stored.seq), node::messageToJson(stored.message)});
+            if (page.size() < BACKLOG_PAGE && i + 1 < backlog->size()) continue;
+            if (!stream->sendPage(page)) break;
+            self->counters_.delivered += page.size();
+            page.clear();
         }
         // A device reconnecting before its old connection timed out, or a client opening
         // streams without end: the oldest goes, so each device holds a bounded number.
+        self->deviceOfConnection_[stream->connection()] = stream->deviceId();
         auto& streams = self->streams_[stream->deviceId()];
         while (!streams.empty() && streams.size() >= self->limits_.maxStreamsPerDevice) {
             streams.front()->close();
@@ -181,10 +199,16 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
 
 void DeliveryHub::connectionClosed(ConnectionId connection) {
     asio::post(strand_, [self = shared_from_this(), connection] {
-        for (auto& [id, streams] : self->streams_)
+        auto device = self->deviceOfConnection_.find(connection);
+        if (device == self->deviceOfConnection_.end()) return;  // not a stream
+        if (auto found = self->streams_.find(device->second); found != self->streams_.end()) {
+            auto& streams = found->second;
             streams.erase(std::remove_if(streams.begin(), streams.end(),
                                          [&](const auto& s) { return s->connection() == connection; }),
                           streams.end());
+            if (streams.empty()) self->streams_.erase(found);
+        }
+        self->deviceOfConnection_.erase(device);
     });
 }
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dhtpush/node/message_json.h"
@@ -123,6 +124,9 @@ private:
     std::map<crypto::DhtKey, KeyWatch> watches_;
     std::unordered_map<std::string, std::string> byRecipient_;  // recipient id → token (version 2)
     std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
+    // Indexes, so that a closed connection or a deleted device costs no scan of everything.
+    std::unordered_map<ConnectionId, std::string> deviceOfConnection_;
+    std::unordered_map<std::string, std::unordered_set<std::string>> tokensOfDevice_;
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)

@@ -21,10 +21,27 @@ bool EventStream::write(std::string chunk) {
     return true;
 }
 
+namespace {
+
+// data is one line of JSON: SSE forbids raw newlines inside a data field. An event without
+// an id (a TTL-0 message, never stored) leaves the device's Last-Event-ID alone.
+void appendEvent(std::string& out, const std::string& eventId, const std::string& data) {
+    if (!eventId.empty()) out += "id: " + eventId + "\n";
+    out += "event: message\ndata: " + data + "\n\n";
+}
+
+}  // namespace
+
 bool EventStream::send(const std::string& eventId, const std::string& data) {
-    // data is one line of JSON: SSE forbids raw newlines inside a data field. An event
-    // without an id (a TTL-0 message, never stored) leaves the device's Last-Event-ID alone.
-    return write((eventId.empty() ? std::string() : "id: " + eventId + "\n") + "event: message\ndata: " + data + "\n\n");
+    std::string chunk;
+    appendEvent(chunk, eventId, data);
+    return write(std::move(chunk));
+}
+
+bool EventStream::sendPage(const std::vector<Event>& events) {
+    std::string chunk;
+    for (const auto& e : events) appendEvent(chunk, e.id, e.data);
+    return write(std::move(chunk));
 }
 
 void EventStream::ping() { write(": keep-alive\n\n"); }

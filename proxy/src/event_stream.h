@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http_types.h"
 
@@ -24,6 +25,12 @@ public:
 
     // False when the stream is dead or stalled (and is now closed).
     bool send(const std::string& eventId, const std::string& data);
+    // Several events in one write (a backlog page): a long backlog is a few writes, not one
+    // per message, so it never reaches MAX_WRITES_IN_FLIGHT.
+    struct Event {
+        std::string id, data;
+    };
+    bool sendPage(const std::vector<Event>& events);
     void ping();
     void close();
 

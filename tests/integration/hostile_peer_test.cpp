@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <thread>
 #include <memory>
 #include <vector>
 
@@ -255,4 +256,31 @@ TEST_CASE("the ids kept against DHT copies are bounded, and copies are still dro
     CHECK(healthNumber(proxy, "seen_ids") <= 8);
     // Each once, although the DHT hands copies again (the mailbox remembers what it stored).
     REQUIRE_FALSE(recorder.waitForCount(21, std::chrono::milliseconds(1500)));
+}
+
+// Regression (issue 12): a backlog over 256 messages ended the stream (a write per message,
+// and at most 256 writes in flight) instead of being sent in pages.
+TEST_CASE("a device collects a long backlog on one stream", "[integration][security]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.subscriptionMessages = 1000;
+    config.rates.postsPerSubscription = 0;
+    RunningProxy proxy(network, config);
+    const KeyedDevice device(proxy.url());
+    constexpr std::size_t BACKLOG = 600;
+    for (std::size_t i = 0; i < BACKLOG; ++i)
+        REQUIRE(client::sendPush(device.endpointOn(proxy.url()), "m", pushOptions(600)).ok());
+    std::atomic<std::size_t> received{0};
+    std::atomic<bool> stop{false}, ended{false};
+    std::thread stream([&] {
+        client::streamMessages(device.account, [&](const node::DeliveredMessage&) { return ++received > 0; }, stop);
+        ended = true;
+    });
+    const bool all = waitUntil([&] { return received >= BACKLOG || ended; }, std::chrono::seconds(20));
+    const bool endedEarly = ended.load();
+    stop = true;
+    stream.join();
+    CHECK(all);
+    CHECK_FALSE(endedEarly);
+    CHECK(received == BACKLOG);
 }
