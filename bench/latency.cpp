@@ -99,11 +99,20 @@ private:
     std::vector<std::shared_future<std::size_t>> tokens_;
 };
 
+// Sequential samples send hundreds of messages a second to each of KEYS subscriptions, far
+// over the default --post-rate-per-subscription (10/s): the latency path runs without it.
+proxy::ProxyConfig unlimitedPerSubscription() {
+    proxy::ProxyConfig config;
+    config.rates.postsPerSubscription = 0;
+    return config;
+}
+
 // WebPush POST to proxy B (or, `local`, to proxy A itself) -> SSE event at a device
 // attached to proxy A, which acks in batches off the receiving thread as `dhtpush listen` does.
 class OursPath : public Path {
 public:
-    OursPath(const test::LocalDhtNetwork& network, bool local) : proxyA_(network), proxyB_(network) {
+    OursPath(const test::LocalDhtNetwork& network, bool local)
+        : proxyA_(network, unlimitedPerSubscription()), proxyB_(network, unlimitedPerSubscription()) {
         auto account = client::attachDevice(proxyA_.url());
         if (!account) throw std::runtime_error(account.error().detail);
         account_ = *account;

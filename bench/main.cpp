@@ -9,6 +9,7 @@
 #include "latency.h"
 #include "processes.h"
 #include "report.h"
+#include "under_attack.h"
 
 #include <opendht/infohash.h>
 
@@ -31,7 +32,8 @@ std::size_t number(const std::map<std::string, std::string>& o, const std::strin
 int usage() {
     std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
                  "       dhtpush-bench network [--nodes N]\n"
-                 "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n";
+                 "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
+                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls [--samples S] [--connections C] [--json FILE]\n";
     return 2;
 }
 
@@ -82,6 +84,14 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (mode == "report") return writeReport(options);
+        if (mode == "attack") {
+            AttackRun run;
+            if (options.count("--kind")) run.kind = options.at("--kind");
+            run.samples = number(options, "--samples", 300);
+            run.idleConnections = number(options, "--connections", 10000);
+            emit(runUnderAttack(run), options);
+            return 0;
+        }
         if (mode == "load") return runLoad(options);
     } catch (const std::exception& ex) {
         std::cerr << "dhtpush-bench: " << ex.what() << "\n";

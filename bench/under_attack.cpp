@@ -1,0 +1,295 @@
+#include "under_attack.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <ctime>
+#include <optional>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "await.h"
+#include "dhtpush/client/device_client.h"
+#include "dhtpush/client/http_client.h"
+#include "dhtpush/client/webpush_sender.h"
+#include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/random.h"
+#include "dhtpush/crypto/token.h"
+#include "dhtpush/crypto/vapid.h"
+#include "dhtpush/node/json.h"
+#include "keyed_device.h"
+#include "proxy_fixture.h"
+#include "sample_clock.h"
+#include "self_signed_certificate.h"
+#include "stats.h"
+#include "temp_dir.h"
+
+namespace dhtpush::bench {
+namespace {
+
+constexpr std::size_t HONEST_KEYS = 64;  // spread over subscriptions: under their per-token rate
+constexpr auto SAMPLE_TIMEOUT = std::chrono::seconds(5);
+
+template <class T>
+T required(Expected<T> value, const char* what) {
+    if (!value) throw std::runtime_error(std::string(what) + ": " + value.error().detail);
+    return std::move(*value);
+}
+
+// A VAPID header that parses, names the app server's key and fails only at the signature:
+// the most a forger can make a proxy spend. A new exp each time makes a new header.
+std::string forgedProof(const std::string& appKey, std::uint64_t n) {
+    const auto header = crypto::base64urlEncode(std::string(R"({"typ":"JWT","alg":"ES256"})"));
+    const auto claims = crypto::base64urlEncode(R"({"aud":"https://a.example","exp":)" +
+                                                std::to_string(std::time(nullptr) + 3600 + static_cast<long>(n % 80000)) +
+                                                R"(,"sub":"mailto:a@b.c"})");
+    return "vapid t=" + header + "." + claims + "." + crypto::base64urlEncode(crypto::randomBytes(64)) + ", k=" + appKey;
+}
+
+// The attack, on its own threads until stop(); counts what it sent.
+class Attack {
+public:
+    virtual ~Attack() = default;
+    virtual void stop() = 0;
+    virtual Json::Value stats() const = 0;
+};
+
+class ForgedEnvelopes : public Attack {
+public:
+    ForgedEnvelopes(const test::LocalDhtNetwork& network, const test::KeyedDevice& victim, std::string appKey)
+        : peer_(network.join()) {
+        const auto token = *crypto::SubscriptionToken::parse(victim.subscription.token);
+        const auto body = victim.seal("forged");
+        thread_ = std::thread([this, token, body, appKey = std::move(appKey)] {
+            // Paced at 4,000/s, the rate that saturated a node before proofs were budgeted.
+            auto next = std::chrono::steady_clock::now();
+            for (std::uint64_t n = 0; !stop_; ++n) {
+                auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "aes128gcm", body);
+                envelope.vapid = forgedProof(appKey, n);
+                peer_->publish(token.dhtKey(), token.recipient(), envelope, {});
+                ++sent_;
+                next += std::chrono::microseconds(250);
+                std::this_thread::sleep_until(next);  // pacing of the load, not synchronisation
+            }
+        });
+    }
+    ~ForgedEnvelopes() override { stop(); }
+    void stop() override {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    Json::Value stats() const override {
+        Json::Value v(Json::objectValue);
+        v["forged_envelopes_sent"] = Json::UInt64(sent_.load());
+        return v;
+    }
+
+private:
+    std::unique_ptr<node::DhtNode> peer_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> sent_{0};
+    std::thread thread_;
+};
+
+class PostFlood : public Attack {
+public:
+    explicit PostFlood(std::string endpoint) {
+        for (int t = 0; t < 4; ++t)
+            threads_.emplace_back([this, endpoint] {
+                while (!stop_) {
+                    auto response = client::httpRequest({"POST", endpoint, {"TTL: 600"}, "flood"});
+                    ++(response && response->status == 201 ? accepted_ : refused_);
+                }
+            });
+    }
+    ~PostFlood() override { stop(); }
+    void stop() override {
+        stop_ = true;
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+    }
+    Json::Value stats() const override {
+        Json::Value v(Json::objectValue);
+        v["flood_posts_accepted"] = Json::UInt64(accepted_.load());
+        v["flood_posts_refused"] = Json::UInt64(refused_.load());
+        return v;
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> accepted_{0}, refused_{0};
+    std::vector<std::thread> threads_;
+};
+
+// TCP connections that never start TLS, from 127.0.0.2 up; each one the node closes is
+// opened again, so the node always faces about `count` of them.
+class IdleTls : public Attack {
+public:
+    IdleTls(std::uint16_t port, std::size_t count) : port_(port), fds_(count, -1) {
+        thread_ = std::thread([this] {
+            while (!stop_) {
+                for (std::size_t i = 0; i < fds_.size() && !stop_; ++i) {
+                    if (fds_[i] >= 0 && !closedByPeer(fds_[i])) continue;
+                    if (fds_[i] >= 0) ::close(fds_[i]);
+                    fds_[i] = open(i);
+                    if (fds_[i] >= 0) ++opened_;
+                }
+                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(200));
+            }
+        });
+    }
+    ~IdleTls() override { stop(); }
+    void stop() override {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+        for (auto& fd : fds_)
+            if (fd >= 0) ::close(fd);
+        fds_.assign(fds_.size(), -1);
+    }
+    Json::Value stats() const override {
+        Json::Value v(Json::objectValue);
+        v["idle_connections"] = Json::UInt64(fds_.size());
+        v["idle_connections_opened"] = Json::UInt64(opened_.load());
+        return v;
+    }
+
+private:
+    int open(std::size_t i) const {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (fd < 0) return -1;
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        from.sin_addr.s_addr = htonl(0x7f000002u + static_cast<std::uint32_t>(i % 79));  // 127.0.0.2-80
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(port_);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+            (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS)) {
+            ::close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    static bool closedByPeer(int fd) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return false;
+        char byte;
+        return ::recv(fd, &byte, 1, MSG_DONTWAIT) == 0 || (p.revents & (POLLERR | POLLHUP)) != 0;
+    }
+
+    std::uint16_t port_;
+    std::vector<int> fds_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> opened_{0};
+    std::thread thread_;
+};
+
+// The honest device on proxy A: plain messages whose body is the sample id.
+class HonestDevice {
+public:
+    explicit HonestDevice(const std::string& proxyUrl) : account_(required(client::attachDevice(proxyUrl), "attach")) {
+        for (std::size_t k = 0; k < HONEST_KEYS; ++k)
+            endpoints_.push_back(proxyUrl + "/wp/" + required(client::addSubscription(account_, ""), "subscribe").token);
+        stream_ = std::thread([this] {
+            client::streamMessages(
+                account_,
+                [this](const node::DeliveredMessage& m) {
+                    clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    toAck_.push_back(m.envelope.idText());
+                    return true;
+                },
+                stop_);
+        });
+        acker_ = std::thread([this] {
+            while (!stop_) {
+                std::vector<std::string> batch;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    batch.swap(toAck_);
+                }
+                if (!batch.empty()) client::acknowledge(account_, batch);
+                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
+            }
+        });
+    }
+    ~HonestDevice() {
+        stop_ = true;
+        stream_.join();
+        acker_.join();
+    }
+    // Milliseconds from the POST to the event, or nullopt when it was refused or lost.
+    std::optional<double> sample(long id) {
+        clock.start(id);
+        client::PushOptions options;
+        options.ttlSeconds = 60;
+        if (!client::sendPush(endpoints_[static_cast<std::size_t>(id) % endpoints_.size()], std::to_string(id), options))
+            return std::nullopt;
+        return clock.wait(SAMPLE_TIMEOUT);
+    }
+
+private:
+    SampleClock clock;
+    client::ProxyAccount account_;
+    std::vector<std::string> endpoints_;
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<std::string> toAck_;
+    std::thread stream_, acker_;
+};
+
+}  // namespace
+
+Json::Value runUnderAttack(const AttackRun& run) {
+    std::cerr << "under attack: " << run.kind << ", " << run.samples << " honest messages..." << std::endl;
+    test::TempDir dir;
+    const test::SelfSignedCertificate certificate(dir.path().string());
+    test::LocalDhtNetwork network(10);
+    proxy::ProxyConfig config;  // the shipped limits
+    config.https.certFile = certificate.certFile;
+    config.https.keyFile = certificate.keyFile;
+    test::RunningProxy proxy(network, config);
+    const auto appServer = test::newVapidKeys();
+    const auto url = proxy.httpUrl();  // the HTTPS listener is the idle attack's target
+    const test::KeyedDevice victim(url, appServer.publicKey);
+    HonestDevice honest(url);
+    for (long warm = -20; warm < 0; ++warm) honest.sample(warm);
+
+    std::unique_ptr<Attack> attack;
+    if (run.kind == "forged") attack = std::make_unique<ForgedEnvelopes>(network, victim, appServer.publicKey);
+    else if (run.kind == "flood") attack = std::make_unique<PostFlood>(victim.endpointOn(url));
+    else if (run.kind == "idle-tls")
+        attack = std::make_unique<IdleTls>(static_cast<std::uint16_t>(std::stoi(proxy.httpsUrl().substr(proxy.httpsUrl().rfind(':') + 1))),
+                                           run.idleConnections);
+    else if (run.kind != "none") throw std::runtime_error("unknown attack '" + run.kind + "'");
+    // Let the attack reach its pace before sampling.
+    test::waitUntil([] { return false; }, std::chrono::milliseconds(attack ? 1000 : 0));
+
+    std::vector<double> samples;
+    std::size_t lost = 0;
+    for (std::size_t i = 0; i < run.samples; ++i) {
+        if (auto ms = honest.sample(static_cast<long>(i))) samples.push_back(*ms);
+        else ++lost;
+    }
+    Json::Value result(Json::objectValue);
+    result["attack"] = run.kind;
+    result["honest_ms"] = toJson(summarize(samples));
+    result["lost"] = Json::UInt64(lost);
+    if (attack) {
+        attack->stop();
+        result["load"] = attack->stats();
+    }
+    auto health = client::httpRequest({"GET", url + "/health", {}, {}});
+    if (health && health->status == 200) result["health"] = *node::parseJson(health->body);
+    return result;
+}
+
+}  // namespace dhtpush::bench

@@ -1,0 +1,26 @@
+#pragma once
+// Honest delivery while one node is attacked (docs/security.md): a device on proxy A of a
+// local network receives sequential WebPush messages POSTed to A, and meanwhile one of
+//   none      nothing (the baseline of the same run),
+//   forged    a hostile DHT peer floods a VAPID-bound subscription on A with envelopes whose
+//             proofs fail only at the signature (each would cost A a verification),
+//   flood     4 senders POST as fast as they can to one token on A,
+//   idle-tls  up to 10,000 TCP connections to A's HTTPS port that never start TLS, from 79
+//             loopback addresses, reopened as A closes them.
+// Everything stays on 127.0.0.0/8 and stops after the samples.
+#include <json/json.h>
+
+#include <cstddef>
+#include <string>
+
+namespace dhtpush::bench {
+
+struct AttackRun {
+    std::string kind{"none"};
+    std::size_t samples{300};
+    std::size_t idleConnections{10000};
+};
+
+Json::Value runUnderAttack(const AttackRun& run);
+
+}  // namespace dhtpush::bench
