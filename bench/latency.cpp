@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "acking_device.h"
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
@@ -122,27 +123,8 @@ public:
             endpoints_.push_back((local ? proxyA_.url() : proxyB_.url()) + "/wp/" + sub->token);
         }
         options_.ttlSeconds = 60;
-        device_ = std::thread([this] {
-            client::streamMessages(
-                account_,
-                [this](const node::DeliveredMessage& m) {
-                    clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
-                    std::lock_guard<std::mutex> lock(ackMutex_);
-                    toAck_.push_back(m.envelope.idText());
-                    return true;
-                },
-                stop_);
-        });
-        acker_ = std::thread([this] {
-            while (!stop_) {
-                std::vector<std::string> batch;
-                {
-                    std::lock_guard<std::mutex> lock(ackMutex_);
-                    batch.swap(toAck_);
-                }
-                if (!batch.empty()) client::acknowledge(account_, batch);
-                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
-            }
+        device_ = std::make_unique<AckingDevice>(account_, [this](const node::DeliveredMessage& m) {
+            clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
         });
         // Each subscription's DHT listen starts paced after it is added: wait until every
         // one carries a message before sampling.
@@ -153,11 +135,7 @@ public:
             while (!clock.wait(std::chrono::milliseconds(200)));
         }
     }
-    ~OursPath() override {
-        stop_ = true;
-        device_.join();
-        acker_.join();
-    }
+    ~OursPath() override { device_.reset(); }
     void send(long id) override {
         client::sendPush(endpoints_[static_cast<std::size_t>(id) % KEYS], std::to_string(id), options_);
     }
@@ -167,10 +145,7 @@ private:
     client::ProxyAccount account_;
     std::vector<std::string> endpoints_;
     client::PushOptions options_;
-    std::atomic<bool> stop_{false};
-    std::mutex ackMutex_;
-    std::vector<std::string> toAck_;
-    std::thread device_, acker_;
+    std::unique_ptr<AckingDevice> device_;
 };
 
 // POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another (one

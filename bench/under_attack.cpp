@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "acking_device.h"
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
@@ -198,33 +199,9 @@ public:
     explicit HonestDevice(const std::string& proxyUrl) : account_(required(client::attachDevice(proxyUrl), "attach")) {
         for (std::size_t k = 0; k < HONEST_KEYS; ++k)
             endpoints_.push_back(proxyUrl + "/wp/" + required(client::addSubscription(account_, ""), "subscribe").token);
-        stream_ = std::thread([this] {
-            client::streamMessages(
-                account_,
-                [this](const node::DeliveredMessage& m) {
-                    clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
-                    std::lock_guard<std::mutex> lock(mutex_);
-                    toAck_.push_back(m.envelope.idText());
-                    return true;
-                },
-                stop_);
+        device_ = std::make_unique<AckingDevice>(account_, [this](const node::DeliveredMessage& m) {
+            clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
         });
-        acker_ = std::thread([this] {
-            while (!stop_) {
-                std::vector<std::string> batch;
-                {
-                    std::lock_guard<std::mutex> lock(mutex_);
-                    batch.swap(toAck_);
-                }
-                if (!batch.empty()) client::acknowledge(account_, batch);
-                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
-            }
-        });
-    }
-    ~HonestDevice() {
-        stop_ = true;
-        stream_.join();
-        acker_.join();
     }
     // Milliseconds from the POST to the event, or nullopt when it was refused or lost.
     std::optional<double> sample(long id) {
@@ -240,10 +217,7 @@ private:
     SampleClock clock;
     client::ProxyAccount account_;
     std::vector<std::string> endpoints_;
-    std::atomic<bool> stop_{false};
-    std::mutex mutex_;
-    std::vector<std::string> toAck_;
-    std::thread stream_, acker_;
+    std::unique_ptr<AckingDevice> device_;  // last: it stops before the clock goes
 };
 
 }  // namespace

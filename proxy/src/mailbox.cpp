@@ -103,8 +103,11 @@ Expected<bool> Mailbox::admit(MailboxEntry& e) {
     if (rc == SQLITE_ROW) return false;
     if (rc != SQLITE_DONE) return db_->error("look up message");
     if (!e.topic.empty()) {  // RFC 8030 §5.4: DHT copies may arrive out of order, the creation time decides
-        Statement newer(*db_, "SELECT 1 FROM mailbox WHERE token = ? AND topic = ? AND created_ms > ?");
-        newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
+        Statement newer(*db_,
+                        "SELECT 1 FROM mailbox WHERE token = ?1 AND topic = ?2 AND created_ms > ?3 "
+                        "UNION ALL SELECT 1 FROM topics WHERE token = ?1 AND topic = ?2 "
+                        "AND (created_ms > ?3 OR (created_ms = ?3 AND message_id != ?4))");
+        newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, e.messageId);
         if (newer.step() == SQLITE_ROW) return false;
     }
     auto seq = nextSeqLocked();
@@ -143,6 +146,13 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
     {  // why: the statements are reset before COMMIT; a statement still open at commit keeps
        // the WAL from ever being checkpointed, and it grows without bound.
     Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ? AND created_ms <= ?");
+    // The newest creation time seen per Topic, remembered while an older copy may come back.
+    Statement mark(*db_,
+                   "INSERT INTO topics(token, topic, created_ms, message_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
+                   "ON CONFLICT(token, topic) DO UPDATE SET "
+                   "message_id = CASE WHEN excluded.created_ms > created_ms THEN excluded.message_id ELSE message_id END, "
+                   "created_ms = max(created_ms, excluded.created_ms), expires_ms = max(expires_ms, excluded.expires_ms)");
+    const auto markUntil = unixMs() + limits_.unknownAckMemoryMs;
     Statement insert(*db_,
                      "INSERT OR IGNORE INTO mailbox(seq, device_id, token, message_id, topic, created_ms, expires_ms, "
                      "size, envelope) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
@@ -170,6 +180,12 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
         }
         if (inserted != SQLITE_DONE) return db_->error("store message");
         const bool written = sqlite3_changes(db_->handle()) > 0;
+        if (written && !e.topic.empty()) {
+            mark.reset();
+            mark.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, e.messageId);
+            mark.bind(5, std::max(e.expiresMs, markUntil));
+            if (mark.step() != SQLITE_DONE) return db_->error("remember topic");
+        }
         ++(written ? result.written : result.skipped);
         result.outcomes.push_back(written ? StoreOutcome::Written : StoreOutcome::Skipped);
     }
@@ -247,6 +263,9 @@ Expected<std::size_t> Mailbox::pruneExpired(std::int64_t nowMs) {
     Statement acks(*db_, "DELETE FROM acked WHERE expires_ms <= ?");
     acks.bind(1, nowMs);
     if (acks.step() != SQLITE_DONE) return db_->error("prune acks");
+    Statement topics(*db_, "DELETE FROM topics WHERE expires_ms <= ?");
+    topics.bind(1, nowMs);
+    if (topics.step() != SQLITE_DONE) return db_->error("prune topics");
     return dropped;
 }
 

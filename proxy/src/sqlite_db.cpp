@@ -14,7 +14,11 @@ namespace {
 // back, so a copy fetched again later is not delivered twice. `meta` keeps the end of the
 // block of message seqs handed out (v2), so a seq sent to a device before a crash is never
 // handed out again. `inboxes` (v3) holds the ids of the proxy's inboxes, in which it makes
-// version-2 tokens: an endpoint handed out must keep its inbox across restarts. The expiry
+// version-2 tokens: an endpoint handed out must keep its inbox across restarts. `topics` (v4)
+// keeps, per subscription and Topic, the creation time and id of the newest message seen (of
+// several created in the same millisecond, the first stored), for as long as an older copy
+// may come back from the DHT: a replaced message stays replaced after
+// the newest is acked and after a restart (RFC 8030 §5.4). The expiry
 // indexes keep pruning and opening a stream from scanning whole tables. The WAL is
 // checkpointed every 1000 pages and truncated to 64 MiB: it cannot grow with the traffic.
 constexpr const char* SCHEMA = R"sql(
@@ -60,11 +64,20 @@ CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS topics (
+    token TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (token, topic)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS topics_by_expiry ON topics(expires_ms);
 CREATE TABLE IF NOT EXISTS inboxes (
     shard INTEGER PRIMARY KEY,
     id BLOB NOT NULL
 );
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 )sql";
 
 }  // namespace

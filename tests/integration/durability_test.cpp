@@ -166,3 +166,49 @@ TEST_CASE("a node exits cleanly on SIGTERM while a client keeps its connection o
     CHECK(health->status == 200);
     CHECK(node.terminate() == 0);
 }
+
+// Regression (issue 17): after a restart the proxy watched its inbox again, the DHT handed
+// back the envelopes of messages it had replaced (Topic), and nothing durable remembered it:
+// the device got topic-2 after one restart. Acked messages must stay out too.
+TEST_CASE("replaced and acked messages stay out after SIGKILL and SIGTERM restarts", "[integration][durability]") {
+    LocalDhtNetwork network(6);
+    TempDir data;
+    NodeProcess proxy(network, data.path());
+    RunningProxy sender(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const auto endpoint = sender.url() + "/wp/" + sub->token;
+    // Back to back: some share a millisecond, and ties must resolve the same way after a restart.
+    for (const char* text : {"topic-1", "topic-2", "topic-3"}) REQUIRE(client::sendPush(endpoint, text, pushOptions(600, "news")).ok());
+    REQUIRE(client::sendPush(endpoint, "plain", pushOptions(600)).ok());
+    // Each arrived: stored, or dropped for a newer one of its Topic (a tie in the millisecond).
+    REQUIRE(waitUntil([&] {
+        return healthCounter(proxy.url(), "queued") + healthCounter(proxy.url(), "duplicates") >= 4;
+    }));
+    {
+        Listener device(stateFor({*account}, sub->token), 2);
+        REQUIRE(device.waitFinished());
+        const auto counts = device.counts();
+        CHECK(counts.size() == 2);  // one of the Topic (the last, or one created in its millisecond) and "plain"
+        CHECK(counts.count("plain") == 1);
+    }
+    for (const bool kill : {true, false}) {
+        INFO((kill ? "after SIGKILL" : "after SIGTERM"));
+        if (kill) proxy.kill9();
+        else REQUIRE(proxy.terminate() == 0);
+        proxy.restart();
+        const std::string sentinel = kill ? "after SIGKILL" : "after SIGTERM";
+        REQUIRE(client::sendPush(endpoint, sentinel, pushOptions(600)).ok());
+        Listener device(stateFor({*account}, sub->token), 0);
+        REQUIRE(waitUntil([&] { return device.counts().count(sentinel) == 1; }));
+        // The re-watched inbox gets every stored value at once: give stragglers a moment.
+        waitUntil([] { return false; }, std::chrono::milliseconds(1500));
+        const auto counts = device.counts();
+        std::string seen;
+        for (const auto& [text, n] : counts) seen += text + " x" + std::to_string(n) + "; ";
+        CAPTURE(seen);
+        CHECK(counts == std::map<std::string, int>{{sentinel, 1}});
+    }
+}

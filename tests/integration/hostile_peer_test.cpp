@@ -70,16 +70,23 @@ std::string onlyMessage(const KeyedDevice& device, const EventRecorder& recorder
     return device.decrypt(messages[0]);
 }
 
+// A proxy with a device whose subscription is bound to an app server's key, and a hostile
+// peer on the same network.
+struct BoundSubscriptionUnderAttack {
+    LocalDhtNetwork network{4};
+    RunningProxy proxy{network};
+    std::unique_ptr<node::DhtNode> peer = network.join();
+    crypto::VapidKeys appServer = newVapidKeys();
+    KeyedDevice device{proxy.url(), appServer.publicKey};
+    EventRecorder recorder{device.account};
+};
+
 }  // namespace
 
 TEST_CASE("a replayed expired JWT on a back-dated envelope does not reach a bound subscription",
           "[integration][security]") {
-    LocalDhtNetwork network(4);
-    RunningProxy proxy(network);
-    auto peer = network.join();
-    const auto appServer = newVapidKeys();
-    const KeyedDevice device(proxy.url(), appServer.publicKey);
-    EventRecorder recorder(device.account);
+    BoundSubscriptionUnderAttack t;
+    auto& [network, proxy, peer, appServer, device, recorder] = t;
 
     // A JWT the app server used an hour ago, on an envelope "created" while it was valid.
     const auto now = nowMs();
@@ -93,12 +100,8 @@ TEST_CASE("a replayed expired JWT on a back-dated envelope does not reach a boun
 }
 
 TEST_CASE("a bound subscription refuses a body without aes128gcm, even with a valid JWT", "[integration][security]") {
-    LocalDhtNetwork network(4);
-    RunningProxy proxy(network);
-    auto peer = network.join();
-    const auto appServer = newVapidKeys();
-    const KeyedDevice device(proxy.url(), appServer.publicKey);
-    EventRecorder recorder(device.account);
+    BoundSubscriptionUnderAttack t;
+    auto& [network, proxy, peer, appServer, device, recorder] = t;
 
     // A JWT copied from a real envelope, on a plain body the peer wrote.
     auto plain = forged(600, "", "", crypto::toBytes("forged text"), nowMs());

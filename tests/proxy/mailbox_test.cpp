@@ -223,3 +223,21 @@ TEST_CASE("the WAL stays bounded under a long run of acks and stores", "[proxy][
     CAPTURE(wal);
     CHECK(wal < 8u * 1024 * 1024);  // 1000 pages of 4 KiB between checkpoints, plus one transaction
 }
+
+// Regression (issue 17): once the newest message of a Topic was acked, an older copy that
+// came back from the DHT (e.g. after a restart) was stored and delivered again.
+TEST_CASE("a replaced message stays replaced after the newest is acked and the store reopened", "[proxy][mailbox]") {
+    Fixture f;
+    const auto older = f.message("older", "news", unixMs() - 2000);
+    const auto newest = f.message("newest", "news", unixMs() - 1000);
+    REQUIRE(f.mailbox->enqueue(f.device, older, f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, newest, f.farFuture())->has_value());
+    CHECK(f.pendingBodies() == std::vector<std::string>{"newest"});
+    REQUIRE(f.mailbox->ack(f.device, {newest.envelope.idText()}).ok());
+    f.open();  // a restart
+    CHECK_FALSE(f.mailbox->enqueue(f.device, older, f.farFuture())->has_value());
+    CHECK(f.pendingBodies().empty());
+    // A newer message of that Topic is still taken.
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("next", "news"), f.farFuture())->has_value());
+    CHECK(f.pendingBodies() == std::vector<std::string>{"next"});
+}

@@ -1,0 +1,40 @@
+#include "acking_device.h"
+
+#include "await.h"
+#include "dhtpush/client/device_client.h"
+
+namespace dhtpush::bench {
+
+AckingDevice::AckingDevice(client::ProxyAccount account, std::function<void(const node::DeliveredMessage&)> onMessage)
+    : account_(std::move(account)), onMessage_(std::move(onMessage)) {
+    stream_ = std::thread([this] {
+        client::streamMessages(
+            account_,
+            [this](const node::DeliveredMessage& m) {
+                onMessage_(m);
+                std::lock_guard<std::mutex> lock(mutex_);
+                toAck_.push_back(m.envelope.idText());
+                return true;
+            },
+            stop_);
+    });
+    acker_ = std::thread([this] {
+        while (!stop_) {
+            std::vector<std::string> batch;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                batch.swap(toAck_);
+            }
+            if (!batch.empty()) client::acknowledge(account_, batch);
+            test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
+        }
+    });
+}
+
+AckingDevice::~AckingDevice() {
+    stop_ = true;
+    stream_.join();
+    acker_.join();
+}
+
+}  // namespace dhtpush::bench
