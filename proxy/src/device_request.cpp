@@ -35,7 +35,12 @@ Expected<std::string> parseBearer(std::optional<std::string_view> authorization)
 }
 
 Expected<NewSubscription> parseSubscriptionRequest(std::string_view body, const crypto::Bytes& inboxId) {
-    const auto fresh = [&inboxId] {
+    // A bound subscription's token commits to its key (version 3), so that every node can
+    // refuse unsigned senders; the others are version 2 (in an inbox) or 1.
+    const auto fresh = [&inboxId](const std::string& vapidKey = {}) {
+        if (!vapidKey.empty())
+            if (auto bound = crypto::SubscriptionToken::generateBound(inboxId, *crypto::base64urlDecode(vapidKey)))
+                return *bound;
         if (auto inbox = crypto::SubscriptionToken::generateInInbox(inboxId)) return *inbox;
         return crypto::SubscriptionToken::generate();
     };
@@ -51,10 +56,16 @@ Expected<NewSubscription> parseSubscriptionRequest(std::string_view body, const 
         if (auto valid = checkVapidKey(vapidKey); !valid) return valid.error();
     }
     const auto& token = (*json)["token"];
-    if (token.isNull()) return NewSubscription{fresh(), std::move(vapidKey)};
+    if (token.isNull()) return NewSubscription{fresh(vapidKey), std::move(vapidKey)};
     if (!token.isString()) return makeError(Errc::Invalid, "'token' must be a string");
     auto parsed = crypto::SubscriptionToken::parse(token.asString());
-    if (!parsed) return makeError(Errc::Invalid, "'token' is not a dhtpush subscription token (version 1 or 2)");
+    if (!parsed) return makeError(Errc::Invalid, "'token' is not a dhtpush subscription token (version 1, 2 or 3)");
+    // A version-3 token is only good with the key it commits to.
+    if (const auto commitment = parsed->boundKeyCommitment(); !commitment.empty()) {
+        if (vapidKey.empty()) return makeError(Errc::Invalid, "a version-3 token needs the 'vapid_key' it is bound to");
+        if (crypto::SubscriptionToken::keyCommitment(*crypto::base64urlDecode(vapidKey)) != commitment)
+            return makeError(Errc::Invalid, "the token is bound to another 'vapid_key'");
+    }
     return NewSubscription{*parsed, std::move(vapidKey)};
 }
 

@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/secret.h"
+#include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
 
@@ -61,9 +63,10 @@ Expected<std::string> verify(std::string_view header, const std::string& boundKe
 }  // namespace
 
 Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
-                                     const std::vector<std::string>& audiences, std::int64_t nowUnix) {
+                                     const std::vector<std::string>& audiences, std::int64_t nowUnix,
+                                     const crypto::Bytes& keyCommitment) {
     if (!authorization) {
-        if (boundKey.empty()) return std::string();
+        if (boundKey.empty() && keyCommitment.empty()) return std::string();
         return forbidden("this subscription accepts only messages signed by its application server: "
                          "an 'Authorization: vapid t=<JWT>, k=<key>' header is required (RFC 8292)");
     }
@@ -75,7 +78,13 @@ Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<
     const bool known = std::find(audiences.begin(), audiences.end(), claimed) != audiences.end();
     // An unknown aud is still verified (against our first origin) so that the answer names
     // the first rule that fails, signature before audience.
-    return verify(*authorization, boundKey, known ? claimed : audiences.front(), nowUnix);
+    auto signer = verify(*authorization, boundKey, known ? claimed : audiences.front(), nowUnix);
+    if (!signer || keyCommitment.empty()) return signer;
+    const auto key = crypto::base64urlDecode(*signer);
+    if (!key || !crypto::constantTimeEqual(crypto::toString(crypto::SubscriptionToken::keyCommitment(*key)),
+                                           crypto::toString(keyCommitment)))
+        return forbidden("k is not the VAPID key of this subscription");
+    return signer;
 }
 
 Expected<std::int64_t> checkEnvelopeVapid(const std::string& boundKey, const node::Envelope& envelope,

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dhtpush/crypto/bytes.h"
 #include "dhtpush/expected.h"
 #include "dhtpush/node/envelope.h"
 
@@ -27,9 +28,14 @@ namespace dhtpush::proxy {
 // nowUnix < exp <= nowUnix + 24 h, and k equal to boundKey when one is bound.
 // Forbidden, with a detail naming the failed rule, otherwise (no header for a bound key
 // included); never Unauthorized, so that senders see RFC 8292 §4.2's answer.
+//   keyCommitment  what a version-3 token commits to (crypto::SubscriptionToken::boundKeyCommitment),
+//                  so that every node, not only the device's proxy, knows the endpoint is bound:
+//                  then a header is required and its k must hash to it (else Forbidden, as for
+//                  boundKey)
 // Returns the verified key `k` (empty when no header was given).
 Expected<std::string> checkPostVapid(const std::string& boundKey, std::optional<std::string_view> authorization,
-                                     const std::vector<std::string>& audiences, std::int64_t nowUnix);
+                                     const std::vector<std::string>& audiences, std::int64_t nowUnix,
+                                     const crypto::Bytes& keyCommitment = {});
 
 // An envelope that reached the device's proxy through the DHT, for a subscription whose
 // bound key is `boundKey` (may be empty), checked at `nowUnix` by this node's clock. Success

@@ -98,13 +98,16 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     auto local = ctx.store.subscription(token->text());
     if (!local && local.error().code != Errc::NotFound) return sendProblem(req, local.error());
     const auto authorization = headerValue(req, "Authorization");
-    auto signer = checkPostVapid(local ? local->vapidKey : std::string(), authorization, ctx.audiences, nowUnix());
+    const auto commitment = token->boundKeyCommitment();
+    auto signer = checkPostVapid(local ? local->vapidKey : std::string(), authorization, ctx.audiences, nowUnix(),
+                                 commitment);
     if (!signer) return sendProblem(req, signer.error());
     if (!signer->empty())
         if (auto refused = ctx.limits.postSignedBy(*signer)) return sendRefusal(req, *refused);
     if (authorization) envelope->vapid = std::string(*authorization);
-    // The device's proxy refuses it through the DHT too (checkEnvelopeVapid): say so now.
-    if (local && !local->vapidKey.empty() && envelope->encoding != "aes128gcm")
+    // The device's proxy refuses it through the DHT too (checkEnvelopeVapid): say so now, here
+    // or at any node when the token says it is bound (version 3).
+    if (((local && !local->vapidKey.empty()) || !commitment.empty()) && envelope->encoding != "aes128gcm")
         return sendProblem(req, makeError(Errc::Invalid,
                                           "this subscription is bound to an application server key and accepts only "
                                           "aes128gcm-encrypted bodies (RFC 8291)"));

@@ -156,3 +156,27 @@ TEST_CASE("an inbox token's key and recipient id are domain-separated SHA-256 di
                           0x17, 0x6b, 0x66, 0xe9, 0xba, 0xc6, 0xf5, 0x07};
     CHECK(token->recipient() == recipient);
 }
+
+TEST_CASE("a bound token is 66 characters: an inbox token plus a commitment to the key", "[crypto][token]") {
+    const Bytes inbox(dhtpush::crypto::INBOX_ID_BYTES, 0xab);
+    const Bytes key(65, 0x04), otherKey(65, 0x05);
+    const auto token = SubscriptionToken::generateBound(inbox, key);
+    REQUIRE(token);
+    CHECK(token->text().size() == 66);
+    CHECK(token->version() == 3);
+    CHECK(token->inInbox());
+    CHECK(token->dhtKey() == SubscriptionToken::generateInInbox(inbox)->dhtKey());
+    CHECK(token->recipient().size() == 16);
+    CHECK(token->boundKeyCommitment() == SubscriptionToken::keyCommitment(key));
+    CHECK(token->boundKeyCommitment() != SubscriptionToken::keyCommitment(otherKey));
+    const auto parsed = SubscriptionToken::parse(token->text());
+    REQUIRE(parsed);
+    CHECK(*parsed == *token);
+    CHECK(SubscriptionToken::generateInInbox(inbox)->boundKeyCommitment().empty());
+    CHECK_FALSE(SubscriptionToken::generateBound(inbox, Bytes(64, 4)));
+    CHECK_FALSE(SubscriptionToken::generateBound(Bytes(15, 1), key));
+    // A version-3 token one byte short is no token.
+    auto raw = *base64urlDecode(token->text());
+    raw.pop_back();
+    CHECK_FALSE(SubscriptionToken::parse(base64urlEncode(raw)));
+}

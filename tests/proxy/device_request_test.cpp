@@ -153,3 +153,25 @@ TEST_CASE("a vapid_key that is not a P-256 point in base64url is Invalid", "[pro
         CHECK(parsed.error().detail.find("vapid_key") != std::string::npos);
     }
 }
+
+TEST_CASE("in an inbox, a subscription bound to a key gets a version-3 token committing to it", "[proxy][device_request]") {
+    const auto keys = dhtpush::crypto::generateVapidKeys();
+    const auto other = dhtpush::crypto::generateVapidKeys();
+    REQUIRE(keys.ok());
+    REQUIRE(other.ok());
+    const dhtpush::crypto::Bytes inbox(dhtpush::crypto::INBOX_ID_BYTES, 9);
+    const auto body = "{\"vapid_key\": \"" + keys->publicKey + "\"}";
+    const auto bound = parseSubscriptionRequest(body, inbox);
+    REQUIRE(bound.ok());
+    CHECK(bound->token.version() == 3);
+    CHECK(bound->token.text().size() == 66);
+    CHECK(bound->token.dhtKey() == SubscriptionToken::generateInInbox(inbox)->dhtKey());  // the inbox's key
+    CHECK(bound->token.boundKeyCommitment() ==
+          SubscriptionToken::keyCommitment(*dhtpush::crypto::base64urlDecode(keys->publicKey)));
+    // Brought back by the device: only with the key it commits to.
+    const auto token = "{\"token\": \"" + bound->token.text() + "\"";
+    CHECK(parseSubscriptionRequest(token + ", \"vapid_key\": \"" + keys->publicKey + "\"}", inbox).ok());
+    CHECK(parseSubscriptionRequest(token + "}", inbox).error().code == Errc::Invalid);
+    CHECK(parseSubscriptionRequest(token + ", \"vapid_key\": \"" + other->publicKey + "\"}", inbox).error().code ==
+          Errc::Invalid);
+}

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "dhtpush/crypto/base64url.h"
+#include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
 
 #include <catch2/catch.hpp>
@@ -140,4 +142,14 @@ TEST_CASE("a bound subscription takes only aes128gcm bodies", "[proxy][vapid_che
         requireForbidden(checkEnvelopeVapid(bound.publicKey, plain, NOW), "aes128gcm");
         CHECK(checkEnvelopeVapid("", plain, NOW).ok());  // unbound: the device decides
     }
+}
+
+TEST_CASE("a token's key commitment makes any node require and check the bound key", "[proxy][vapid_check]") {
+    const auto bound = keys(), other = keys();
+    const auto commitment = dhtpush::crypto::SubscriptionToken::keyCommitment(*dhtpush::crypto::base64urlDecode(bound.publicKey));
+    requireForbidden(checkPostVapid("", std::nullopt, AUDIENCES, NOW, commitment), "header is required");
+    requireForbidden(checkPostVapid("", header(other), AUDIENCES, NOW, commitment), "not the VAPID key");
+    const auto signer = checkPostVapid("", header(bound), AUDIENCES, NOW, commitment);
+    REQUIRE(signer.ok());
+    CHECK(*signer == bound.publicKey);
 }
