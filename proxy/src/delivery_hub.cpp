@@ -284,7 +284,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     auto admitted = mailbox_.admit(entry);
     if (!admitted) {
         ++counters_.dropped;
-        return tell(LocalOutcome::NotHeld);
+        return tell(admitted.error().code == Errc::StorageFull ? LocalOutcome::Full : LocalOutcome::NotHeld);
     }
     if (!*admitted) {  // stored or acked before (e.g. fetched again after a restart)
         ++counters_.duplicates;
@@ -322,9 +322,11 @@ void DeliveryHub::storeAdmitted() {
     auto done = std::move(admittedDone_);
     admitted_.clear();
     admittedDone_.clear();
+    // The transaction failed: nothing of it is stored (a full disk says so: 507, not 503).
+    const auto failed = !stored && stored.error().code == Errc::StorageFull ? LocalOutcome::Full : LocalOutcome::NotHeld;
     for (std::size_t i = 0; i < done.size(); ++i) {
         if (!done[i]) continue;
-        auto outcome = LocalOutcome::NotHeld;  // the transaction failed: nothing of it is stored
+        auto outcome = failed;
         if (stored && i < stored->outcomes.size()) switch (stored->outcomes[i]) {
                 case StoreOutcome::Written: outcome = LocalOutcome::Stored; break;
                 case StoreOutcome::Skipped: outcome = LocalOutcome::AlreadyHeld; break;

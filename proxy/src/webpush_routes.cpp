@@ -61,8 +61,8 @@ public:
             case LocalOutcome::AlreadyHeld:
             case LocalOutcome::Streamed: return finish(std::nullopt);
             case LocalOutcome::Full:
-                return finish(makeError(Errc::StorageFull, "the mailbox of this subscription is full until the device "
-                                                           "collects it"));
+                return finish(makeError(Errc::StorageFull, "the mailbox of this subscription (or this node's disk) is "
+                                                           "full until the device collects it"));
             case LocalOutcome::NotHeld:
                 return finish(makeError(Errc::Unavailable, "this node could not store the message; retry later"));
         }

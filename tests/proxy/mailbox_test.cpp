@@ -241,3 +241,32 @@ TEST_CASE("a replaced message stays replaced after the newest is acked and the s
     REQUIRE(f.mailbox->enqueue(f.device, f.message("next", "news"), f.farFuture())->has_value());
     CHECK(f.pendingBodies() == std::vector<std::string>{"next"});
 }
+
+// Issue 12: a full disk is StorageFull (a 507 for the sender), and loses nothing stored.
+TEST_CASE("a full disk refuses new messages as StorageFull and keeps the stored ones", "[proxy][mailbox]") {
+    MailboxLimits limits;
+    limits.deviceMessages = limits.subscriptionMessages = 100000;
+    limits.deviceBytes = limits.subscriptionBytes = 1u << 30;
+    Fixture f(limits);
+    // The database may not grow past its pages in use plus a few: a disk that fills up.
+    Statement pages(*f.store->database(), "PRAGMA page_count");
+    REQUIRE(pages.step() == SQLITE_ROW);
+    const auto limit = "PRAGMA max_page_count = " + std::to_string(pages.integer(0) + 8);
+    pages.reset();
+    REQUIRE(f.store->database()->exec(limit.c_str()).ok());
+    std::size_t stored = 0;
+    dhtpush::Error refusal{Errc::Internal, ""};
+    for (int i = 0; i < 200; ++i) {
+        auto result = f.mailbox->enqueue(f.device, f.message(std::string(3000, 'a' + i % 26)), f.farFuture());
+        if (!result) {
+            refusal = result.error();
+            break;
+        }
+        ++stored;
+    }
+    REQUIRE(stored > 0);
+    REQUIRE(stored < 200);
+    CHECK(refusal.code == Errc::StorageFull);
+    CHECK(refusal.detail.find("disk is full") != std::string::npos);
+    CHECK(f.pendingBodies().size() == stored);
+}
