@@ -9,6 +9,7 @@
 #include "proxy_fixture.h"
 
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -75,18 +76,34 @@ client::DeviceState stateFor(const std::vector<client::ProxyAccount>& accounts, 
     return state;
 }
 
+// A dhtpush-node process on a local network, a second proxy to send through, and a device on
+// the process with one subscription (an inbox token).
+struct ProxyProcessWithDevice {
+    LocalDhtNetwork network{8};
+    TempDir data;
+    NodeProcess proxy{network, data.path()};
+    RunningProxy sender{network};
+    std::optional<client::ProxyAccount> account = attach(proxy.url());
+    std::optional<client::CreatedSubscription> sub = subscribe(*account);
+    std::string endpoint = sender.url() + "/wp/" + sub->token;
+
+    static std::optional<client::ProxyAccount> attach(const std::string& url) {
+        auto account = client::attachDevice(url);
+        REQUIRE(account.ok());
+        return *account;
+    }
+    static std::optional<client::CreatedSubscription> subscribe(const client::ProxyAccount& account) {
+        auto sub = client::addSubscription(account, "");
+        REQUIRE(sub.ok());
+        return *sub;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("a proxy killed with SIGKILL loses no accepted message and delivers each once", "[integration][durability]") {
-    LocalDhtNetwork network(10);
-    TempDir data;
-    NodeProcess proxy(network, data.path());
-    RunningProxy sender(network);
-    auto account = client::attachDevice(proxy.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    const auto endpoint = sender.url() + "/wp/" + sub->token;
+    ProxyProcessWithDevice t;
+    auto& [network, data, proxy, sender, account, sub, endpoint] = t;
 
     // Accepted while the device is away: stored in the proxy's mailbox, unacked.
     for (int i = 0; i < 10; ++i) REQUIRE(client::sendPush(endpoint, "m" + std::to_string(i), pushOptions(600)).ok());
@@ -171,15 +188,8 @@ TEST_CASE("a node exits cleanly on SIGTERM while a client keeps its connection o
 // back the envelopes of messages it had replaced (Topic), and nothing durable remembered it:
 // the device got topic-2 after one restart. Acked messages must stay out too.
 TEST_CASE("replaced and acked messages stay out after SIGKILL and SIGTERM restarts", "[integration][durability]") {
-    LocalDhtNetwork network(6);
-    TempDir data;
-    NodeProcess proxy(network, data.path());
-    RunningProxy sender(network);
-    auto account = client::attachDevice(proxy.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    const auto endpoint = sender.url() + "/wp/" + sub->token;
+    ProxyProcessWithDevice t;
+    auto& [network, data, proxy, sender, account, sub, endpoint] = t;
     // Back to back: some share a millisecond, and ties must resolve the same way after a restart.
     for (const char* text : {"topic-1", "topic-2", "topic-3"}) REQUIRE(client::sendPush(endpoint, text, pushOptions(600, "news")).ok());
     REQUIRE(client::sendPush(endpoint, "plain", pushOptions(600)).ok());
