@@ -62,6 +62,8 @@ void waitFor(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {
 
 }  // namespace
 
+bool RecentIds::contains(const std::string& id) const { return ids_.count(id) > 0; }
+
 bool RecentIds::insert(const std::string& id) {
     if (ids_.count(id)) return false;
     ids_.insert(id);
@@ -105,19 +107,22 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
         std::lock_guard<std::mutex> lock(mutex);
         if (done) return false;  // not taken: it stays unacked for the next session
         const auto id = message.envelope.idText();
-        if (!seen.insert(id)) {
-            pendingAcks[from].push_back(id);  // a copy: this proxy still holds it
+        if (seen.contains(id)) {
+            pendingAcks[from].push_back(id);  // a copy of one shown: this proxy still holds it
             return true;
         }
-        // Handed on first, acknowledged after; a dropped one is acknowledged too, so that no
-        // proxy sends it again, and does not count towards `count`.
         auto line = listenLine(message, state_);
-        for (auto& acks : pendingAcks) acks.push_back(id);
         if (!line) {
+            // Acknowledged where it came from only, so that proxy does not send it again, and
+            // not remembered: a forged copy carrying a real message's id must not shadow the
+            // real one arriving from another proxy. It does not count towards `count`.
+            pendingAcks[from].push_back(id);
             ++dropped_;
             if (onDropped) onDropped(id, line.error());
             return true;
         }
+        seen.insert(id);
+        for (auto& acks : pendingAcks) acks.push_back(id);  // handed on first, acknowledged after
         onLine(*line);
         if (count && ++handed >= count) done = true;
         return true;

@@ -36,9 +36,10 @@ Expected<dht::crypto::Identity> loadOrCreateIdentity(const std::string& dir) {
         }
         auto identity = dht::crypto::generateEcIdentity("dhtpush-node");
         // Written 0600 from creation: the node's private key is never readable by others.
-        if (auto saved = writePrivateFile(keyPath.string(), toText(identity.first->serialize()), false); !saved)
+        // Each replaces a lone file a crash between the two writes may have left.
+        if (auto saved = writePrivateFile(keyPath.string(), toText(identity.first->serialize()), true); !saved)
             return saved.error();
-        if (auto saved = writePrivateFile(certPath.string(), toText(identity.second->getPacked()), false); !saved)
+        if (auto saved = writePrivateFile(certPath.string(), toText(identity.second->getPacked()), true); !saved)
             return saved.error();
         return identity;
     } catch (const std::exception& ex) {

@@ -50,7 +50,10 @@ Status createPrivateDirectory(const std::string& dir) {
 Status ensurePrivateFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return ioError("create", path);
+    // A file made by an older version may be readable by others: it is the owner's from now on.
+    const bool tightened = ::fchmod(fd, 0600) == 0;
     ::close(fd);
+    if (!tightened) return ioError("restrict", path);
     return success();
 }
 

@@ -79,16 +79,18 @@ bool ConnectionGuard::admit(const asio::ip::tcp::endpoint& remote, bool tls, std
         ++count;
     }
     if (tls) {
-        handshakes_[remote] = {std::chrono::steady_clock::now() + limits_.handshakeTimeout, localPort};
+        handshakes_[{localPort, remote}] = std::chrono::steady_clock::now() + limits_.handshakeTimeout;
         scheduleSweep();
     }
     return true;
 }
 
-void ConnectionGuard::ready(const asio::ip::tcp::endpoint& remote) { handshakes_.erase(remote); }
+void ConnectionGuard::ready(const asio::ip::tcp::endpoint& remote, std::uint16_t localPort) {
+    handshakes_.erase({localPort, remote});
+}
 
-void ConnectionGuard::closed(const asio::ip::tcp::endpoint& remote) {
-    handshakes_.erase(remote);
+void ConnectionGuard::closed(const asio::ip::tcp::endpoint& remote, std::uint16_t localPort) {
+    handshakes_.erase({localPort, remote});
     auto it = open_.find(sourceKey(remote.address()));
     if (it == open_.end()) return;
     if (--it->second == 0) open_.erase(it);
@@ -115,11 +117,11 @@ void ConnectionGuard::sweep() {
     const auto now = std::chrono::steady_clock::now();
     std::map<std::uint16_t, std::set<asio::ip::tcp::endpoint>> expired;  // by local port
     for (auto it = handshakes_.begin(); it != handshakes_.end();) {
-        if (it->second.deadline > now) {
+        if (it->second > now) {
             ++it;
             continue;
         }
-        expired[it->second.localPort].insert(it->first);
+        expired[it->first.first].insert(it->first.second);
         it = handshakes_.erase(it);
     }
     for (const auto& [port, peers] : expired) handshakeTimeouts_ += shutdownSockets(port, peers);

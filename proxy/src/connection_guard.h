@@ -37,26 +37,25 @@ public:
     // A connection was accepted on a listener (`tls`: the HTTPS one, whose local port is
     // `localPort`). False: refuse it (the address is at its limit).
     bool admit(const asio::ip::tcp::endpoint& remote, bool tls, std::uint16_t localPort);
-    // restinio's notices: the connection is ready for HTTP (TLS: the handshake is done), or closed.
-    void ready(const asio::ip::tcp::endpoint& remote);
-    void closed(const asio::ip::tcp::endpoint& remote);
+    // restinio's notices of the listener on `localPort`: the connection is ready for HTTP
+    // (TLS: the handshake is done), or closed. The port matters: a client may use the same
+    // address and port towards both listeners, and the HTTP one must not clear a TLS deadline.
+    void ready(const asio::ip::tcp::endpoint& remote, std::uint16_t localPort);
+    void closed(const asio::ip::tcp::endpoint& remote, std::uint16_t localPort);
     void stop();
 
     std::uint64_t refused() const { return refused_; }
     std::uint64_t handshakeTimeouts() const { return handshakeTimeouts_; }
 
 private:
-    struct Pending {
-        std::chrono::steady_clock::time_point deadline;
-        std::uint16_t localPort;
-    };
+    using Connection = std::pair<std::uint16_t, asio::ip::tcp::endpoint>;  // local port, peer
     void scheduleSweep();
     void sweep();
 
     asio::steady_timer timer_;
     ConnectionGuardLimits limits_;
     std::map<std::string, std::size_t> open_;                 // by address key
-    std::map<asio::ip::tcp::endpoint, Pending> handshakes_;   // TLS handshakes not done yet
+    std::map<Connection, std::chrono::steady_clock::time_point> handshakes_;  // TLS, not done by then
     bool sweeping_{false};
     bool stopped_{false};
     std::atomic<std::uint64_t> refused_{0}, handshakeTimeouts_{0};

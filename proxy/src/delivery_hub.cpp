@@ -244,9 +244,17 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     // A POST to this node was checked by the route; a copy from the DHT carries a peer's
     // claims: its times are held against our clock and a bound key needs its VAPID proof.
     // Before the duplicate check: a forged copy must not shadow the real one.
+    const auto key = token + " " + envelope.idText();
     if (fromDht) {
         if (!boundEnvelopeTime(envelope, nowMillis, limits_.time)) {
             ++counters_.rejected;
+            return;
+        }
+        // A copy of a message already taken (the DHT's echo of a POST to this node, a refresh)
+        // needs no proof checked again. Only looked up here: a forged copy must not shadow
+        // the real one, so nothing is remembered before the proof holds.
+        if (seen_.count(key)) {
+            ++counters_.duplicates;
             return;
         }
         auto proof = proofs_.check(token, sub->second.vapidKey, envelope, static_cast<std::int64_t>(nowMillis / 1000));
@@ -265,7 +273,6 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     }
     // The DHT hands a value to every listener again after a refresh, and a POST to this node
     // arrives both directly and through the DHT: remember ids until no copy can come back.
-    const auto key = token + " " + envelope.idText();
     const auto expiresAt = created + std::chrono::seconds(envelope.ttlSeconds);
     const auto rememberUntil = std::max(expiresAt, now + limits_.valueExpiration + std::chrono::minutes(1));
     if (!rememberId(key, rememberUntil)) {

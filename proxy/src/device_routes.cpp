@@ -37,13 +37,14 @@ restinio::request_handling_status_t sendFull(RouteContext& ctx, const RequestHan
 }
 
 restinio::request_handling_status_t createDevice(RouteContext& ctx, const RequestHandle& req) {
+    // First the rate: guessing an invite costs an attempt like attaching does.
+    if (auto refused = ctx.limits.attach(sourceOf(req))) return sendRefusal(req, *refused);
     if (!ctx.config.inviteSecret.empty()) {  // a closed proxy: only devices given the invite
         auto invite = parseBearer(headerValue(req, "Authorization"));
         if (!invite || !crypto::constantTimeEqual(*invite, ctx.config.inviteSecret))
             return sendProblem(req, makeError(Errc::Unauthorized, "this proxy attaches only devices with an invite: "
                                                                   "'Authorization: Bearer <invite>'"));
     }
-    if (auto refused = ctx.limits.attach(sourceOf(req))) return sendRefusal(req, *refused);
     if (ctx.config.maxDevices && ctx.store.deviceTotal() >= ctx.config.maxDevices)
         return sendFull(ctx, req, "devices", "this proxy holds as many devices as it can; attach to another proxy");
     auto device = ctx.store.createDevice();

@@ -4,8 +4,8 @@
 
 namespace dhtpush::proxy {
 
-EnvelopeProofChecker::EnvelopeProofChecker(std::size_t remembered, double newProofsPerSecond)
-    : capacity_(remembered ? remembered : 1), budget_(newProofsPerSecond, newProofsPerSecond * 2) {}
+EnvelopeProofChecker::EnvelopeProofChecker(std::size_t remembered, double failuresPerSecond)
+    : capacity_(remembered ? remembered : 1), budget_(failuresPerSecond, failuresPerSecond * 2) {}
 
 Status EnvelopeProofChecker::check(const std::string& token, const std::string& boundKey,
                                    const node::Envelope& envelope, std::int64_t nowUnix) {
@@ -26,10 +26,12 @@ Status EnvelopeProofChecker::check(const std::string& token, const std::string& 
             return makeError(Errc::Forbidden, "VAPID: the envelope was created after its JWT expired");
         return success();
     }
-    if (budget_.take(token, RateLimiter::Clock::now()))
-        return makeError(Errc::Unavailable, "too many new VAPID proofs for this subscription");
+    const auto now = RateLimiter::Clock::now();
+    if (!budget_.ready(token, now))
+        return makeError(Errc::Unavailable, "too many failed VAPID proofs for this subscription lately");
     ++signatureChecks_;
     auto exp = checkEnvelopeVapid(boundKey, envelope, nowUnix);
+    if (!exp) budget_.take(token, now);
     // why: a failure that depends on the envelope rather than the header (created after the
     // JWT's exp) must not condemn the header for the next envelope.
     const bool headerFailed = !exp && exp.error().detail.find("created after") == std::string::npos;

@@ -4,9 +4,11 @@
 // (4,000/s) would take the node's whole CPU. Two things keep that cheap:
 // - a header verified once is remembered with its result (its exp, or its failure): the
 //   same header on the next envelope costs a lookup, whatever the flood repeats;
-// - a header not seen before takes one unit of its subscription's budget of verifications
-//   (20 a second, bursts of 40): forgeries with ever new headers are dropped, once it is
-//   spent, without a verification, and the flood costs only the subscription it targets.
+// - each header that fails its verification takes one unit of its subscription's budget of
+//   failures (20 a second, bursts of 40); while it is spent, headers not seen before are
+//   dropped without a verification. Honest senders do not fail, so a burst of real messages
+//   with ever new JWTs (as web-push libraries sign them) is never cut; a forger's flood
+//   spends the budget and then costs only the subscription it targets.
 // Not thread-safe: the delivery hub's strand only.
 #include <cstdint>
 #include <list>
@@ -21,10 +23,10 @@ namespace dhtpush::proxy {
 
 class EnvelopeProofChecker {
 public:
-    explicit EnvelopeProofChecker(std::size_t remembered = 4096, double newProofsPerSecond = 20);
+    explicit EnvelopeProofChecker(std::size_t remembered = 4096, double failuresPerSecond = 20);
 
     // checkEnvelopeVapid's answer for an envelope of `token` bound to `boundKey`, at nowUnix.
-    // Unavailable (not Forbidden) when the subscription's budget of verifications is spent.
+    // Unavailable (not Forbidden) when the subscription's budget of failures is spent.
     Status check(const std::string& token, const std::string& boundKey, const node::Envelope& envelope,
                  std::int64_t nowUnix);
     std::uint64_t signatureChecks() const { return signatureChecks_; }

@@ -20,14 +20,16 @@ public:
         const auto cause = notice.cause();
         const bool closed = restinio::get_if<restinio::connection_state::closed_t>(&cause) != nullptr;
         if (guard) {
-            if (closed) guard->closed(notice.remote_endpoint());
-            else if (restinio::get_if<restinio::connection_state::accepted_t>(&cause)) guard->ready(notice.remote_endpoint());
+            if (closed) guard->closed(notice.remote_endpoint(), localPort);
+            else if (restinio::get_if<restinio::connection_state::accepted_t>(&cause))
+                guard->ready(notice.remote_endpoint(), localPort);
         }
         if (!closed) return;
         if (auto callback = onClosed) callback(notice.connection_id());
     }
     std::function<void(ConnectionId)> onClosed;
     std::shared_ptr<ConnectionGuard> guard;
+    std::uint16_t localPort{0};  // of this listener, set once it is bound
 };
 
 // restinio's IP blocker of one listener: asks the guard whether to keep a new connection.

@@ -62,7 +62,7 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
         settings.ip_blocker(blocker);
         impl->server = std::make_unique<HttpsServer>(restinio::external_io_context(io), std::move(settings));
         impl->server->open_sync();
-        blocker->localPort = impl->port;
+        blocker->localPort = impl->listener->localPort = impl->port;
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot serve HTTPS on " + where + " with certificate " + https.certFile +
                                                 " and key " + https.keyFile + ": " + ex.what());

@@ -33,4 +33,13 @@ std::optional<std::chrono::seconds> RateLimiter::take(const std::string& key, Cl
     return std::chrono::seconds(std::max<long long>(1, static_cast<long long>(wait)));
 }
 
+bool RateLimiter::ready(const std::string& key, Clock::time_point now) const {
+    if (rate_ <= 0) return true;
+    const auto found = index_.find(key);
+    if (found == index_.end()) return true;  // a new bucket starts full
+    const auto& bucket = *found->second;
+    const std::chrono::duration<double> elapsed = now - bucket.at;
+    return std::min(burst_, bucket.tokens + std::max(0.0, elapsed.count()) * rate_) >= 1.0;
+}
+
 }  // namespace dhtpush::proxy

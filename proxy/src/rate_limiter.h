@@ -28,6 +28,8 @@ public:
     // Takes one unit for `key`: nullopt when it may go now, else how long until one is there
     // (whole seconds, at least 1: the Retry-After).
     std::optional<std::chrono::seconds> take(const std::string& key, Clock::time_point now);
+    // Whether `key` could take a unit now, taking nothing.
+    bool ready(const std::string& key, Clock::time_point now) const;
     std::size_t size() const { return index_.size(); }
 
 private:

@@ -53,11 +53,13 @@ std::optional<Refusal> RequestLimits::subscribe(const asio::ip::address& source)
                 "too many subscriptions made from this address lately; retry later");
 }
 
-std::optional<Refusal> RequestLimits::post(const asio::ip::address& source, const std::string& token) {
-    if (!isExemptSource(source))
-        if (auto refused = take(posts_, sourceKey(source), "posts_per_address",
-                                "too many messages from this address; retry later (RFC 8030 §8.4)"))
-            return refused;
+std::optional<Refusal> RequestLimits::postFrom(const asio::ip::address& source) {
+    if (isExemptSource(source)) return std::nullopt;
+    return take(posts_, sourceKey(source), "posts_per_address",
+                "too many messages from this address; retry later (RFC 8030 §8.4)");
+}
+
+std::optional<Refusal> RequestLimits::postTo(const std::string& token) {
     return take(perSubscription_, token, "posts_per_subscription",
                 "too many messages for this subscription; retry later (RFC 8030 §8.4)");
 }

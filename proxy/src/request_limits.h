@@ -29,7 +29,11 @@ public:
 
     std::optional<Refusal> attach(const asio::ip::address& source);
     std::optional<Refusal> subscribe(const asio::ip::address& source);
-    std::optional<Refusal> post(const asio::ip::address& source, const std::string& token);
+    // A POST from this address, before anything costly is done for it.
+    std::optional<Refusal> postFrom(const asio::ip::address& source);
+    // A POST to this subscription, once its sender's proof (if any) holds: a stranger refused
+    // with 403 must not spend the budget of a bound subscription's app server.
+    std::optional<Refusal> postTo(const std::string& token);
     // After the VAPID header verified: a forger cannot spend a real key's budget.
     std::optional<Refusal> postSignedBy(const std::string& vapidKey);
     // A POST to a DHT key this node has not put to lately.

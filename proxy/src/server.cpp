@@ -41,6 +41,9 @@ Expected<std::unique_ptr<DeviceStore>> openStore(const std::string& dataDir) {
     if (auto made = node::createPrivateDirectory(dataDir); !made) return made.error();
     const auto path = (std::filesystem::path(dataDir) / "proxy.sqlite").string();
     if (auto created = node::ensurePrivateFile(path); !created) return created.error();
+    for (const char* suffix : {"-wal", "-shm"})  // left by an older version with another mode
+        if (std::filesystem::exists(path + suffix))
+            if (auto tightened = node::ensurePrivateFile(path + suffix); !tightened) return tightened.error();
     return DeviceStore::open(path);
 }
 
@@ -135,7 +138,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         settings.ip_blocker(blocker);
         impl->http = std::make_unique<HttpServer>(restinio::external_io_context(io), std::move(settings));
         impl->http->open_sync();
-        blocker->localPort = impl->port;
+        blocker->localPort = impl->listener->localPort = impl->port;
     } catch (const std::exception& ex) {
         return makeError(Errc::Unavailable, "cannot listen on " + config.httpAddress + ":" +
                                                 std::to_string(config.httpPort) + ": " + ex.what());

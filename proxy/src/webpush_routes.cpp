@@ -87,7 +87,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     auto token = tokenParam(params);
     if (!token) return sendProblem(req, token.error());
     const auto source = sourceOf(req);
-    if (auto refused = ctx.limits.post(source, token->text())) return sendRefusal(req, *refused);
+    if (auto refused = ctx.limits.postFrom(source)) return sendRefusal(req, *refused);
     WebPushHeaders headers{headerValue(req, "TTL"), headerValue(req, "Urgency"), headerValue(req, "Topic"),
                            headerValue(req, "Content-Encoding")};
     auto envelope = parseWebPushRequest(headers, req->body(), ctx.config.maxTtlSeconds);
@@ -104,6 +104,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
     if (!signer) return sendProblem(req, signer.error());
     if (!signer->empty())
         if (auto refused = ctx.limits.postSignedBy(*signer)) return sendRefusal(req, *refused);
+    if (auto refused = ctx.limits.postTo(token->text())) return sendRefusal(req, *refused);
     if (authorization) envelope->vapid = std::string(*authorization);
     // The device's proxy refuses it through the DHT too (checkEnvelopeVapid): say so now, here
     // or at any node when the token says it is bound (version 3).

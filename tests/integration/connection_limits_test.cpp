@@ -83,3 +83,21 @@ TEST_CASE("one address holds a bounded number of connections; others still get i
         return !again.closedWithin(std::chrono::milliseconds(200));
     }));
 }
+
+// Regression (review): the deadline was keyed by the peer's address and port only, so a plain
+// HTTP connection from the same address and port cleared a stalled TLS handshake's deadline.
+TEST_CASE("a plain connection from the same address and port does not lift a TLS deadline", "[integration][security][https]") {
+    TempDir dir;
+    const SelfSignedCertificate certificate(dir.path().string());
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.https.certFile = certificate.certFile;
+    config.https.keyFile = certificate.keyFile;
+    config.tlsHandshakeTimeout = std::chrono::milliseconds(500);
+    RunningProxy proxy(network, config);
+    constexpr std::uint16_t SOURCE_PORT = 47123;
+    RawConnection stalled("127.0.0.2", portOf(proxy.httpsUrl()), SOURCE_PORT);
+    RawConnection plain("127.0.0.2", portOf(proxy.httpUrl()), SOURCE_PORT);
+    CHECK(health(plain) == "HTTP/1.1 200 OK");
+    CHECK(stalled.closedWithin(std::chrono::seconds(5)));
+}

@@ -114,6 +114,30 @@ TEST_CASE("a closed proxy attaches only devices that bring its invite", "[integr
     CHECK(attachFrom("127.0.0.2", proxy, {"Authorization: Bearer an invite for friends"}).status == 201);
 }
 
+// Regression (review): the invite was checked before the attach rate, so guesses were free.
+TEST_CASE("guessing a closed proxy's invite is limited like attaching", "[integration][limits]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.inviteSecret = "an invite for friends";
+    config.rates.attachesPerMinute = 2;  // a burst of 4
+    RunningProxy proxy(network, config);
+    for (int i = 0; i < 4; ++i) CHECK(attachFrom("127.0.0.2", proxy, {"Authorization: Bearer guess " + std::to_string(i)}).status == 401);
+    requireRefused(attachFrom("127.0.0.2", proxy, {"Authorization: Bearer an invite for friends"}), 429);
+}
+
+// Regression (review): unsigned POSTs to a bound endpoint, refused with 403, still spent the
+// subscription's budget, so a stranger could make the real app server get 429.
+TEST_CASE("refused senders do not spend a bound subscription's budget", "[integration][limits]") {
+    LocalDhtNetwork network(3);
+    proxy::ProxyConfig config;
+    config.rates.postsPerSubscription = 1;  // a burst of 10
+    RunningProxy proxy(network, config);
+    const auto appServer = newVapidKeys();
+    const KeyedDevice device(proxy.url(), appServer.publicKey);
+    for (int i = 0; i < 15; ++i) CHECK(postFrom("127.0.0.2", proxy, device.subscription.token).status == 403);
+    CHECK(client::sendPush(device.endpointOn(proxy.url()), "signed", signedWith(device.encrypted(), appServer)).ok());
+}
+
 // Regression (issue 12): nothing limited a sender (RFC 8030 §8.4).
 TEST_CASE("a flood to one subscription gets 429 while another subscription is served", "[integration][limits]") {
     LocalDhtNetwork network(3);

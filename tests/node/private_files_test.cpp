@@ -81,3 +81,14 @@ TEST_CASE("a failed write leaves the old file", "[node][private_files]") {
     CHECK_FALSE(writePrivateFile(path, "new", true).ok());
     CHECK(read(path) == "old");
 }
+
+TEST_CASE("an existing file is made the owner's only", "[node][private_files]") {
+    const dhtpush::test::TempDir tmp;
+    const auto path = tmp.path() / "proxy.sqlite";
+    std::ofstream(path) << "old";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+    REQUIRE(ensurePrivateFile(path.string()).ok());
+    CHECK(modeOf(path) == 0600);
+    CHECK(read(path) == "old");
+}

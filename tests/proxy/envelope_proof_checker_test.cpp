@@ -56,7 +56,14 @@ TEST_CASE("a failed proof repeated costs no second verification", "[proxy][proof
     CHECK(checker.signatureChecks() == 1);
 }
 
-TEST_CASE("new proofs for one subscription are budgeted; other subscriptions keep theirs", "[proxy][proofs]") {
+TEST_CASE("a burst of real proofs, each new, is never cut", "[proxy][proofs]") {
+    const auto app = keys();
+    EnvelopeProofChecker checker(4096, 1);  // a burst of 2 failures
+    for (int i = 0; i < 20; ++i) CHECK(checker.check("tok", app.publicKey, signedEnvelope(app, NOW + 100 + i), NOW).ok());
+    CHECK(checker.signatureChecks() == 20);
+}
+
+TEST_CASE("failed proofs for one subscription are budgeted; other subscriptions keep theirs", "[proxy][proofs]") {
     const auto app = keys(), forger = keys();
     EnvelopeProofChecker checker(4096, 1);  // a burst of 2
     std::size_t limited = 0;

@@ -12,10 +12,14 @@
 
 namespace dhtpush::test {
 
-RawConnection::RawConnection(const std::string& source, std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+RawConnection::RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort)
+    : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
     if (fd_ < 0) throw std::runtime_error("socket");
+    const int on = 1;
+    if (sourcePort) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     sockaddr_in from{};
     from.sin_family = AF_INET;
+    from.sin_port = htons(sourcePort);
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_port = htons(port);

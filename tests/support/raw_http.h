@@ -13,7 +13,9 @@ namespace dhtpush::test {
 // A TCP connection from `source` to 127.0.0.1:port; closed with the object.
 class RawConnection {
 public:
-    RawConnection(const std::string& source, std::uint16_t port);
+    // sourcePort 0: any; another is bound with SO_REUSEADDR, so that two connections may
+    // share a source address and port towards two listeners.
+    RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort = 0);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;

@@ -21,6 +21,7 @@ class RecentIds {
 public:
     explicit RecentIds(std::size_t capacity) : capacity_(capacity) {}
     bool insert(const std::string& id);
+    bool contains(const std::string& id) const;
 
 private:
     std::size_t capacity_;

@@ -12,8 +12,8 @@ namespace dhtpush::node {
 // operator's choice). Unavailable when it cannot be created.
 Status createPrivateDirectory(const std::string& dir);
 
-// Creates an empty `path` with mode 0600 if it does not exist (e.g. for SQLite, which then
-// gives its WAL files the same mode). Unavailable on failure.
+// Creates an empty `path` with mode 0600 if it does not exist, and sets an existing one to
+// 0600 (e.g. for SQLite, which gives its WAL files the same mode). Unavailable on failure.
 Status ensurePrivateFile(const std::string& path);
 
 // Writes `contents` to `path`, mode 0600 from creation, durably: a temporary file beside it,
