@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "connection_guard.h"
+#include "guarded_socket.h"
 
 namespace dhtpush::proxy {
 
@@ -53,6 +54,7 @@ using Router = restinio::router::express_router_t<>;
 // so an event the hub writes inside a DHT callback goes to the socket at once instead of
 // through a post to the connection's strand.
 struct ProxyTraits : public restinio::default_single_thread_traits_t {
+    using stream_socket_t = GuardedSocket;  // answers malformed requests restinio would drop
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     using ip_blocker_t = ListenerBlocker;

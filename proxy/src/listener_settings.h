@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "dhtpush/proxy/server.h"
+#include "http_head_check.h"
 #include "http_types.h"
 
 namespace dhtpush::proxy {
@@ -22,14 +23,15 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
         .request_handler(std::move(router))
         .connection_state_listener(std::move(listener))
         .max_parallel_connections(config.maxConnections)
+        // The same limits HttpHeadCheck answers for (http_head_check.h) before restinio would
+        // close the connection over them. Bodies between 4096 bytes and the maximum get a 413
+        // problem from the route.
         .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                      .max_url_size(4096)
-                                      .max_field_count(100)
-                                      .max_field_name_size(256)
-                                      .max_field_value_size(8192)
-                                      // Bodies between 4096 bytes and this get a 413 problem;
-                                      // beyond it restinio closes the connection.
-                                      .max_body_size(1024 * 1024))
+                                      .max_url_size(MAX_URL_BYTES)
+                                      .max_field_count(MAX_HEADER_FIELDS)
+                                      .max_field_name_size(MAX_FIELD_NAME_BYTES)
+                                      .max_field_value_size(MAX_FIELD_VALUE_BYTES)
+                                      .max_body_size(MAX_REQUEST_BODY_BYTES))
         // Event streams write at least every keep-alive interval; a stream is a request
         // that is never finished, so the handling timeout must exceed that interval.
         .handle_request_timeout(config.keepAlive * 4)

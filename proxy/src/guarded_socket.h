@@ -1,0 +1,96 @@
+#pragma once
+// The plain-HTTP listener's socket type (restinio traits' stream_socket_t): a TCP socket
+// whose reads pass through HttpHeadCheck. When a request breaks a rule, the socket writes
+// the answer itself (status and an application/problem+json body, then Connection: close)
+// and tells restinio the peer closed: restinio 0.6.16 would close without a word.
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <restinio/tls_fwd.hpp>
+
+#include "http_head_check.h"
+
+namespace dhtpush::proxy {
+
+// The bytes of the answer to a refused request.
+std::string refusalResponse(const HeadRefusal& refusal);
+
+class GuardedSocket {
+public:
+    using executor_type = asio::ip::tcp::socket::executor_type;
+    using lowest_layer_type = asio::ip::tcp::socket;
+
+    explicit GuardedSocket(asio::io_context& io) : socket_(io), check_(std::make_unique<HttpHeadCheck>()) {}
+    // restinio accepts into a pool of sockets and moves each accepted one out: the one left
+    // behind takes the next connection, so it gets a fresh check.
+    GuardedSocket(GuardedSocket&& other) noexcept
+        : socket_(std::move(other.socket_)), check_(std::exchange(other.check_, std::make_unique<HttpHeadCheck>())),
+          refused_(std::exchange(other.refused_, false)) {}
+    GuardedSocket& operator=(GuardedSocket&& other) noexcept {
+        socket_ = std::move(other.socket_);
+        check_ = std::exchange(other.check_, std::make_unique<HttpHeadCheck>());
+        refused_ = std::exchange(other.refused_, false);
+        return *this;
+    }
+
+    asio::ip::tcp::socket& lowest_layer() { return socket_; }
+    const asio::ip::tcp::socket& lowest_layer() const { return socket_; }
+    executor_type get_executor() { return socket_.get_executor(); }
+    bool is_open() const { return socket_.is_open(); }
+    void cancel(asio::error_code& ec) { socket_.cancel(ec); }
+    void shutdown(asio::ip::tcp::socket::shutdown_type what, asio::error_code& ec) { socket_.shutdown(what, ec); }
+    void close() {
+        asio::error_code ignored;
+        socket_.close(ignored);
+    }
+    void close(asio::error_code& ec) { socket_.close(ec); }
+
+    // Reads like the TCP socket; the bytes are checked first. The handler keeps the
+    // connection, and so this socket, alive until it runs.
+    template <class MutableBuffers, class Handler>
+    void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+        const auto first = *asio::buffer_sequence_begin(buffers);
+        socket_.async_read_some(buffers, [this, first, handler = std::forward<Handler>(handler)](
+                                             const asio::error_code& ec, std::size_t size) mutable {
+            if (!ec && size > 0 && !refused_) {
+                if (auto refusal = check_->feed(static_cast<const char*>(first.data()), size)) {
+                    refused_ = true;
+                    asio::error_code ignored;
+                    // Small and at once: the socket's buffer takes it, before restinio closes.
+                    asio::write(socket_, asio::buffer(refusalResponse(*refusal)), ignored);
+                    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                    handler(asio::error::make_error_code(asio::error::eof), 0);
+                    return;
+                }
+            }
+            handler(ec, size);
+        });
+    }
+
+    template <class ConstBuffers, class Handler>
+    void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+        socket_.async_write_some(buffers, std::forward<Handler>(handler));
+    }
+
+private:
+    asio::ip::tcp::socket socket_;
+    std::unique_ptr<HttpHeadCheck> check_;  // on the heap: the socket moves from the acceptor
+    bool refused_{false};
+};
+
+// restinio's hooks for a socket type of its own, found by argument-dependent lookup: no TLS
+// handshake, no TLS state.
+template <typename Connection, typename StartRead, typename Failed>
+void prepare_connection_and_start_read(GuardedSocket&, Connection&, StartRead startRead, Failed) {
+    startRead();
+}
+inline restinio::tls_socket_t* make_tls_socket_pointer_for_state_listener(GuardedSocket&) noexcept { return nullptr; }
+
+}  // namespace dhtpush::proxy
