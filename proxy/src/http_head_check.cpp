@@ -1,5 +1,7 @@
 #include "http_head_check.h"
 
+#include "header_text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -68,18 +70,6 @@ bool isDecodablePath(std::string_view target) {
         i += 2;
     }
     return isUtf8(decoded);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 HeadRefusal refuse(int status, std::string detail) { return {status, std::move(detail)}; }
@@ -171,10 +161,10 @@ std::optional<HeadRefusal> HttpHeadCheck::field() {
         return refuse(431, "a header field name is above " + std::to_string(MAX_FIELD_NAME_BYTES) + " bytes");
     if (!std::all_of(name.begin(), name.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); }))
         return refuse(400, "a header field name is not a token");
-    const auto value = trim(std::string_view(line_).substr(colon + 1));
+    const auto value = trimOws(std::string_view(line_).substr(colon + 1));
     if (value.size() > MAX_FIELD_VALUE_BYTES)
         return refuse(431, "a header field is above " + std::to_string(MAX_FIELD_VALUE_BYTES) + " bytes");
-    const auto key = lower(name);
+    const auto key = asciiLower(name);
     if (key == "content-length") {
         if (value.empty() || value.size() > 19 ||
             !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -185,7 +175,7 @@ std::optional<HeadRefusal> HttpHeadCheck::field() {
         // why: answered now, before the body is read (or never comes).
         if (length > MAX_REQUEST_BODY_BYTES)
             return refuse(413, "the body is above " + std::to_string(MAX_REQUEST_BODY_BYTES) + " bytes");
-    } else if (key == "transfer-encoding" && lower(value).find("chunked") != std::string::npos) {
+    } else if (key == "transfer-encoding" && asciiLower(value).find("chunked") != std::string::npos) {
         chunked_ = true;
     }
     return std::nullopt;

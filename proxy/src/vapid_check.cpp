@@ -1,5 +1,7 @@
 #include "vapid_check.h"
 
+#include "header_text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -12,18 +14,6 @@
 namespace dhtpush::proxy {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 Error forbidden(const std::string& detail) { return makeError(Errc::Forbidden, "VAPID: " + detail); }
 
 // The `aud` a header claims, read without verifying anything; empty when it cannot be read.
@@ -31,15 +21,15 @@ Error forbidden(const std::string& detail) { return makeError(Errc::Forbidden, "
 // the whole header, including that very claim under the signature.
 std::string claimedAudience(std::string_view header) {
     const auto space = header.find(' ');
-    if (space == std::string_view::npos || lower(header.substr(0, space)) != "vapid") return {};
+    if (space == std::string_view::npos || asciiLower(header.substr(0, space)) != "vapid") return {};
     auto rest = header.substr(space + 1);
     while (!rest.empty()) {
         const auto comma = rest.find(',');
-        auto param = trim(rest.substr(0, comma));
+        auto param = trimOws(rest.substr(0, comma));
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         const auto eq = param.find('=');
-        if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "t") continue;
-        auto jwt = trim(param.substr(eq + 1));
+        if (eq == std::string_view::npos || asciiLower(trimOws(param.substr(0, eq))) != "t") continue;
+        auto jwt = trimOws(param.substr(eq + 1));
         if (jwt.size() >= 2 && jwt.front() == '"' && jwt.back() == '"') jwt = jwt.substr(1, jwt.size() - 2);
         const auto first = jwt.find('.');
         const auto second = first == std::string_view::npos ? first : jwt.find('.', first + 1);

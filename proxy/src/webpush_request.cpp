@@ -1,22 +1,12 @@
 #include "webpush_request.h"
 
+#include "header_text.h"
+
 #include <algorithm>
 #include <charconv>
 
 namespace dhtpush::proxy {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // RFC 8188 §2.1 header, as RFC 8291 §4 fixes it: salt (16), record size (4, big-endian),
 // idlen (1) = 65, keyid = the application server's P-256 public key; then one record of at
@@ -42,7 +32,7 @@ Status checkAes128gcmBody(std::string_view body) {
 
 Expected<node::Envelope> parseWebPushRequest(const WebPushHeaders& h, std::string_view body, std::uint32_t maxTtl) {
     if (!h.ttl) return makeError(Errc::Invalid, "the TTL header is required (RFC 8030 §5.2)");
-    const auto ttlText = trim(*h.ttl);
+    const auto ttlText = trimOws(*h.ttl);
     std::uint64_t ttl = 0;
     const auto [end, ec] = std::from_chars(ttlText.data(), ttlText.data() + ttlText.size(), ttl);
     if (ttlText.empty() || end != ttlText.data() + ttlText.size() || (ec != std::errc{} && ec != std::errc::result_out_of_range))
@@ -51,19 +41,19 @@ Expected<node::Envelope> parseWebPushRequest(const WebPushHeaders& h, std::strin
 
     auto urgency = node::Urgency::Normal;
     if (h.urgency) {
-        auto parsed = node::parseUrgency(lower(trim(*h.urgency)));
+        auto parsed = node::parseUrgency(asciiLower(trimOws(*h.urgency)));
         if (!parsed) return makeError(Errc::Invalid, "Urgency must be very-low, low, normal or high");
         urgency = *parsed;
     }
     std::string topic;
     if (h.topic) {
-        topic = std::string(trim(*h.topic));
+        topic = std::string(trimOws(*h.topic));
         if (topic.empty() || !node::isValidTopic(topic))
             return makeError(Errc::Invalid, "Topic must be 1 to 32 characters of the base64url alphabet");
     }
     std::string encoding;
     if (h.contentEncoding) {
-        encoding = lower(trim(*h.contentEncoding));
+        encoding = asciiLower(trimOws(*h.contentEncoding));
         if (!encoding.empty() && !node::isSupportedEncoding(encoding))
             return makeError(Errc::UnsupportedEncoding, "Content-Encoding must be aes128gcm (RFC 8291)");
     }

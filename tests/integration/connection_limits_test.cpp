@@ -28,6 +28,16 @@ std::string health(RawConnection& connection) {
     return response.substr(0, response.find("\r\n"));
 }
 
+// HTTPS with a self-signed certificate in `dir`, and a TLS handshake deadline of 500 ms.
+proxy::ProxyConfig withShortTlsDeadline(const TempDir& dir) {
+    const SelfSignedCertificate certificate(dir.path().string());
+    proxy::ProxyConfig config;
+    config.https.certFile = certificate.certFile;
+    config.https.keyFile = certificate.keyFile;
+    config.tlsHandshakeTimeout = std::chrono::milliseconds(500);
+    return config;
+}
+
 std::uint64_t connectionCounter(const RunningProxy& proxy, const char* name) {
     auto response = client::httpRequest({"GET", proxy.httpUrl() + "/health", {}, {}});
     if (!response) return 0;
@@ -41,13 +51,8 @@ std::uint64_t connectionCounter(const RunningProxy& proxy, const char* name) {
 // connection that never started TLS was held forever.
 TEST_CASE("a TLS handshake that does not finish in time is closed", "[integration][security][https]") {
     TempDir dir;
-    const SelfSignedCertificate certificate(dir.path().string());
     LocalDhtNetwork network(2);
-    proxy::ProxyConfig config;
-    config.https.certFile = certificate.certFile;
-    config.https.keyFile = certificate.keyFile;
-    config.tlsHandshakeTimeout = std::chrono::milliseconds(500);
-    RunningProxy proxy(network, config);
+    RunningProxy proxy(network, withShortTlsDeadline(dir));
     const auto port = portOf(proxy.httpsUrl());
 
     std::vector<std::unique_ptr<RawConnection>> idle;
@@ -88,13 +93,8 @@ TEST_CASE("one address holds a bounded number of connections; others still get i
 // HTTP connection from the same address and port cleared a stalled TLS handshake's deadline.
 TEST_CASE("a plain connection from the same address and port does not lift a TLS deadline", "[integration][security][https]") {
     TempDir dir;
-    const SelfSignedCertificate certificate(dir.path().string());
     LocalDhtNetwork network(2);
-    proxy::ProxyConfig config;
-    config.https.certFile = certificate.certFile;
-    config.https.keyFile = certificate.keyFile;
-    config.tlsHandshakeTimeout = std::chrono::milliseconds(500);
-    RunningProxy proxy(network, config);
+    RunningProxy proxy(network, withShortTlsDeadline(dir));
     constexpr std::uint16_t SOURCE_PORT = 47123;
     RawConnection stalled("127.0.0.2", portOf(proxy.httpsUrl()), SOURCE_PORT);
     RawConnection plain("127.0.0.2", portOf(proxy.httpUrl()), SOURCE_PORT);
