@@ -32,8 +32,11 @@ std::int64_t nowUnix() {
 // 507 for a full mailbox), so that the app server sends it again. The first answer wins.
 class PendingPost : public std::enable_shared_from_this<PendingPost> {
 public:
-    PendingPost(asio::io_context& io, RequestHandle req, Headers created)
-        : strand_(asio::make_strand(io)), timer_(strand_), req_(std::move(req)), created_(std::move(created)) {}
+    // `limits` counts and reports the refusals (every 503/507 leaves a line, sampled); it
+    // outlives the request, and runs on the server's one thread as this strand does.
+    PendingPost(asio::io_context& io, RequestHandle req, Headers created, RequestLimits& limits)
+        : strand_(asio::make_strand(io)), timer_(strand_), req_(std::move(req)), created_(std::move(created)),
+          limits_(limits) {}
     void start(std::chrono::milliseconds maxWait) {
         timer_.expires_after(maxWait);
         timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
@@ -72,14 +75,19 @@ private:
     void answer(const std::optional<Error>& error) {
         if (answered_) return;
         answered_ = true;
-        if (!error) sendEmpty(req_, 201, created_);
-        else sendProblem(req_, *error, {{"Retry-After", error->code == Errc::StorageFull ? "60" : "1"}});
+        if (!error) {
+            sendEmpty(req_, 201, created_);
+            return;
+        }
+        limits_.count(error->code == Errc::StorageFull ? "message_not_stored_full" : "message_not_stored");
+        sendProblem(req_, *error, {{"Retry-After", error->code == Errc::StorageFull ? "60" : "1"}});
     }
 
     asio::strand<asio::io_context::executor_type> strand_;
     asio::steady_timer timer_;
     RequestHandle req_;
     Headers created_;
+    RequestLimits& limits_;
     bool answered_{false};  // on the strand only
 };
 
@@ -136,7 +144,7 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
             return sendProblem(req, room.error());
     }
     Headers created{{"Location", ctx.baseUrl + "/m/" + envelope->idText()}, {"TTL", std::to_string(envelope->ttlSeconds)}};
-    auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created));
+    auto pending = std::make_shared<PendingPost>(ctx.io, req, std::move(created), ctx.limits);
     pending->start(ctx.config.maxPublishWait);
     if (local) {
         // The device's proxy: devices attached here get it at once, and the answer waits for

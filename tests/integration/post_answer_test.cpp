@@ -65,6 +65,10 @@ TEST_CASE("a POST that no storing node took in time gets 503 with Retry-After, n
     CHECK(response.status == 503);
     CHECK(response.headers.count("retry-after") == 1);
     CHECK(response.body.find("retry") != std::string::npos);
+    // Counted (and reported on stderr): a 503 never goes unseen by the operator.
+    auto health = client::httpRequest({"GET", sender.url() + "/health", {}, {}});
+    REQUIRE(health.ok());
+    CHECK(health->body.find("\"message_not_stored\":1") != std::string::npos);
     // The same message at a node that waits long enough is stored and answered 201.
     CHECK(post(device.endpointOn(proxy.url())).status == 201);
 }
