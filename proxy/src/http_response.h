@@ -21,13 +21,19 @@ restinio::request_handling_status_t sendProblem(const RequestHandle& req, const 
 
 std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name);
 
-// Runs a route; a stray exception becomes a 500 problem instead of leaving restinio.
+// A line on stderr for an event of `kind`, sampled: at most one per kind every 10 s, with the
+// count since the last one. sendProblem reports every 5xx through it.
+void reportSampled(const std::string& kind, std::string_view detail);
+
+// Runs a route; a stray exception becomes a 500 problem instead of leaving restinio, and its
+// cause a (sampled) line.
 template <class Handler>
 auto guarded(Handler handler) {
     return [handler = std::move(handler)](const RequestHandle& req, RouteParams params) {
         try {
             return handler(req, std::move(params));
         } catch (const std::exception& ex) {
+            reportSampled("route threw", ex.what());
             return sendProblem(req, makeError(Errc::Internal, "internal error"));
         }
     };
