@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 
 #include <algorithm>
+#include <optional>
 
 #include "vapid_check.h"
 
@@ -240,13 +241,16 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     if (sub == subscriptions_.end()) return tell(LocalOutcome::NotHeld);  // not a subscription of this proxy
     const auto now = std::chrono::system_clock::now();
     const auto nowMillis = static_cast<std::uint64_t>(toMs(now));
-    node::Envelope envelope = received;
     // A POST to this node was checked by the route; a copy from the DHT carries a peer's
-    // claims: its times are held against our clock and a bound key needs its VAPID proof.
-    // Before the duplicate check: a forged copy must not shadow the real one.
+    // claims: its times are held against our clock (a copy, with its TTL capped) and a bound
+    // key needs its VAPID proof. Before the duplicate check: a forged copy must not shadow
+    // the real one.
+    std::optional<node::Envelope> bounded;
+    if (fromDht) bounded = received;
+    const node::Envelope& envelope = bounded ? *bounded : received;
     const auto key = token + " " + envelope.idText();
     if (fromDht) {
-        if (!boundEnvelopeTime(envelope, nowMillis, limits_.time)) {
+        if (!boundEnvelopeTime(*bounded, nowMillis, limits_.time)) {
             ++counters_.rejected;
             return;
         }
