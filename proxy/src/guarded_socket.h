@@ -7,7 +7,6 @@
 #include <asio/error.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/write.hpp>
 
 #include <memory>
 #include <string>
@@ -63,8 +62,11 @@ public:
                 if (auto refusal = check_->feed(static_cast<const char*>(first.data()), size)) {
                     refused_ = true;
                     asio::error_code ignored;
-                    // Small and at once: the socket's buffer takes it, before restinio closes.
-                    asio::write(socket_, asio::buffer(refusalResponse(*refusal)), ignored);
+                    // Best effort and never waiting: a few hundred bytes the socket's buffer
+                    // takes at once, unless a client that stopped reading filled it, and then
+                    // it must not stall the node's one thread.
+                    socket_.non_blocking(true, ignored);
+                    socket_.write_some(asio::buffer(refusalResponse(*refusal)), ignored);
                     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
                     handler(asio::error::make_error_code(asio::error::eof), 0);
                     return;
