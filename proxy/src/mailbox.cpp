@@ -105,9 +105,8 @@ Expected<bool> Mailbox::admit(MailboxEntry& e) {
     if (!e.topic.empty()) {  // RFC 8030 §5.4: DHT copies may arrive out of order, the creation time decides
         Statement newer(*db_,
                         "SELECT 1 FROM mailbox WHERE token = ?1 AND topic = ?2 AND created_ms > ?3 "
-                        "UNION ALL SELECT 1 FROM topics WHERE token = ?1 AND topic = ?2 "
-                        "AND (created_ms > ?3 OR (created_ms = ?3 AND message_id != ?4))");
-        newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, e.messageId);
+                        "UNION ALL SELECT 1 FROM topics WHERE token = ?1 AND topic = ?2 AND created_ms > ?3");
+        newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
         if (newer.step() == SQLITE_ROW) return false;
     }
     auto seq = nextSeqLocked();
@@ -145,13 +144,18 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
     if (!tx.ok()) return db_->error("begin");
     {  // why: the statements are reset before COMMIT; a statement still open at commit keeps
        // the WAL from ever being checkpointed, and it grows without bound.
-    Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ? AND created_ms <= ?");
+    // What a message replaces is remembered as decided, like an ack, for as long as a copy may
+    // come back from the DHT: after a restart it is not taken again (same millisecond included).
+    Statement decided(*db_,
+                      "INSERT OR IGNORE INTO acked(device_id, message_id, expires_ms) "
+                      "SELECT device_id, message_id, max(expires_ms, ?4) FROM mailbox "
+                      "WHERE token = ?1 AND topic = ?2 AND created_ms <= ?3 AND message_id != ?5");
+    Statement replace(*db_, "DELETE FROM mailbox WHERE token = ? AND topic = ? AND created_ms <= ? AND message_id != ?");
     // The newest creation time seen per Topic, remembered while an older copy may come back.
     Statement mark(*db_,
-                   "INSERT INTO topics(token, topic, created_ms, message_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
-                   "ON CONFLICT(token, topic) DO UPDATE SET "
-                   "message_id = CASE WHEN excluded.created_ms > created_ms THEN excluded.message_id ELSE message_id END, "
-                   "created_ms = max(created_ms, excluded.created_ms), expires_ms = max(expires_ms, excluded.expires_ms)");
+                   "INSERT INTO topics(token, topic, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(token, topic) DO UPDATE SET created_ms = max(created_ms, excluded.created_ms), "
+                   "expires_ms = max(expires_ms, excluded.expires_ms)");
     const auto markUntil = unixMs() + limits_.unknownAckMemoryMs;
     Statement insert(*db_,
                      "INSERT OR IGNORE INTO mailbox(seq, device_id, token, message_id, topic, created_ms, expires_ms, "
@@ -164,8 +168,11 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
             continue;
         }
         if (!e.topic.empty()) {
+            decided.reset();
+            decided.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, markUntil).bind(5, e.messageId);
+            if (decided.step() != SQLITE_DONE) return db_->error("remember replaced");
             replace.reset();
-            replace.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
+            replace.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, e.messageId);
             if (replace.step() != SQLITE_DONE) return db_->error("replace topic");
         }
         insert.reset();
@@ -182,8 +189,7 @@ Expected<StoreResult> Mailbox::store(const std::vector<MailboxEntry>& entries) {
         const bool written = sqlite3_changes(db_->handle()) > 0;
         if (written && !e.topic.empty()) {
             mark.reset();
-            mark.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, e.messageId);
-            mark.bind(5, std::max(e.expiresMs, markUntil));
+            mark.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs).bind(4, std::max(e.expiresMs, markUntil));
             if (mark.step() != SQLITE_DONE) return db_->error("remember topic");
         }
         ++(written ? result.written : result.skipped);

@@ -15,9 +15,9 @@ namespace {
 // block of message seqs handed out (v2), so a seq sent to a device before a crash is never
 // handed out again. `inboxes` (v3) holds the ids of the proxy's inboxes, in which it makes
 // version-2 tokens: an endpoint handed out must keep its inbox across restarts. `topics` (v4)
-// keeps, per subscription and Topic, the creation time and id of the newest message seen (of
-// several created in the same millisecond, the first stored), for as long as an older copy
-// may come back from the DHT: a replaced message stays replaced after
+// keeps, per subscription and Topic, the creation time of the newest message stored, and
+// `acked` the ids of the messages it replaced, for as long as an older copy may come back
+// from the DHT: a replaced message stays replaced after
 // the newest is acked and after a restart (RFC 8030 §5.4). The expiry
 // indexes keep pruning and opening a stream from scanning whole tables. The WAL is
 // checkpointed every 1000 pages and truncated to 64 MiB: it cannot grow with the traffic.
@@ -68,7 +68,6 @@ CREATE TABLE IF NOT EXISTS topics (
     token TEXT NOT NULL,
     topic TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
-    message_id TEXT NOT NULL,
     expires_ms INTEGER NOT NULL,
     PRIMARY KEY (token, topic)
 ) WITHOUT ROWID;
