@@ -9,6 +9,7 @@
 #include "latency.h"
 #include "processes.h"
 #include "report.h"
+#include "soak.h"
 #include "under_attack.h"
 
 #include <opendht/infohash.h>
@@ -33,7 +34,9 @@ int usage() {
     std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
-                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls [--samples S] [--connections C] [--json FILE]\n";
+                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls [--samples S] [--connections C] [--json FILE]\n"
+                 "       dhtpush-bench soak --kind dhtpush|stock --receiver URL --sender URL [--receiver-pid P]\n"
+                 "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
     return 2;
 }
 
@@ -93,6 +96,21 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (mode == "load") return runLoad(options);
+        if (mode == "soak") {
+            SoakRun run;
+            if (options.count("--kind")) run.kind = options.at("--kind");
+            run.receiverUrl = options.at("--receiver");
+            run.senderUrl = options.at("--sender");
+            run.receiverPid = static_cast<int>(number(options, "--receiver-pid", 0));
+            run.senderPid = static_cast<int>(number(options, "--sender-pid", 0));
+            run.rate = static_cast<double>(number(options, "--rate", 1000));
+            run.duration = std::chrono::seconds(number(options, "--seconds", 120));
+            run.bucket = std::chrono::seconds(number(options, "--bucket-seconds", 60));
+            const auto result = runSoak(run);
+            emit(result, options);
+            if (auto dat = options.find("--dat"); dat != options.end()) writeSoakCurves(dat->second, result);
+            return 0;
+        }
     } catch (const std::exception& ex) {
         std::cerr << "dhtpush-bench: " << ex.what() << "\n";
         return 1;

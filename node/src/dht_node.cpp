@@ -2,6 +2,7 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <opendht/dhtrunner.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "inbox_publisher.h"
 #include "host_port.h"
 #include "node_identity.h"
+#include "storage_budget.h"
 
 namespace dhtpush::node {
 
@@ -32,6 +34,7 @@ struct DhtNode::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;  // runs ownIo
     std::unique_ptr<InboxPublisher> inboxes;  // before the runner: its callbacks end here
+    std::shared_ptr<StorageBudget> budget;    // shared with the value types' store policies
     dht::DhtRunner runner;
     std::unique_ptr<DhtLoop> loop;
     AsioUdpSocket* socket{nullptr};  // owned by the runner
@@ -45,6 +48,14 @@ struct DhtNode::Impl {
     WatchId nextWatchId{1};            // guarded by mutex
     bool stopped{false};
     std::atomic<bool> connected{false};  // kept by OpenDHT's status callback
+    // What status() reports of the DHT, sampled on the strand: asking the runner takes its
+    // lock, which its loop holds while it works, so /health would wait for a busy DHT.
+    std::optional<asio::steady_timer> sampler;
+    std::string nodeId;
+    std::atomic<bool> running{false};
+    std::atomic<bool> closing{false};
+    std::atomic<unsigned> goodNodes{0}, dubiousNodes{0};
+    std::atomic<std::uint64_t> storedBytes{0}, storedValues{0};
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
     std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
@@ -53,6 +64,16 @@ struct DhtNode::Impl {
 namespace {
 
 dht::InfoHash toInfoHash(const crypto::DhtKey& key) { return dht::InfoHash(key.data(), key.size()); }
+
+crypto::DhtKey toDhtKey(const dht::InfoHash& hash) {
+    crypto::DhtKey key;
+    std::copy_n(hash.data(), key.size(), key.begin());
+    return key;
+}
+
+bool admit(StorageBudget& budget, const crypto::DhtKey& key, std::size_t bytes) {
+    return budget.admit(key, bytes, StorageBudget::Clock::now()) == StorageBudget::Verdict::Admitted;
+}
 
 // The DHT value id comes from the message id, so a message put twice is stored once.
 dht::Value::Id valueIdOf(const Envelope& envelope) {
@@ -84,7 +105,28 @@ bool isPushValue(const dht::Value& value) {
     return value.type == PUSH_VALUE_TYPE_ID || value.type == PUSH_BATCH_VALUE_TYPE_ID;
 }
 
+// Often enough for an operator's /health, rarely enough to cost nothing.
+constexpr auto STATUS_SAMPLE_PERIOD = std::chrono::milliseconds(500);
+
 }  // namespace
+
+// On the strand, between two runs of the loop: the runner's lock is free.
+void DhtNode::sampleStatus(Impl& state, bool periodic) {
+    if (state.closing) return;  // and the timer stays unarmed: its io_context can run out of work
+    state.running = state.runner.isRunning();
+    const auto v4 = state.runner.getNodesStats(AF_INET);
+    const auto v6 = state.runner.getNodesStats(AF_INET6);
+    state.goodNodes = v4.good_nodes + v6.good_nodes;
+    state.dubiousNodes = v4.dubious_nodes + v6.dubious_nodes;
+    const auto stored = state.runner.getStoreSize();
+    state.storedBytes = stored.first;
+    state.storedValues = stored.second;
+    if (!periodic) return;
+    state.sampler->expires_after(STATUS_SAMPLE_PERIOD);
+    state.sampler->async_wait([&state](const asio::error_code& ec) {
+        if (!ec) sampleStatus(state, true);
+    });
+}
 
 DhtNode::DhtNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -101,6 +143,12 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         nodeConfig.max_searches = -1;
     }
     runnerConfig.dht_config.node_config.public_stable = config.stableListens;
+    auto storage = config.storage;
+    storage.lifetime = config.valueExpiration;
+    impl->budget = std::make_shared<StorageBudget>(storage);
+    // Above ours, so push values never reach it: past it, OpenDHT sweeps all it holds on every
+    // store. The margin is for other value types, which only OpenDHT bounds.
+    nodeConfig.max_store_size = static_cast<ssize_t>(storage.maxBytes + dht::DEFAULT_STORAGE_LIMIT);
     runnerConfig.threaded = false;  // DhtLoop runs it on the strand
     runnerConfig.peer_discovery = false;
     runnerConfig.peer_publish = false;
@@ -132,6 +180,9 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     }
     context.statusChangedCallback = [state = impl.get()](dht::NodeStatus v4, dht::NodeStatus v6) {
         state->connected = v4 == dht::NodeStatus::Connected || v6 == dht::NodeStatus::Connected;
+        // Inside the loop, which holds the runner's lock: sample right after it. Not once
+        // shutting down: stopLoop's last pass on the strand must be the last handler.
+        if (!state->closing) asio::post(*state->strand, [state] { sampleStatus(*state, false); });
     };
     try {
         impl->runner.run(runnerConfig, std::move(context));
@@ -139,10 +190,18 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         return makeError(Errc::Unavailable, "cannot start the DHT node on " + config.bindAddress + ":" +
                                                 std::to_string(config.port) + ": " + ex.what());
     }
-    impl->runner.registerType(pushValueType(config.valueExpiration));
-    impl->runner.registerType(pushBatchValueType(config.valueExpiration));
+    auto admitStored = [budget = impl->budget](const dht::InfoHash& key, std::size_t bytes) {
+        return admit(*budget, toDhtKey(key), bytes);
+    };
+    impl->runner.registerType(pushValueType(config.valueExpiration, admitStored));
+    impl->runner.registerType(pushBatchValueType(config.valueExpiration, admitStored));
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
+            // OpenDHT stores our own puts here without asking the store policy.
+            if (!admit(*state->budget, key, value.size())) {
+                ++*state->valuesFailed;
+                return done(false);
+            }
             state->runner.put(toInfoHash(key), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
                               [done = std::move(done), failed = state->valuesFailed](bool ok) {
                                   if (!ok) ++*failed;
@@ -151,9 +210,12 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
             state->loop->kick();
         },
         INBOX_PUTS_IN_FLIGHT);
+    impl->nodeId = impl->runner.getNodeId().toString();
+    impl->sampler.emplace(*impl->strand);
     asio::post(*impl->strand, [state = impl.get()] {
         state->socket->startReceiving();
         state->loop->run();
+        sampleStatus(*state, true);
     });
     if (impl->io == &impl->ownIo) {
         impl->work.emplace(impl->ownIo.get_executor());
@@ -174,14 +236,9 @@ std::uint16_t DhtNode::port() const {
     return p ? p : impl_->runner.getBoundPort(AF_INET6);
 }
 
-std::optional<crypto::DhtKey> DhtNode::nodeKey() const {
-    const auto id = impl_->runner.getNodeId();
-    crypto::DhtKey key;
-    std::copy_n(id.data(), key.size(), key.begin());
-    return key;
-}
+std::optional<crypto::DhtKey> DhtNode::nodeKey() const { return toDhtKey(impl_->runner.getNodeId()); }
 
-std::string DhtNode::nodeId() const { return impl_->runner.getNodeId().toString(); }
+std::string DhtNode::nodeId() const { return impl_->nodeId; }
 
 void DhtNode::bootstrap(const std::string& hostPort) {
     if (auto hp = splitHostPort(hostPort)) {
@@ -198,6 +255,7 @@ void DhtNode::shutdown() {
         for (auto& [id, watch] : impl_->watches) *watch.active = false;
         impl_->watches.clear();
     }
+    impl_->closing = true;
     impl_->runner.shutdown({}, true);
     stopLoop();
     impl_->runner.join();
@@ -210,6 +268,7 @@ void DhtNode::stopLoop() {
     auto stop = [&state] {
         state.loop->run();  // sends what the shutdown queued
         state.loop->close();
+        state.sampler->cancel();
         state.socket->stop();
     };
     if (state.thread.joinable()) {
@@ -239,6 +298,11 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
     }
     ++impl_->ownValuesPut;
     dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
+    if (!admit(*impl_->budget, key, value.size())) {
+        ++*impl_->valuesFailed;
+        if (done) done(false);
+        return;
+    }
     ++*impl_->publishing;
     auto finished = [done = std::move(done), publishing = impl_->publishing, failed = impl_->valuesFailed](bool ok) {
         --*publishing;
@@ -304,16 +368,17 @@ std::size_t DhtNode::publishBacklog() const { return *impl_->publishing + impl_-
 
 NetworkStatus DhtNode::status() const {
     NetworkStatus s;
-    s.running = impl_->runner.isRunning();
-    const auto v4 = impl_->runner.getNodesStats(AF_INET);
-    const auto v6 = impl_->runner.getNodesStats(AF_INET6);
-    s.goodNodes = v4.good_nodes + v6.good_nodes;
-    s.dubiousNodes = v4.dubious_nodes + v6.dubious_nodes;
+    s.running = impl_->running;
+    s.goodNodes = impl_->goodNodes;
+    s.dubiousNodes = impl_->dubiousNodes;
+    s.storedBytes = impl_->storedBytes;
+    s.storedValues = impl_->storedValues;
     s.connected = impl_->connected;
-    s.nodeId = impl_->runner.getNodeId().toString();
+    s.nodeId = impl_->nodeId;
     s.messagesPublished = impl_->published;
     s.valuesPut = impl_->ownValuesPut + impl_->inboxes->valuesPut();
     s.valuesFailed = *impl_->valuesFailed;
+    s.storageRefused = impl_->budget->refused();
     return s;
 }
 

@@ -4,20 +4,29 @@
 #include "dhtpush/node/envelope_batch.h"
 
 namespace dhtpush::node {
+namespace {
 
-dht::ValueType pushValueType(std::chrono::seconds expiration) {
-    auto storePolicy = [](dht::InfoHash, const std::shared_ptr<dht::Value>& value, const dht::InfoHash&,
-                          const dht::SockAddr&) {
-        // Storing nodes that know the type refuse junk, so hostile peers cannot fill keys with it.
-        return value && value->data.size() <= MAX_ENVELOPE_BYTES && decodeEnvelope(value->data).ok();
+// Storing nodes that know the types refuse junk, so hostile peers cannot fill keys with it,
+// and what does not fit their budget (checked last: junk costs no room).
+bool admitted(const StorageAdmission& admit, const dht::InfoHash& key, const dht::Value& value) {
+    return !admit || admit(key, value.size());
+}
+}  // namespace
+
+dht::ValueType pushValueType(std::chrono::seconds expiration, StorageAdmission admit) {
+    auto storePolicy = [admit = std::move(admit)](dht::InfoHash key, const std::shared_ptr<dht::Value>& value,
+                                                  const dht::InfoHash&, const dht::SockAddr&) {
+        return value && value->data.size() <= MAX_ENVELOPE_BYTES && decodeEnvelope(value->data).ok() &&
+               admitted(admit, key, *value);
     };
     return dht::ValueType(PUSH_VALUE_TYPE_ID, "dhtpush envelope", expiration, storePolicy);
 }
 
-dht::ValueType pushBatchValueType(std::chrono::seconds expiration) {
-    auto storePolicy = [](dht::InfoHash, const std::shared_ptr<dht::Value>& value, const dht::InfoHash&,
-                          const dht::SockAddr&) {
-        return value && value->data.size() <= MAX_BATCH_BYTES && decodeBatch(value->data.data(), value->data.size()).ok();
+dht::ValueType pushBatchValueType(std::chrono::seconds expiration, StorageAdmission admit) {
+    auto storePolicy = [admit = std::move(admit)](dht::InfoHash key, const std::shared_ptr<dht::Value>& value,
+                                                  const dht::InfoHash&, const dht::SockAddr&) {
+        return value && value->data.size() <= MAX_BATCH_BYTES &&
+               decodeBatch(value->data.data(), value->data.size()).ok() && admitted(admit, key, *value);
     };
     return dht::ValueType(PUSH_BATCH_VALUE_TYPE_ID, "dhtpush envelope batch", expiration, storePolicy);
 }

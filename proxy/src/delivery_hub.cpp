@@ -101,8 +101,7 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
     auto it = watches_.find(key);
     if (it == watches_.end() || it->second.watching) return;  // unsubscribed while queued
     std::weak_ptr<DeliveryHub> weak = shared_from_this();
-    // The DHT calls back on its node's strand, inside OpenDHT's loop. When that is the hub's
-    // strand too (dhtpush-node), deliver right there; else hop onto ours.
+    // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto ours.
     it->second.watchId =
         network_.watch(key, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
             if (auto hub = weak.lock())

@@ -20,6 +20,9 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["messages_published"] = Json::UInt64(status.messagesPublished);
                         body["dht"]["values_put"] = Json::UInt64(status.valuesPut);
                         body["dht"]["values_failed"] = Json::UInt64(status.valuesFailed);
+                        body["dht"]["stored_bytes"] = Json::UInt64(status.storedBytes);
+                        body["dht"]["stored_values"] = Json::UInt64(status.storedValues);
+                        body["dht"]["storage_refused"] = Json::UInt64(status.storageRefused);
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
                         body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();

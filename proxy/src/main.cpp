@@ -32,17 +32,16 @@ int main(int argc, char** argv) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
     }
-    // One thread runs the DHT node and the HTTP server (see DhtNodeConfig::strand).
+    // Two threads: the DHT node runs on one of its own, the HTTP server and the delivery hub
+    // on this one, so that HTTP (/health included) keeps answering while the DHT is busy;
+    // what crosses between them is bounded (the publish backlog, docs/security.md).
     asio::io_context io;
-    const auto strand = asio::make_strand(io);  // the DHT node's and the delivery hub's
-    auto dhtConfig = options->dht;              // declared after io: its strand must go first
-    dhtConfig.strand = strand;
-    auto dht = node::DhtNode::start(dhtConfig);
+    auto dht = node::DhtNode::start(options->dht);
     if (!dht) {
         std::cerr << "dhtpush-node: " << dht.error().detail << "\n";
         return 1;
     }
-    auto server = proxy::ProxyServer::start(io, **dht, options->proxy, strand);
+    auto server = proxy::ProxyServer::start(io, **dht, options->proxy);
     if (!server) {
         std::cerr << "dhtpush-node: " << server.error().detail << "\n";
         return 1;

@@ -9,6 +9,9 @@ namespace {
 constexpr const char* PUBLIC_BOOTSTRAP = "bootstrap.jami.net:4222";
 // Each inbox is a DHT listen and a database row: more than this is a typo, not a plan.
 constexpr std::size_t MAX_INBOXES = 4096;
+// 1 TiB: a bound that keeps the shift below from overflowing, not a recommendation.
+constexpr std::size_t MAX_DHT_STORAGE_MIB = std::size_t{1} << 20;
+constexpr std::size_t MAX_VALUES_PER_KEY = 65536;
 
 template <class T>
 bool parseNumber(const std::string& text, T& out, int base = 10) {
@@ -61,6 +64,10 @@ Options:
   --public                join the public OpenDHT network (network 0, bootstrap
                           bootstrap.jami.net:4222) instead of a private one
   --value-expiration SEC  how long DHT nodes keep a notification envelope (default 600)
+  --dht-storage-mib N     memory this node's DHT storage may take for push values, each
+                          counted with OpenDHT's bookkeeping (default 512); past it, values
+                          are not stored here and a POST here gets 503
+  --dht-values-per-key N  push values stored at one DHT key (default 16384)
   --max-ttl SEC           the longest TTL honoured for a message (default 604800)
   --max-clock-skew SEC    how far ahead of this node's clock an envelope from the DHT may
                           say it was created; further ones are refused (default 60)
@@ -185,6 +192,18 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             status = number(o.proxy.inboxes, "--inboxes");
             if (status && o.proxy.inboxes > MAX_INBOXES)
                 return usageError("--inboxes must be at most " + std::to_string(MAX_INBOXES));
+        }
+        else if (arg == "--dht-storage-mib") {
+            std::size_t mib = 0;
+            status = number(mib, "--dht-storage-mib");
+            if (status && (mib == 0 || mib > MAX_DHT_STORAGE_MIB))
+                return usageError("--dht-storage-mib must be between 1 and " + std::to_string(MAX_DHT_STORAGE_MIB));
+            o.dht.storage.maxBytes = mib << 20;
+        } else if (arg == "--dht-values-per-key") {
+            status = number(o.dht.storage.maxValuesPerKey, "--dht-values-per-key");
+            if (status && (o.dht.storage.maxValuesPerKey == 0 || o.dht.storage.maxValuesPerKey > MAX_VALUES_PER_KEY))
+                return usageError("--dht-values-per-key must be between 1 and " + std::to_string(MAX_VALUES_PER_KEY) +
+                                  " (OpenDHT's own bound)");
         }
         else if (arg == "--max-devices") status = number(o.proxy.maxDevices, "--max-devices");
         else if (arg == "--max-subscriptions") status = number(o.proxy.maxSubscriptions, "--max-subscriptions");

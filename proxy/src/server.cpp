@@ -86,7 +86,7 @@ ProxyServer::~ProxyServer() {
 }
 
 Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, node::PushNetwork& network,
-                                                          ProxyConfig config, std::optional<node::Strand> deliveryStrand) {
+                                                          ProxyConfig config) {
     auto impl = std::make_unique<Impl>();
     impl->io = &io;
     if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
@@ -104,7 +104,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         impl->store->database(),
         MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
-    impl->hub = std::make_shared<DeliveryHub>(deliveryStrand ? *deliveryStrand : asio::make_strand(io), network,
+    impl->hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network,
                                               *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration, HubLimits{}.watchesPerSecond,
                                                         EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds},
                                                         config.maxSeenIds, config.maxStreamsPerDevice});

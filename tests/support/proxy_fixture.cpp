@@ -9,17 +9,17 @@
 
 namespace dhtpush::test {
 
-RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config) {
+RunningProxy::RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config, node::StorageLimits storage) {
     auto dhtConfig = network.joinConfig();
-    const auto strand = asio::make_strand(io_);  // the DHT node's and the delivery hub's, as in dhtpush-node
-    dhtConfig.strand = strand;
+    dhtConfig.storage = storage;
+    // The DHT node on a thread of its own, as in dhtpush-node.
     dhtConfig.dataDir = config.dataDir;  // the node identity beside the database, as in dhtpush-node
     auto dht = node::DhtNode::start(dhtConfig);
     if (!dht) throw std::runtime_error("cannot start a DHT node: " + dht.error().detail);
     dht_ = std::move(*dht);
     config.httpAddress = "127.0.0.1";
     config.httpPort = 0;
-    auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config), strand);
+    auto server = proxy::ProxyServer::start(io_, *dht_, std::move(config));
     if (!server) throw std::runtime_error("cannot start the proxy: " + server.error().detail);
     server_ = std::move(*server);
     url_ = server_->baseUrl();

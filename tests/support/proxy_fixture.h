@@ -22,7 +22,8 @@ namespace dhtpush::test {
 
 class RunningProxy {
 public:
-    RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config = {});
+    // `storage`: what its DHT node stores (DhtNodeConfig::storage).
+    RunningProxy(const LocalDhtNetwork& network, proxy::ProxyConfig config = {}, node::StorageLimits storage = {});
     ~RunningProxy();
 
     const std::string& url() const { return url_; }  // the base URL of endpoints

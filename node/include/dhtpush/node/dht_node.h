@@ -9,6 +9,7 @@
 
 #include "dhtpush/expected.h"
 #include "dhtpush/node/push_network.h"
+#include "dhtpush/node/storage_limits.h"
 
 #include <asio/io_context.hpp>
 #include <asio/strand.hpp>
@@ -28,6 +29,8 @@ struct DhtNodeConfig {
     std::vector<std::string> bootstrap;          // "host:port" entries
     std::string dataDir;                         // holds the node identity; empty: ephemeral identity
     std::chrono::seconds valueExpiration{std::chrono::minutes(10)};
+    // What it stores as a DHT node (its `lifetime` is valueExpiration's).
+    StorageLimits storage;
     // Many nodes on one IP (loopback tests, local clusters) trip OpenDHT's per-IP rate limit.
     bool unlimitedRate{false};
     // OpenDHT's public_stable: listens are refreshed every 5 min instead of every 30 s (the
@@ -74,6 +77,8 @@ public:
 private:
     explicit DhtNode(std::unique_ptr<Impl> impl);
     void stopLoop();
+    // `periodic`: and again after a while.
+    static void sampleStatus(Impl& state, bool periodic);
     std::unique_ptr<Impl> impl_;
 };
 

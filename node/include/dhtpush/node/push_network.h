@@ -21,6 +21,11 @@ struct NetworkStatus {
     std::uint64_t valuesPut{0};          // DHT values they went out in (an inbox value holds several)
     // Of those, values no storing node took (unreachable nodes, or a key full of values).
     std::uint64_t valuesFailed{0};
+    // What this node holds for others (and itself) as a storing node, all value types.
+    std::uint64_t storedBytes{0};
+    std::uint64_t storedValues{0};
+    // Push values (ours or other nodes') this node did not store: no room in its budget.
+    std::uint64_t storageRefused{0};
 };
 
 class PushNetwork {
@@ -42,6 +47,7 @@ public:
     virtual WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) = 0;
     // Unknown ids are ignored. After it returns no new callback starts for this watch.
     virtual void cancel(WatchId id) = 0;
+    // Cheap: a sample at most a second old, never a wait on a busy DHT.
     virtual NetworkStatus status() const = 0;
     // Cheap (no lock on the DHT): whether at least one good node is known, for hot paths.
     virtual bool connected() const = 0;

@@ -5,13 +5,19 @@
 #include <opendht/value.h>
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 
 namespace dhtpush::node {
 
 constexpr dht::ValueType::Id PUSH_VALUE_TYPE_ID = 0x7055;        // "pU"
 constexpr dht::ValueType::Id PUSH_BATCH_VALUE_TYPE_ID = 0x7056;  // "pV"
 
-dht::ValueType pushValueType(std::chrono::seconds expiration);
-dht::ValueType pushBatchValueType(std::chrono::seconds expiration);
+// Whether this node has room for a valid value of `bytes` at the key (its storage budget);
+// empty: always.
+using StorageAdmission = std::function<bool(const dht::InfoHash& key, std::size_t bytes)>;
+
+dht::ValueType pushValueType(std::chrono::seconds expiration, StorageAdmission admit = {});
+dht::ValueType pushBatchValueType(std::chrono::seconds expiration, StorageAdmission admit = {});
 
 }  // namespace dhtpush::node

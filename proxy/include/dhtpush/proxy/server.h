@@ -86,12 +86,10 @@ public:
     // Opens the database, re-watches stored subscriptions and binds the HTTP port (and the
     // HTTPS one). Fails on an unusable data folder, a port that cannot be bound, or an
     // unusable certificate or key.
-    // `deliveryStrand`: the strand of `io` the DHT node runs on (DhtNodeConfig::strand), so
-    // that a message from the DHT is delivered inside its listen callback. Default: the
-    // delivery hub's own strand, which the callback posts to.
+    // `network` calls back on its own thread (a DhtNode with no io_context of ours): the
+    // delivery hub hops onto its strand of `io`, so a busy DHT never holds up HTTP.
     static Expected<std::unique_ptr<ProxyServer>> start(asio::io_context& io, node::PushNetwork& network,
-                                                        ProxyConfig config,
-                                                        std::optional<node::Strand> deliveryStrand = {});
+                                                        ProxyConfig config);
     // Destroy it once its io_context has stopped: the connections clients keep open, and the
     // restinio servers they point into, last until the io_context is destroyed.
     ~ProxyServer();
