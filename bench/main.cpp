@@ -10,6 +10,7 @@
 #include "processes.h"
 #include "report.h"
 #include "soak.h"
+#include "soak_report.h"
 #include "under_attack.h"
 
 #include <opendht/infohash.h>

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "dhtpush/node/json.h"
+#include "format.h"
+#include "soak_report.h"
 
 namespace dhtpush::bench {
 namespace {
@@ -32,14 +34,6 @@ Json::Value readJsonLines(const fs::path& path) {
         if (auto parsed = node::parseJson(line); parsed && parsed->isObject()) out.append(*parsed);
     return out;
 }
-
-std::string fixed(double v, int digits = 2) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(digits) << v;
-    return s.str();
-}
-
-std::string ratio(double ours, double base) { return base > 0 ? fixed(ours / base) + "x" : "n/a"; }
 
 void latencyTable(std::ostream& md, const Json::Value& latency) {
     md << "## End-to-end latency\n\n"
@@ -236,6 +230,14 @@ int writeReport(const std::map<std::string, std::string>& options) {
             v.removeMember("health");
             report["under_attack"].append(v);
         }
+    report["soak"] = Json::Value(Json::arrayValue);
+    std::vector<fs::path> soaks;  // soak-KIND-RATE.json, in name order: dhtpush before stock
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.path().filename().string().rfind("soak-", 0) == 0 && entry.path().extension() == ".json")
+            soaks.push_back(entry.path());
+    std::sort(soaks.begin(), soaks.end());
+    for (const auto& path : soaks)
+        if (auto v = readJson(path); v.isObject()) report["soak"].append(v);
     report["crypto"] = readJson(dir / "crypto.json");
     writeCapacityPlotData(dir, report["capacity"]);
     report["machine"] = readJson(dir / "machine.json");
@@ -249,6 +251,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         capacityTable(md, report["capacity"]);
         ingressTable(md, report["ingress"]);
         attackTable(md, report["under_attack"]);
+        soakTable(md, report["soak"]);
         cryptoTable(md, report["crypto"]);
         std::ifstream footer(dir / "footer.md");
         md << footer.rdbuf();

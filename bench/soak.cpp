@@ -382,15 +382,4 @@ Json::Value runSoak(const SoakRun& run) {
     return report;
 }
 
-void writeSoakCurves(const std::string& path, const Json::Value& result) {
-    std::ofstream out(path);
-    out << "# minute created_per_s delivery_p50_ms delivery_p99_ms health_p99_ms rss_a_mib rss_b_mib fds_a fds_b\n";
-    for (const auto& b : result["buckets"])
-        out << b["minute"].asDouble() << ' ' << b["created_per_s"].asDouble() << ' ' << b["delivery_ms"]["p50"].asDouble()
-            << ' ' << b["delivery_ms"]["p99"].asDouble() << ' ' << b["health_ms"]["p99"].asDouble() << ' '
-            << static_cast<double>(b["rss_receiver_kib"].asInt64()) / 1024.0 << ' '
-            << static_cast<double>(b["rss_sender_kib"].asInt64()) / 1024.0 << ' ' << b["fds_receiver"].asInt64() << ' '
-            << b["fds_sender"].asInt64() << '\n';
-}
-
 }  // namespace dhtpush::bench

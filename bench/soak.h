@@ -27,8 +27,6 @@ struct SoakRun {
 };
 
 Json::Value runSoak(const SoakRun& run);
-// For gnuplot, one line per bucket: minute, created/s, delivery p50 and p99 (ms), /health p99
-// (ms), RSS of A and B (MiB), open files of A and B.
-void writeSoakCurves(const std::string& path, const Json::Value& result);
+
 
 }  // namespace dhtpush::bench
