@@ -30,6 +30,7 @@ void DeliveryHub::start() {
 }
 
 void DeliveryHub::stop() {
+    fromDht_.close();  // at once: the DHT's thread may be waiting for a strand that no longer runs
     asio::post(strand_, [self = shared_from_this()] {
         self->storeAdmitted();
         self->stopped_ = true;
@@ -101,12 +102,16 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
     auto it = watches_.find(key);
     if (it == watches_.end() || it->second.watching) return;  // unsubscribed while queued
     std::weak_ptr<DeliveryHub> weak = shared_from_this();
-    // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto ours.
+    // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto ours, within
+    // the handoff bound.
     it->second.watchId =
         network_.watch(key, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
-            if (auto hub = weak.lock())
-                asio::dispatch(hub->strand_,
-                               [hub, key, recipient, envelope] { hub->onDhtEnvelope(key, recipient, envelope); });
+            auto hub = weak.lock();
+            if (!hub || !hub->fromDht_.acquire()) return;
+            asio::post(hub->strand_, [hub, key, recipient, envelope] {
+                hub->onDhtEnvelope(key, recipient, envelope);
+                hub->fromDht_.release();
+            });
         });
     it->second.watching = true;
 }

@@ -25,6 +25,7 @@
 #include "envelope_proof_checker.h"
 #include "envelope_time.h"
 #include "event_stream.h"
+#include "handoff_bound.h"
 #include "mailbox.h"
 
 namespace dhtpush::proxy {
@@ -39,6 +40,9 @@ struct HubLimits {
     // caught by the mailbox; only a TTL-0 copy could be streamed twice.
     std::size_t maxSeenIds{65536};
     std::size_t maxStreamsPerDevice{4};           // past it the device's oldest stream ends
+    // Envelopes the DHT's thread handed over and the hub has not taken yet (about 1 KiB
+    // each); past it the DHT's thread waits (HandoffBound).
+    std::size_t maxDhtHandoff{16384};
 };
 
 struct HubCounters {
@@ -81,6 +85,8 @@ public:
     const HubCounters& counters() const { return counters_; }
     std::size_t watchCount() const { return watchCount_; }
     std::size_t listenCount() const { return listenCount_; }
+    // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
+    std::size_t dhtHandoff() const { return fromDht_.inFlight(); }
     std::size_t seenIdCount() const { return seenIdCount_; }
 
 private:
@@ -130,6 +136,7 @@ private:
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
+    HandoffBound fromDht_{limits_.maxDhtHandoff};
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted

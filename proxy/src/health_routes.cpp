@@ -42,6 +42,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         for (const auto& [limit, count] : ctx.limits.refusals())
                             body["refusals"][limit] = Json::UInt64(count);
                         body["seen_ids"] = Json::UInt64(ctx.hub->seenIdCount());
+                        body["dht_handoff"] = Json::UInt64(ctx.hub->dhtHandoff());
                         body["streams_replaced"] = Json::UInt64(counters.streamsReplaced.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));
                     }));
