@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -147,8 +148,10 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     storage.lifetime = config.valueExpiration;
     impl->budget = std::make_shared<StorageBudget>(storage);
     // Above ours, so push values never reach it: past it, OpenDHT sweeps all it holds on every
-    // store. The margin is for other value types, which only OpenDHT bounds.
-    nodeConfig.max_store_size = static_cast<ssize_t>(storage.maxBytes + dht::DEFAULT_STORAGE_LIMIT);
+    // store. The margin is for other value types, which only OpenDHT bounds. OpenDHT keeps the
+    // limit in an int (--dht-storage-mib is bounded to fit).
+    nodeConfig.max_store_size = static_cast<ssize_t>(
+        std::min<std::size_t>(storage.maxBytes + dht::DEFAULT_STORAGE_LIMIT, std::numeric_limits<int>::max()));
     runnerConfig.threaded = false;  // DhtLoop runs it on the strand
     runnerConfig.peer_discovery = false;
     runnerConfig.peer_publish = false;

@@ -9,8 +9,9 @@ namespace {
 constexpr const char* PUBLIC_BOOTSTRAP = "bootstrap.jami.net:4222";
 // Each inbox is a DHT listen and a database row: more than this is a typo, not a plan.
 constexpr std::size_t MAX_INBOXES = 4096;
-// 1 TiB: a bound that keeps the shift below from overflowing, not a recommendation.
-constexpr std::size_t MAX_DHT_STORAGE_MIB = std::size_t{1} << 20;
+// OpenDHT 2.4 keeps its storage limit in an int, and ours must stay 64 MiB below it (the room
+// for value types only OpenDHT bounds; node/src/storage_budget.h): 2 GiB less 64 MiB.
+constexpr std::size_t MAX_DHT_STORAGE_MIB = 2048 - 64;
 constexpr std::size_t MAX_VALUES_PER_KEY = 65536;
 
 template <class T>
@@ -67,7 +68,7 @@ Options:
   --dht-storage-mib N     memory this node's DHT storage may take for push values, each
                           counted with OpenDHT's bookkeeping (default 512); past it, values
                           are not stored here and a POST here gets 503
-  --dht-values-per-key N  push values stored at one DHT key (default 16384)
+  --dht-values-per-key N  push values stored at one DHT key (default 60000, at most 65536)
   --max-ttl SEC           the longest TTL honoured for a message (default 604800)
   --max-clock-skew SEC    how far ahead of this node's clock an envelope from the DHT may
                           say it was created; further ones are refused (default 60)

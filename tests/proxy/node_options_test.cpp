@@ -67,7 +67,9 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "--max-streams-per-device", "2", "--attach-rate", "1.5", "--subscribe-rate", "6",
                             "--post-rate-per-ip", "7", "--post-rate-per-subscription", "0.5",
                             "--post-rate-per-vapid-key", "8", "--max-publish-keys-per-ip", "9",
-                            "--local-network"});
+                            "--dht-storage-mib", "64", "--dht-values-per-key", "1000", "--local-network"});
+    CHECK(o.dht.storage.maxBytes == std::size_t{64} << 20);
+    CHECK(o.dht.storage.maxValuesPerKey == 1000);
     CHECK(o.dht.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.dataDir == "/var/lib/dhtpush");
     CHECK(o.proxy.httpAddress == "0.0.0.0");
@@ -189,6 +191,19 @@ TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
     }
+}
+
+TEST_CASE("the DHT storage options stay within what OpenDHT can hold", "[proxy][options]") {
+    CHECK(parseOk({}).dht.storage.maxBytes == std::size_t{512} << 20);
+    CHECK(parseOk({}).dht.storage.maxValuesPerKey == 60000);
+    CHECK(parseOk({"--dht-storage-mib", "1984"}).dht.storage.maxBytes == std::size_t{1984} << 20);
+    for (const char* value : {"0", "1985", "ten", "-1"}) {
+        CAPTURE(value);
+        CHECK(errorOf({"--dht-storage-mib", value}) == Errc::Invalid);
+    }
+    CHECK(parseOk({"--dht-values-per-key", "65536"}).dht.storage.maxValuesPerKey == 65536);
+    CHECK(errorOf({"--dht-values-per-key", "65537"}) == Errc::Invalid);
+    CHECK(errorOf({"--dht-values-per-key", "0"}) == Errc::Invalid);
 }
 
 TEST_CASE("the --inboxes option takes 0 (version-1 tokens) up to 4096", "[proxy][options]") {
