@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "http_response.h"
 #include "vapid_check.h"
 
 namespace dhtpush::proxy {
@@ -391,6 +392,13 @@ void DeliveryHub::tick() {
         for (auto& stream : streams) stream->ping();
     pruneStreams();
     if (auto dropped = mailbox_.pruneExpired(toMs(now))) counters_.expired += *dropped;
+    // Every refused limit leaves a line: what the DHT storage budget refused since the last tick.
+    const auto refused = network_.status().storageRefused;
+    if (refused > storageRefusedReported_)
+        reportSampled("DHT storage budget refused push values",
+                      std::to_string(refused - storageRefusedReported_) + " since the previous tick, " +
+                          std::to_string(refused) + " in all (--dht-storage-mib, --dht-values-per-key)");
+    storageRefusedReported_ = refused;
     scheduleTick();
 }
 

@@ -137,6 +137,7 @@ private:
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     HandoffBound fromDht_{limits_.maxDhtHandoff};
+    std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted

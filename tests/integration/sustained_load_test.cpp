@@ -48,7 +48,9 @@ TEST_CASE("a node holding many stored values still answers /health in time while
     node::StorageLimits storage;
     storage.maxBytes = std::size_t{256} << 10;
     storage.maxValuesPerKey = 100;
-    RunningProxy proxy(network, {}, storage);
+    proxy::ProxyConfig config;
+    config.keepAlive = std::chrono::seconds(1);  // its tick reports the refusals on stderr
+    RunningProxy proxy(network, config, storage);
     const KeyedDevice device(proxy.url());
 
     // A peer puts valid envelopes as fast as the DHT takes them, a quarter of them at one key,
