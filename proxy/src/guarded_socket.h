@@ -8,36 +8,22 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include <memory>
-#include <string>
 #include <utility>
 
 #include <restinio/tls_fwd.hpp>
 
-#include "http_head_check.h"
+#include "request_head_gate.h"
 
 namespace dhtpush::proxy {
-
-// The bytes of the answer to a refused request.
-std::string refusalResponse(const HeadRefusal& refusal);
 
 class GuardedSocket {
 public:
     using executor_type = asio::ip::tcp::socket::executor_type;
     using lowest_layer_type = asio::ip::tcp::socket;
 
-    explicit GuardedSocket(asio::io_context& io) : socket_(io), check_(std::make_unique<HttpHeadCheck>()) {}
-    // restinio accepts into a pool of sockets and moves each accepted one out: the one left
-    // behind takes the next connection, so it gets a fresh check.
-    GuardedSocket(GuardedSocket&& other) noexcept
-        : socket_(std::move(other.socket_)), check_(std::exchange(other.check_, std::make_unique<HttpHeadCheck>())),
-          refused_(std::exchange(other.refused_, false)) {}
-    GuardedSocket& operator=(GuardedSocket&& other) noexcept {
-        socket_ = std::move(other.socket_);
-        check_ = std::exchange(other.check_, std::make_unique<HttpHeadCheck>());
-        refused_ = std::exchange(other.refused_, false);
-        return *this;
-    }
+    explicit GuardedSocket(asio::io_context& io) : socket_(io) {}
+    GuardedSocket(GuardedSocket&&) noexcept = default;
+    GuardedSocket& operator=(GuardedSocket&&) noexcept = default;
 
     asio::ip::tcp::socket& lowest_layer() { return socket_; }
     const asio::ip::tcp::socket& lowest_layer() const { return socket_; }
@@ -58,15 +44,14 @@ public:
         const auto first = *asio::buffer_sequence_begin(buffers);
         socket_.async_read_some(buffers, [this, first, handler = std::forward<Handler>(handler)](
                                              const asio::error_code& ec, std::size_t size) mutable {
-            if (!ec && size > 0 && !refused_) {
-                if (auto refusal = check_->feed(static_cast<const char*>(first.data()), size)) {
-                    refused_ = true;
+            if (!ec) {
+                if (const auto answer = gate_.answerFor(first.data(), size)) {
                     asio::error_code ignored;
                     // Best effort and never waiting: a few hundred bytes the socket's buffer
                     // takes at once, unless a client that stopped reading filled it, and then
                     // it must not stall the node's one thread.
                     socket_.non_blocking(true, ignored);
-                    socket_.write_some(asio::buffer(refusalResponse(*refusal)), ignored);
+                    socket_.write_some(asio::buffer(*answer), ignored);
                     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
                     handler(asio::error::make_error_code(asio::error::eof), 0);
                     return;
@@ -83,8 +68,7 @@ public:
 
 private:
     asio::ip::tcp::socket socket_;
-    std::unique_ptr<HttpHeadCheck> check_;  // on the heap: the socket moves from the acceptor
-    bool refused_{false};
+    RequestHeadGate gate_;
 };
 
 // restinio's hooks for a socket type of its own, found by argument-dependent lookup: no TLS

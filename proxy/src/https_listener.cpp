@@ -1,13 +1,13 @@
 #include "https_listener.h"
 
-#include <restinio/tls.hpp>
-
+#include "guarded_tls_socket.h"
 #include "listener_settings.h"
 
 namespace dhtpush::proxy {
 namespace {
 
 struct ProxyTlsTraits : public restinio::single_thread_tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
+    using stream_socket_t = GuardedTlsSocket;  // answers malformed requests restinio would drop
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     using ip_blocker_t = ListenerBlocker;

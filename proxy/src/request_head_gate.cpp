@@ -1,4 +1,4 @@
-#include "guarded_socket.h"
+#include "request_head_gate.h"
 
 #include "dhtpush/node/json.h"
 #include "problem.h"
