@@ -35,22 +35,6 @@ constexpr auto SAMPLE_TIMEOUT = std::chrono::seconds(5);
 // endpoints (one of them may store it) moves a single key's latency by ±30 %.
 constexpr std::size_t KEYS = 10;
 
-// A bare DhtRunner on the network: what an application embedding OpenDHT runs.
-std::shared_ptr<dht::DhtRunner> bareRunner(const test::LocalDhtNetwork& network) {
-    auto runner = std::make_shared<dht::DhtRunner>();
-    dht::DhtRunner::Config config;
-    config.dht_config.node_config.network = network.networkId();
-    config.dht_config.node_config.max_req_per_sec = -1;
-    config.dht_config.node_config.max_peer_req_per_sec = -1;
-    config.bind4 = dht::SockAddr::resolve("127.0.0.1", "0").front();
-    runner->run(config, {});
-    const auto bootstrap = network.bootstrapAddress();
-    runner->bootstrap("127.0.0.1", bootstrap.substr(bootstrap.rfind(':') + 1));
-    if (!test::waitUntil([&] { return runner->getNodesStats(AF_INET).good_nodes > 0; }))
-        throw std::runtime_error("bench DHT runner did not connect");
-    return runner;
-}
-
 std::string base64(const std::string& bytes) {
     auto s = crypto::base64urlEncode(bytes);
     for (auto& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
@@ -70,7 +54,7 @@ public:
 // OpenDHT put on one runner -> listen callback on another.
 class RawPath : public Path {
 public:
-    explicit RawPath(const test::LocalDhtNetwork& network) : publisher_(bareRunner(network)), listener_(bareRunner(network)) {
+    explicit RawPath(const test::LocalDhtNetwork& network) : publisher_(test::bareRunner(network)), listener_(test::bareRunner(network)) {
         for (std::size_t k = 0; k < KEYS; ++k) {
             keys_.push_back(dht::InfoHash::getRandom());
             auto token = listener_->listen(keys_.back(), [this](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
@@ -153,7 +137,7 @@ private:
 class StockPath : public Path {
 public:
     StockPath(const test::LocalDhtNetwork& network, std::size_t maxId)
-        : runnerA_(bareRunner(network)), runnerB_(bareRunner(network)) {
+        : runnerA_(test::bareRunner(network)), runnerB_(test::bareRunner(network)) {
         dht::ProxyServerConfig configA, configB;
         configA.address = configB.address = "127.0.0.1";
         configA.port = freeTcpPort();

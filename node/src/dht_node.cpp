@@ -17,6 +17,7 @@
 
 #include "asio_udp_socket.h"
 #include "dht_loop.h"
+#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/push_value_type.h"
@@ -40,9 +41,12 @@ struct DhtNode::Impl {
     std::unique_ptr<DhtLoop> loop;
     AsioUdpSocket* socket{nullptr};  // owned by the runner
     std::mutex mutex;
-    struct Watch {
+    struct Listen {
         dht::InfoHash key;
         std::shared_future<size_t> token;
+    };
+    struct Watch {
+        std::vector<Listen> listens;  // one per key: an inbox's lanes, or a key of its own
         std::shared_ptr<std::atomic<bool>> active;
     };
     std::map<WatchId, Watch> watches;  // guarded by mutex
@@ -59,6 +63,7 @@ struct DhtNode::Impl {
     std::atomic<std::uint64_t> storedBytes{0}, storedValues{0};
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
+    std::atomic<unsigned> nextLane{0};  // inbox values go to the lanes in turn
     std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
@@ -200,12 +205,13 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     impl->runner.registerType(pushBatchValueType(config.valueExpiration, admitStored));
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
+            const auto lane = crypto::inboxLaneKey(key, state->nextLane++);
             // OpenDHT stores our own puts here without asking the store policy.
-            if (!admit(*state->budget, key, value.size())) {
+            if (!admit(*state->budget, lane, value.size())) {
                 ++*state->valuesFailed;
                 return done(false);
             }
-            state->runner.put(toInfoHash(key), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
+            state->runner.put(toInfoHash(lane), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
                               [done = std::move(done), failed = state->valuesFailed](bool ok) {
                                   if (!ok) ++*failed;
                                   done(ok);
@@ -316,9 +322,8 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
     impl_->loop->kick();
 }
 
-PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback callback) {
+PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) {
     auto active = std::make_shared<std::atomic<bool>>(true);
-    const auto hash = toInfoHash(key);
     auto onValues = [active, callback = std::make_shared<EnvelopeCallback>(std::move(callback))](const std::vector<std::shared_ptr<dht::Value>>& values,
                                                              bool expired) {
         if (!*active) return false;
@@ -342,15 +347,20 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, EnvelopeCallback 
     std::lock_guard<std::mutex> lock(impl_->mutex);
     const auto id = impl_->nextWatchId++;
     if (impl_->stopped) return id;
-    // A listen alone may not hand over what the key already holds: a node restarted with
-    // its persisted identity and port looks to the storing nodes like the listener they
-    // already serve. So fetch what is stored once, through the same checks.
-    impl_->runner.get(
-        hash,
-        [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return onValues(values, false); },
-        dht::DoneCallbackSimple{}, isPushValue);
-    auto token = impl_->runner.listen(hash, std::move(onValues), isPushValue).share();
-    impl_->watches.emplace(id, Impl::Watch{hash, std::move(token), std::move(active)});
+    Impl::Watch watch{{}, std::move(active)};
+    const unsigned keys = kind == KeyKind::Inbox ? crypto::INBOX_LANES : 1;
+    for (unsigned lane = 0; lane < keys; ++lane) {
+        const auto hash = toInfoHash(crypto::inboxLaneKey(key, lane));
+        // A listen alone may not hand over what the key already holds: a node restarted with
+        // its persisted identity and port looks to the storing nodes like the listener they
+        // already serve. So fetch what is stored once, through the same checks.
+        impl_->runner.get(
+            hash,
+            [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return onValues(values, false); },
+            dht::DoneCallbackSimple{}, isPushValue);
+        watch.listens.push_back({hash, impl_->runner.listen(hash, onValues, isPushValue).share()});
+    }
+    impl_->watches.emplace(id, std::move(watch));
     impl_->loop->kick();
     return id;
 }
@@ -360,7 +370,7 @@ void DhtNode::cancel(WatchId id) {
     auto it = impl_->watches.find(id);
     if (it == impl_->watches.end()) return;
     *it->second.active = false;
-    impl_->runner.cancelListen(it->second.key, it->second.token);
+    for (const auto& listen : it->second.listens) impl_->runner.cancelListen(listen.key, listen.token);
     impl_->watches.erase(it);
     impl_->loop->kick();
 }

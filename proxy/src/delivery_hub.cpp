@@ -105,8 +105,9 @@ void DeliveryHub::startWatch(const crypto::DhtKey& key) {
     std::weak_ptr<DeliveryHub> weak = shared_from_this();
     // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto ours, within
     // the handoff bound.
+    const auto kind = it->second.ownToken.empty() ? node::KeyKind::Inbox : node::KeyKind::Own;
     it->second.watchId =
-        network_.watch(key, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
+        network_.watch(key, kind, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
             auto hub = weak.lock();
             if (!hub || !hub->fromDht_.acquire()) return;
             asio::post(hub->strand_, [hub, key, recipient, envelope] {

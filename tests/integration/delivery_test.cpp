@@ -148,7 +148,7 @@ TEST_CASE("a node answers 201 once the DHT holds the message: other nodes can fe
         REQUIRE(client::sendPush(sender.url() + "/wp/" + token.text(), "kept", pushOptions(600)).ok());
         auto other = network.join();
         std::atomic<bool> fetched{false};
-        other->watch(token.dhtKey(), [&](const crypto::Bytes& recipient, const node::Envelope& e) {
+        other->watch(token.dhtKey(), token.recipient().empty() ? node::KeyKind::Own : node::KeyKind::Inbox, [&](const crypto::Bytes& recipient, const node::Envelope& e) {
             if (text(e.body) == "kept" && recipient == token.recipient()) fetched = true;
         });
         CHECK(waitUntil([&] { return fetched.load(); }));

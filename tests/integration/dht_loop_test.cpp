@@ -158,7 +158,7 @@ TEST_CASE("a node's watch reports what is stored on the node itself", "[integrat
     const auto key = crypto::SubscriptionToken::generate().dhtKey();
     std::mutex mutex;
     std::vector<std::string> got;
-    auto watch = (*lone)->watch(key, [&](const crypto::Bytes&, const node::Envelope& e) {
+    auto watch = (*lone)->watch(key, node::KeyKind::Own, [&](const crypto::Bytes&, const node::Envelope& e) {
         std::lock_guard<std::mutex> lock(mutex);
         got.push_back(e.idText());
     });
@@ -207,7 +207,7 @@ TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, a
     std::mutex mutex;
     std::vector<node::Envelope> got;
     std::thread::id calledOn;
-    listener->watch(key, [&](const crypto::Bytes&, const node::Envelope& e) {
+    listener->watch(key, node::KeyKind::Own, [&](const crypto::Bytes&, const node::Envelope& e) {
         std::lock_guard<std::mutex> lock(mutex);
         got.push_back(e);
         calledOn = std::this_thread::get_id();
@@ -249,7 +249,7 @@ TEST_CASE("a DHT node given a strand runs on its io_context, and refuses another
     // comes from there.
     std::atomic<bool> onShared{false};
     const auto key = crypto::SubscriptionToken::generate().dhtKey();
-    (*onStrand)->watch(key, [&](const crypto::Bytes&, const node::Envelope&) {
+    (*onStrand)->watch(key, node::KeyKind::Own, [&](const crypto::Bytes&, const node::Envelope&) {
         onShared = std::this_thread::get_id() == shared.thread.get_id();
     });
     (*onStrand)->publish(key, {}, node::Envelope::create(60, node::Urgency::Normal, "", "", crypto::toBytes("x")), {});

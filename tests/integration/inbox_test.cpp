@@ -1,6 +1,7 @@
 // Version-2 tokens: a proxy's subscriptions share inbox keys, so it holds one DHT listen per
 // inbox, and a sender's node puts what arrives for one inbox while a put is in flight as one
 // value. Real network, real HTTP, concurrent senders.
+#include <opendht/dhtrunner.h>
 #include <opendht/infohash.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "await.h"
+#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/crypto/inbox_placement.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
@@ -129,6 +131,48 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
     REQUIRE(client::sendPush(proxyB.url() + "/wp/" + own.text(), "version 1", pushOptions(600)).ok());
     REQUIRE(recordFirst.waitForCount(expectFirst.size() + 2));
     CHECK(bodiesOf(recordFirst).count("version 1") == 1);
+}
+
+// Regression (issue 19): every value of an inbox went to one key, where OpenDHT's work per
+// value grows with the values the key holds.
+TEST_CASE("a sender's node spreads an inbox's values over its lanes, and the proxy hears every lane",
+          "[integration]") {
+    LocalDhtNetwork network(4);
+    proxy::ProxyConfig oneInbox;
+    oneInbox.inboxes = 1;
+    RunningProxy proxyA(network, oneInbox);
+    RunningProxy proxyB(network);
+    auto account = client::attachDevice(proxyA.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
+    EventRecorder recorder(*account);
+
+    // One at a time, so that each message goes out in a value of its own.
+    constexpr std::size_t MESSAGES = 2 * crypto::INBOX_LANES;
+    for (std::size_t i = 0; i < MESSAGES; ++i)
+        REQUIRE(client::sendPush(proxyB.url() + "/wp/" + sub->token, "m" + std::to_string(i), pushOptions(600)).ok());
+    REQUIRE(recorder.waitForCount(MESSAGES));
+    CHECK(bodiesOf(recorder).size() == MESSAGES);
+    CHECK(dhtField(proxyB.url(), "values_put") == MESSAGES);
+
+    // What each lane's key holds, read from the DHT by a bare OpenDHT node.
+    const auto reader = bareRunner(network);
+    const auto inboxKey = crypto::SubscriptionToken::parse(sub->token)->dhtKey();
+    std::size_t lanesUsed = 0, values = 0;
+    for (unsigned lane = 0; lane < crypto::INBOX_LANES; ++lane) {
+        const auto key = crypto::inboxLaneKey(inboxKey, lane);
+        const auto held = reader->get(dht::InfoHash(key.data(), key.size())).get();
+        CAPTURE(lane);
+        CHECK(held.size() <= 2 * MESSAGES / crypto::INBOX_LANES);
+        lanesUsed += held.empty() ? 0 : 1;
+        values += held.size();
+    }
+    CHECK(lanesUsed == crypto::INBOX_LANES);
+    CHECK(values == MESSAGES);
+    reader->shutdown({}, true);
+    reader->join();
 }
 
 TEST_CASE("a node's inbox keys lie next to its DHT id, and both survive a restart", "[integration]") {

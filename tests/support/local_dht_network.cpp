@@ -1,5 +1,7 @@
 #include "local_dht_network.h"
 
+#include <opendht/dhtrunner.h>
+
 #include <random>
 #include <stdexcept>
 
@@ -48,6 +50,21 @@ std::unique_ptr<node::DhtNode> LocalDhtNetwork::join() const {
     auto& n = **node;
     if (!waitUntil([&] { return n.connected(); })) throw std::runtime_error("joining DHT node did not connect");
     return std::move(*node);
+}
+
+std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network) {
+    auto runner = std::make_shared<dht::DhtRunner>();
+    dht::DhtRunner::Config config;
+    config.dht_config.node_config.network = network.networkId();
+    config.dht_config.node_config.max_req_per_sec = -1;
+    config.dht_config.node_config.max_peer_req_per_sec = -1;
+    config.bind4 = dht::SockAddr::resolve("127.0.0.1", "0").front();
+    runner->run(config, {});
+    const auto bootstrap = network.bootstrapAddress();
+    runner->bootstrap("127.0.0.1", bootstrap.substr(bootstrap.rfind(':') + 1));
+    if (!waitUntil([&] { return runner->getNodesStats(AF_INET).good_nodes > 0; }))
+        throw std::runtime_error("bare DHT runner did not connect");
+    return runner;
 }
 
 }  // namespace dhtpush::test

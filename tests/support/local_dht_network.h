@@ -8,6 +8,10 @@
 
 #include "dhtpush/node/dht_node.h"
 
+namespace dht {
+class DhtRunner;
+}
+
 namespace dhtpush::test {
 
 class LocalDhtNetwork {
@@ -29,5 +33,10 @@ private:
     std::chrono::seconds valueExpiration_;
     std::vector<std::unique_ptr<node::DhtNode>> nodes_;
 };
+
+// A bare OpenDHT runner on the network (rate limits off), connected within 10 s: what an
+// application embedding OpenDHT runs, and a way for tests to read a key's raw values.
+// Throws std::runtime_error when it does not connect.
+std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network);
 
 }  // namespace dhtpush::test

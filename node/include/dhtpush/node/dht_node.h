@@ -65,7 +65,7 @@ public:
 
     void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
                  DoneCallback done) override;
-    WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) override;
+    WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) override;
     void cancel(WatchId id) override;
     NetworkStatus status() const override;
     bool connected() const override;

@@ -28,6 +28,10 @@ struct NetworkStatus {
     std::uint64_t storageRefused{0};
 };
 
+// What a watched key is: a version-1 token's key of its own, or an inbox's key, whose values
+// are spread over its lanes (dhtpush/crypto/inbox_lanes.h).
+enum class KeyKind { Own, Inbox };
+
 class PushNetwork {
 public:
     using WatchId = std::uint64_t;
@@ -39,12 +43,13 @@ public:
 
     virtual ~PushNetwork() = default;
     // Stores the envelope at the key (a token's dhtKey(), for its recipient()); `done` (DHT
-    // node's strand) says whether any node took it. Envelopes for one inbox may share a value.
+    // node's strand) says whether any node took it. Envelopes for one inbox may share a value,
+    // which goes to one of the inbox's lanes.
     virtual void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
                          DoneCallback done) = 0;
-    // Calls back for every valid envelope stored at the key now and later; invalid
-    // values from hostile peers are dropped before the callback.
-    virtual WatchId watch(const crypto::DhtKey& key, EnvelopeCallback callback) = 0;
+    // Calls back for every valid envelope stored at the key (at each of its lanes for an
+    // inbox) now and later; invalid values from hostile peers are dropped before the callback.
+    virtual WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) = 0;
     // Unknown ids are ignored. After it returns no new callback starts for this watch.
     virtual void cancel(WatchId id) = 0;
     // Cheap: a sample at most a second old, never a wait on a busy DHT.
