@@ -22,6 +22,7 @@
 #include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/push_value_type.h"
 #include "inbox_publisher.h"
+#include "lane_chooser.h"
 #include "host_port.h"
 #include "node_identity.h"
 #include "storage_budget.h"
@@ -63,7 +64,7 @@ struct DhtNode::Impl {
     std::atomic<std::uint64_t> storedBytes{0}, storedValues{0};
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
-    std::atomic<unsigned> nextLane{0};  // inbox values go to the lanes in turn
+    LaneChooser lanes;  // which lane of an inbox each value goes to
     std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
@@ -205,7 +206,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     impl->runner.registerType(pushBatchValueType(config.valueExpiration, admitStored));
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
-            const auto lane = crypto::inboxLaneKey(key, state->nextLane++);
+            const auto lane = crypto::inboxLaneKey(key, state->lanes.next(key, LaneChooser::Clock::now()));
             // OpenDHT stores our own puts here without asking the store policy.
             if (!admit(*state->budget, lane, value.size())) {
                 ++*state->valuesFailed;

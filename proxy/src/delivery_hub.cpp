@@ -71,8 +71,8 @@ void DeliveryHub::watch(const std::string& token, const std::string& deviceId, c
         if (sub.recipient.empty()) watch.ownToken = token;
         else self->byRecipient_[sub.recipient] = token;
         self->watchCount_ = self->subscriptions_.size();
-        self->listenCount_ = self->watches_.size();
         if (++watch.subscriptions > 1) return;  // the key is watched (or queued) already
+        self->listenCount_ += listensOf(watch);
         self->watchQueue_.push_back(sub.key);
         if (!self->pacing_) {
             self->pacing_ = true;
@@ -129,11 +129,11 @@ void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscriptio
     auto watch = watches_.find(sub.key);
     if (watch != watches_.end() && --watch->second.subscriptions == 0) {
         if (watch->second.watching) network_.cancel(watch->second.watchId);
+        listenCount_ -= listensOf(watch->second);
         watches_.erase(watch);
     }
     subscriptions_.erase(it);
     watchCount_ = subscriptions_.size();
-    listenCount_ = watches_.size();
 }
 
 void DeliveryHub::unwatch(const std::string& token) {

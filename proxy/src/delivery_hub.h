@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
 #include "envelope_proof_checker.h"
@@ -84,7 +85,7 @@ public:
 
     const HubCounters& counters() const { return counters_; }
     std::size_t watchCount() const { return watchCount_; }
-    std::size_t listenCount() const { return listenCount_; }
+    std::size_t listenCount() const { return listenCount_; }  // DHT listens, an inbox one per lane
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
     std::size_t dhtHandoff() const { return fromDht_.inFlight(); }
     std::size_t seenIdCount() const { return seenIdCount_; }
@@ -102,6 +103,8 @@ private:
         std::size_t subscriptions{0};
         std::string ownToken;  // the version-1 token whose key this is
     };
+    // A version-1 key is one DHT listen; an inbox is one per lane.
+    static std::size_t listensOf(const KeyWatch& watch) { return watch.ownToken.empty() ? crypto::INBOX_LANES : 1; }
 
     void onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient, const node::Envelope& envelope);
     void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht,
@@ -143,7 +146,7 @@ private:
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted
     HubCounters counters_;
     std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
-    std::atomic<std::size_t> listenCount_{0};  // DHT listens they need
+    std::atomic<std::size_t> listenCount_{0};  // DHT listens they need (an inbox: one per lane)
     std::atomic<std::size_t> seenIdCount_{0};  // seen_.size(), for /health
     bool stopped_{false};
 };

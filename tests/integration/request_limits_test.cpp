@@ -9,6 +9,8 @@
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
+#include "dhtpush/crypto/inbox_lanes.h"
+#include "dhtpush/crypto/random.h"
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
@@ -102,6 +104,30 @@ TEST_CASE("a proxy bounds the DHT listens that devices' own tokens cost", "[inte
     CHECK(refused.error().code == Errc::StorageFull);
     // An inbox token shares a listen the proxy has anyway: still taken.
     CHECK(client::addSubscription(*device, "").ok());
+}
+
+// An inbox token of another proxy is 16 DHT listens (one per lane), not one.
+TEST_CASE("a device's inbox token from elsewhere counts one DHT listen per lane", "[integration][limits]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.maxListens = crypto::INBOX_LANES + 1;
+    RunningProxy proxy(network, config);
+    auto device = client::attachDevice(proxy.url());
+    REQUIRE(device.ok());
+    auto foreignInbox = [] {
+        return crypto::SubscriptionToken::generateInInbox(crypto::randomBytes(crypto::INBOX_ID_BYTES))->text();
+    };
+    auto listens = [&] {
+        auto response = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
+        return response.ok() ? (*node::parseJson(response->body))["dht_listens"].asUInt64() : 0;
+    };
+    REQUIRE(client::addSubscription(*device, foreignInbox()).ok());
+    REQUIRE(waitUntil([&] { return listens() == crypto::INBOX_LANES; }));
+    REQUIRE(client::addSubscription(*device, crypto::SubscriptionToken::generate().text()).ok());  // the 17th
+    REQUIRE(waitUntil([&] { return listens() == crypto::INBOX_LANES + 1; }));
+    auto refused = client::addSubscription(*device, foreignInbox());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::StorageFull);
 }
 
 TEST_CASE("a closed proxy attaches only devices that bring its invite", "[integration][limits]") {

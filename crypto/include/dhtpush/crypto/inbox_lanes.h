@@ -5,7 +5,8 @@
 // scans them on each store and each expiry, and a listener's cache walks them on each value
 // it is told of. One busy inbox at one key therefore slows every put to it as its values pile
 // up (issue 19's soak: 37,500 values at one key after ten minutes at 1,000 messages/s). A
-// sending node puts each value to one lane, in turn; the proxy listens to all of them.
+// sending node spreads a busy inbox's values over lanes (node/src/lane_chooser.h); the proxy
+// listens to all of them.
 //
 // Lane n's key is the inbox key with its last byte XORed with n: lane 0 is the inbox key
 // itself (what nodes of earlier releases put to and listen at), and all lanes share their
