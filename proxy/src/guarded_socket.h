@@ -37,27 +37,17 @@ public:
     }
     void close(asio::error_code& ec) { socket_.close(ec); }
 
-    // Reads like the TCP socket; the bytes are checked first. The handler keeps the
-    // connection, and so this socket, alive until it runs.
+    // Reads like the TCP socket; the bytes are checked first.
     template <class MutableBuffers, class Handler>
     void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-        const auto first = *asio::buffer_sequence_begin(buffers);
-        socket_.async_read_some(buffers, [this, first, handler = std::forward<Handler>(handler)](
-                                             const asio::error_code& ec, std::size_t size) mutable {
-            if (!ec) {
-                if (const auto answer = gate_.answerFor(first.data(), size)) {
-                    asio::error_code ignored;
-                    // Best effort and never waiting: a few hundred bytes the socket's buffer
-                    // takes at once, unless a client that stopped reading filled it, and then
-                    // it must not stall the node's one thread.
-                    socket_.non_blocking(true, ignored);
-                    socket_.write_some(asio::buffer(*answer), ignored);
-                    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-                    handler(asio::error::make_error_code(asio::error::eof), 0);
-                    return;
-                }
-            }
-            handler(ec, size);
+        gate_.read(socket_, buffers, std::forward<Handler>(handler), [this](const std::string& answer) {
+            asio::error_code ignored;
+            // Best effort and never waiting: a few hundred bytes the socket's buffer takes at
+            // once, unless a client that stopped reading filled it, and then it must not stall
+            // the node's one thread.
+            socket_.non_blocking(true, ignored);
+            socket_.write_some(asio::buffer(answer), ignored);
+            socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
         });
     }
 

@@ -52,22 +52,11 @@ public:
         socket_.close(std::forward<Args>(args)...);
     }
 
-    // Reads like the TLS socket; the decrypted bytes are checked first. The handler keeps the
-    // connection, and so this socket, alive until it runs.
+    // Reads like the TLS socket; the decrypted bytes are checked first.
     template <class MutableBuffers, class Handler>
     void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-        const auto first = *asio::buffer_sequence_begin(buffers);
-        socket_.async_read_some(buffers, [this, first, handler = std::forward<Handler>(handler)](
-                                             const asio::error_code& ec, std::size_t size) mutable {
-            if (!ec) {
-                if (const auto answer = gate_.answerFor(first.data(), size)) {
-                    answer_and_close(*answer);
-                    handler(asio::error::make_error_code(asio::error::eof), 0);
-                    return;
-                }
-            }
-            handler(ec, size);
-        });
+        gate_.read(socket_, buffers, std::forward<Handler>(handler),
+                   [this](const std::string& answer) { answerAndClose(answer); });
     }
 
     template <class ConstBuffers, class Handler>
@@ -80,7 +69,7 @@ private:
     // non-blocking, TLS writes what the socket's buffer takes at once, then its close_notify.
     // Nothing else is reading or writing: restinio reads a request only when no answer is
     // being written (one request at a time on a connection).
-    void answer_and_close(const std::string& answer) {
+    void answerAndClose(const std::string& answer) {
         asio::error_code ignored;
         socket_.lowest_layer().non_blocking(true, ignored);
         asio::write(socket_.asio_ssl_stream(), asio::buffer(answer), ignored);

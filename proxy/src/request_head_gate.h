@@ -1,6 +1,9 @@
 #pragma once
 // What both listeners' socket types (guarded_socket.h, guarded_tls_socket.h) share: the
 // HttpHeadCheck of one connection, and the answer to write once it refuses a request.
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +39,25 @@ public:
         if (!refusal) return std::nullopt;
         refused_ = true;
         return refusalResponse(*refusal);
+    }
+
+    // Reads from `stream` into `buffers` like its async_read_some, the bytes checked first. On
+    // a refusal, `answerAndClose(answer)` writes the answer and the handler sees the end of the
+    // stream. The handler keeps the connection, and so the socket and this gate, alive until it runs.
+    template <class Stream, class MutableBuffers, class Handler, class AnswerAndClose>
+    void read(Stream& stream, const MutableBuffers& buffers, Handler&& handler, AnswerAndClose answerAndClose) {
+        const auto first = *asio::buffer_sequence_begin(buffers);
+        stream.async_read_some(buffers, [this, first, answerAndClose, handler = std::forward<Handler>(handler)](
+                                            const asio::error_code& ec, std::size_t size) mutable {
+            if (!ec) {
+                if (const auto answer = answerFor(first.data(), size)) {
+                    answerAndClose(*answer);
+                    handler(asio::error::make_error_code(asio::error::eof), 0);
+                    return;
+                }
+            }
+            handler(ec, size);
+        });
     }
 
 private:
