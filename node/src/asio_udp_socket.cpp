@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace dhtpush::node {
@@ -44,6 +45,9 @@ void AsioUdpSocket::open(Channel& channel, const dht::SockAddr& bind) {
     // 1 s timeout). The kernel caps the size at net.core.rmem_max.
     asio::error_code ignored;
     socket.set_option(asio::socket_base::receive_buffer_size(RECEIVE_BUFFER_BYTES), ignored);
+    // Each datagram read then carries the count of datagrams dropped for a full buffer.
+    const int on = 1;
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
     if (::bind(socket.native_handle(), bind.get(), bind.getLength()) != 0)
         throw std::system_error(errno, std::generic_category(), "cannot bind the DHT socket");
     sockaddr_storage bound{};
@@ -85,10 +89,21 @@ void AsioUdpSocket::readSome(Channel& channel) {
 bool AsioUdpSocket::readOne(Channel& channel) {
     static thread_local std::array<std::uint8_t, MAX_DATAGRAM> buffer;
     sockaddr_storage from{};
-    socklen_t fromLength = sizeof(from);
-    const auto n = ::recvfrom(channel.socket.native_handle(), buffer.data(), buffer.size(), 0,
-                              reinterpret_cast<sockaddr*>(&from), &fromLength);
+    iovec data{buffer.data(), buffer.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control{};
+    msghdr message{};
+    message.msg_name = &from;
+    message.msg_namelen = sizeof(from);
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    const auto n = ::recvmsg(channel.socket.native_handle(), &message, 0);
     if (n < 0) return false;  // EAGAIN: drained; a real error shows again on the next pass
+    for (auto* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+            std::memcpy(&channel.drops, CMSG_DATA(c), sizeof(channel.drops));
+    const auto fromLength = message.msg_namelen;
     auto packet = getNewPacket();  // OpenDHT recycles consumed packets through this
     auto& p = packet.front();
     p.data.assign(buffer.data(), buffer.data() + n);

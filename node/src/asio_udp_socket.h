@@ -45,12 +45,17 @@ public:
     const dht::SockAddr& getBoundRef(sa_family_t family = AF_UNSPEC) const override;
     // Closes the sockets; call on the strand or once the io_context has stopped.
     void stop() override;
+    // Datagrams the kernel dropped because the receive buffer was full (both sockets, as the
+    // kernel counted them when it queued the last datagram read): the node could not keep up. A dropped
+    // listen notification is not resent by OpenDHT. Call on the strand.
+    std::uint64_t receiveDrops() const { return v4_.drops + v6_.drops; }
 
 private:
     struct Channel {
         explicit Channel(DhtStrand& strand) : socket(strand) {}
         asio::ip::udp::socket socket;
         dht::SockAddr address;
+        std::uint32_t drops{0};  // SO_RXQ_OVFL: the kernel's count for this socket
     };
     Channel& channel(sa_family_t family) { return family == AF_INET6 ? v6_ : v4_; }
     const Channel& channel(sa_family_t family) const { return family == AF_INET6 ? v6_ : v4_; }

@@ -61,7 +61,7 @@ struct DhtNode::Impl {
     std::atomic<bool> running{false};
     std::atomic<bool> closing{false};
     std::atomic<unsigned> goodNodes{0}, dubiousNodes{0};
-    std::atomic<std::uint64_t> storedBytes{0}, storedValues{0};
+    std::atomic<std::uint64_t> storedBytes{0}, storedValues{0}, receiveDrops{0};
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
     LaneChooser lanes;  // which lane of an inbox each value goes to
@@ -128,6 +128,7 @@ void DhtNode::sampleStatus(Impl& state, bool periodic) {
     const auto stored = state.runner.getStoreSize();
     state.storedBytes = stored.first;
     state.storedValues = stored.second;
+    if (state.socket) state.receiveDrops = state.socket->receiveDrops();
     if (!periodic) return;
     state.sampler->expires_after(STATUS_SAMPLE_PERIOD);
     state.sampler->async_wait([&state](const asio::error_code& ec) {
@@ -387,6 +388,7 @@ NetworkStatus DhtNode::status() const {
     s.dubiousNodes = impl_->dubiousNodes;
     s.storedBytes = impl_->storedBytes;
     s.storedValues = impl_->storedValues;
+    s.receiveDrops = impl_->receiveDrops;
     s.connected = impl_->connected;
     s.nodeId = impl_->nodeId;
     s.messagesPublished = impl_->published;

@@ -394,12 +394,19 @@ void DeliveryHub::tick() {
     pruneStreams();
     if (auto dropped = mailbox_.pruneExpired(toMs(now))) counters_.expired += *dropped;
     // Every refused limit leaves a line: what the DHT storage budget refused since the last tick.
-    const auto refused = network_.status().storageRefused;
+    const auto status = network_.status();
+    const auto refused = status.storageRefused;
     if (refused > storageRefusedReported_)
         reportSampled("DHT storage budget refused push values",
                       std::to_string(refused - storageRefusedReported_) + " since the previous tick, " +
                           std::to_string(refused) + " in all (--dht-storage-mib, --dht-values-per-key)");
     storageRefusedReported_ = refused;
+    // And what the DHT socket could not take: an overloaded node, whose listens may miss values.
+    if (status.receiveDrops > receiveDropsReported_)
+        reportSampled("DHT socket dropped datagrams (receive buffer full)",
+                      std::to_string(status.receiveDrops - receiveDropsReported_) + " since the previous tick, " +
+                          std::to_string(status.receiveDrops) + " in all: this node cannot keep up with its DHT traffic");
+    receiveDropsReported_ = status.receiveDrops;
     scheduleTick();
 }
 

@@ -23,6 +23,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["stored_bytes"] = Json::UInt64(status.storedBytes);
                         body["dht"]["stored_values"] = Json::UInt64(status.storedValues);
                         body["dht"]["storage_refused"] = Json::UInt64(status.storageRefused);
+                        body["dht"]["receive_drops"] = Json::UInt64(status.receiveDrops);
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
                         body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();

@@ -238,6 +238,41 @@ TEST_CASE("DHT nodes on one shared io_context deliver, survive junk datagrams, a
     listener->shutdown();  // the io_context has stopped
 }
 
+// What an overloaded node sees: datagrams that arrive while it cannot read overflow the
+// socket's buffer, and the kernel's count of them is reported (dht.receive_drops in /health).
+TEST_CASE("the DHT socket counts the datagrams the kernel dropped while it could not read", "[integration]") {
+    asio::io_context io;  // not run yet: the node is busy
+    node::AsioUdpSocket socket(asio::make_strand(io), dht::SockAddr::resolve("127.0.0.1", "0").front(), {});
+    std::atomic<std::size_t> received{0};
+    std::atomic<bool> lateOneRead{false};
+    socket.setOnReceive([&](dht::net::PacketList&& packets) {
+        received += packets.size();
+        for (const auto& p : packets) lateOneRead = lateOneRead || p.data.size() == 4;
+        return std::move(packets);
+    });
+    asio::post(io, [&] { socket.startReceiving(); });
+    asio::io_context local;
+    asio::ip::udp::socket peer(local, loopback(0));
+    // 4 MiB of buffer hold well under 6,000 datagrams of 1,400 bytes (each costs its size and
+    // the kernel's bookkeeping).
+    const std::string datagram(1400, 'x');
+    for (int i = 0; i < 6000; ++i) peer.send_to(asio::buffer(datagram), loopback(socket.getPort(AF_INET)));
+    CHECK(socket.receiveDrops() == 0);  // nothing read yet: the count comes with a datagram
+    // Now it reads what the buffer kept. The kernel stamps each datagram with the drops so
+    // far as it queues it, so the count comes with the first one queued after the drops.
+    std::thread reader([&] { io.run_for(std::chrono::seconds(10)); });
+    CHECK(waitUntil([&] { return received.load() > 0; }));
+    peer.send_to(asio::buffer(std::string("late")), loopback(socket.getPort(AF_INET)));
+    CHECK(waitUntil([&] { return lateOneRead.load(); }));
+    asio::post(io, [&] {
+        CHECK(socket.receiveDrops() > 0);
+        CHECK(socket.receiveDrops() + received.load() <= 6001);
+        socket.stop();
+        io.stop();
+    });
+    reader.join();
+}
+
 TEST_CASE("a DHT node given a strand runs on its io_context, and refuses another io_context", "[integration]") {
     IoThread shared;
     node::DhtNodeConfig config;

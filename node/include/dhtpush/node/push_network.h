@@ -26,6 +26,9 @@ struct NetworkStatus {
     std::uint64_t storedValues{0};
     // Push values (ours or other nodes') this node did not store: no room in its budget.
     std::uint64_t storageRefused{0};
+    // DHT datagrams the kernel dropped for this node: it could not read its socket fast
+    // enough. Listen notifications among them are lost (OpenDHT does not resend them).
+    std::uint64_t receiveDrops{0};
 };
 
 // What a watched key is: a version-1 token's key of its own, or an inbox's key, whose values
