@@ -85,7 +85,10 @@ void DeliveryHub::watch(const std::string& token, const std::string& deviceId, c
 // thousands of subscriptions would otherwise stall its DHT node (OpenDHT's scheduler).
 void DeliveryHub::drainWatches() {
     const auto perStep = std::max<std::size_t>(1, limits_.watchesPerSecond * WATCH_PACING_STEP.count() / 1000);
-    for (std::size_t i = 0; i < perStep && !watchQueue_.empty(); ++i) {
+    // Counted in DHT listens: an inbox is one per lane (a step may go over by an inbox's 15).
+    for (std::size_t listens = 0; listens < perStep && !watchQueue_.empty();) {
+        const auto queued = watches_.find(watchQueue_.front());
+        if (queued != watches_.end() && !queued->second.watching) listens += listensOf(queued->second);
         startWatch(watchQueue_.front());
         watchQueue_.pop_front();
     }
