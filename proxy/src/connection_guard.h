@@ -46,6 +46,9 @@ public:
 
     std::uint64_t refused() const { return refused_; }
     std::uint64_t handshakeTimeouts() const { return handshakeTimeouts_; }
+    // A listener issued `n` accepts again after accept() failed (accept_limiter.h).
+    void countAcceptRestarts(std::size_t n) { acceptRestarts_ += n; }
+    std::uint64_t acceptRestarts() const { return acceptRestarts_; }
 
 private:
     using Connection = std::pair<std::uint16_t, asio::ip::tcp::endpoint>;  // local port, peer
@@ -58,7 +61,7 @@ private:
     std::map<Connection, std::chrono::steady_clock::time_point> handshakes_;  // TLS, not done by then
     bool sweeping_{false};
     bool stopped_{false};
-    std::atomic<std::uint64_t> refused_{0}, handshakeTimeouts_{0};
+    std::atomic<std::uint64_t> refused_{0}, handshakeTimeouts_{0}, acceptRestarts_{0};
 };
 
 // Shuts down the process's TCP sockets whose local port is `localPort` and whose peer is in

@@ -38,6 +38,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         if (ctx.guard) {
                             body["connections"]["refused_per_address"] = Json::UInt64(ctx.guard->refused());
                             body["connections"]["handshake_timeouts"] = Json::UInt64(ctx.guard->handshakeTimeouts());
+                            body["connections"]["accepts_restarted"] = Json::UInt64(ctx.guard->acceptRestarts());
                         }
                         body["refusals"] = Json::Value(Json::objectValue);
                         for (const auto& [limit, count] : ctx.limits.refusals())

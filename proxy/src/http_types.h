@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "accept_limiter.h"
 #include "connection_guard.h"
 #include "guarded_socket.h"
 
@@ -60,6 +61,14 @@ struct ProxyTraits : public restinio::default_single_thread_traits_t {
     using ip_blocker_t = ListenerBlocker;
     static constexpr bool use_connection_count_limiter = true;
 };
+
+}  // namespace dhtpush::proxy
+
+// The node's own connection count limiter (accept_limiter.h): restinio's stops a listener.
+template <>
+struct restinio::connection_count_limit_types<dhtpush::proxy::ProxyTraits> : dhtpush::proxy::AcceptLimitTypes {};
+
+namespace dhtpush::proxy {
 
 using HttpServer = restinio::http_server_t<ProxyTraits>;
 using RequestHandle = restinio::request_handle_t;

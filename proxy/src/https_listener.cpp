@@ -14,6 +14,15 @@ struct ProxyTlsTraits : public restinio::single_thread_tls_traits_t<restinio::as
     static constexpr bool use_connection_count_limiter = true;
 };
 
+}  // namespace
+}  // namespace dhtpush::proxy
+
+template <>
+struct restinio::connection_count_limit_types<dhtpush::proxy::ProxyTlsTraits> : dhtpush::proxy::AcceptLimitTypes {};
+
+namespace dhtpush::proxy {
+namespace {
+
 using HttpsServer = restinio::http_server_t<ProxyTlsTraits>;
 
 // TLS 1.2 and later only; the files are PEM. Throws asio::system_error on a bad file
@@ -32,6 +41,7 @@ asio::ssl::context makeTlsContext(const HttpsConfig& https) {
 
 struct HttpsListener::Impl {
     std::shared_ptr<ConnectionCloseListener> listener;
+    std::shared_ptr<AcceptWatch> watch;
     std::unique_ptr<HttpsServer> server;
     std::uint16_t port{0};
 };
@@ -55,11 +65,13 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
     const auto where = https.address + ":" + std::to_string(https.port);
     try {
         auto tls = makeTlsContext(https);
+        impl->watch = makeAcceptWatch(io, listener->guard);
         auto settings = listenerSettings<ProxyTlsTraits>(config, https.address, https.port, std::move(router),
-                                                         impl->listener, impl->port);
+                                                         impl->listener, impl->port, impl->watch);
         settings.tls_context(std::move(tls));
         auto blocker = std::make_shared<ListenerBlocker>(listener->guard, true);
         settings.ip_blocker(blocker);
+        AcceptWatch::Building building(impl->watch);
         impl->server = std::make_unique<HttpsServer>(restinio::external_io_context(io), std::move(settings));
         impl->server->open_sync();
         blocker->localPort = impl->listener->localPort = impl->port;
@@ -72,6 +84,9 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
 
 std::uint16_t HttpsListener::port() const { return impl_->port; }
 
-void HttpsListener::close() { impl_->server->close_async([] {}, [](std::exception_ptr) {}); }
+void HttpsListener::close() {
+    impl_->watch->stop();
+    impl_->server->close_async([] {}, [](std::exception_ptr) {});
+}
 
 }  // namespace dhtpush::proxy

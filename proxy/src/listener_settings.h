@@ -4,19 +4,22 @@
 #include <cstdint>
 #include <memory>
 
+#include "accept_watch.h"
 #include "dhtpush/proxy/server.h"
+#include "http_response.h"
 #include "http_head_check.h"
 #include "http_types.h"
 
 namespace dhtpush::proxy {
 
 // Settings for one restinio server of Traits (plain or TLS) on address:port with its own
-// router; `boundPort` receives the port once the acceptor is bound.
+// router; `boundPort` receives the port once the acceptor is bound, and `watch` the acceptor.
 template <class Traits>
 restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, const std::string& address,
                                                      std::uint16_t port, std::unique_ptr<Router> router,
                                                      std::shared_ptr<ConnectionCloseListener> listener,
-                                                     std::uint16_t& boundPort) {
+                                                     std::uint16_t& boundPort,
+                                                     std::shared_ptr<AcceptWatch> watch) {
     restinio::server_settings_t<Traits> settings;
     settings.address(address)
         .port(port)
@@ -38,10 +41,21 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
         .read_next_http_message_timelimit(std::chrono::seconds(60))
         // Events are small writes that must leave at once, not wait for Nagle.
         .socket_options_setter([](auto& options) { options.set_option(asio::ip::tcp::no_delay{true}); })
-        .acceptor_post_bind_hook([&boundPort](asio::ip::tcp::acceptor& acceptor) {
+        .acceptor_post_bind_hook([&boundPort, watch = std::move(watch)](asio::ip::tcp::acceptor& acceptor) {
             boundPort = acceptor.local_endpoint().port();
+            watch->bound(acceptor);
         });
     return settings;
+}
+
+// The AcceptWatch of one listener: each accept it issues again is counted by the guard
+// (`connections.accepts_restarted` in /health) and reported.
+inline std::shared_ptr<AcceptWatch> makeAcceptWatch(asio::io_context& io, std::shared_ptr<ConnectionGuard> guard) {
+    return std::make_shared<AcceptWatch>(io, [guard = std::move(guard)](std::size_t restarted) {
+        guard->countAcceptRestarts(restarted);
+        reportSampled("accept restarted",
+                      "a listener's accept() had failed (out of descriptors or memory); accepting again");
+    });
 }
 
 }  // namespace dhtpush::proxy

@@ -26,6 +26,7 @@ struct ProxyServer::Impl {
     std::unique_ptr<RouteContext> context;
     std::shared_ptr<ConnectionGuard> guard;
     std::shared_ptr<ConnectionCloseListener> listener;
+    std::shared_ptr<AcceptWatch> httpWatch;
     std::unique_ptr<HttpServer> http;
     std::unique_ptr<HttpsListener> https;  // null when HTTPS is off
     std::uint16_t port{0};
@@ -133,9 +134,12 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
 
     try {
         auto blocker = std::make_shared<ListenerBlocker>(impl->guard, false);
+        impl->httpWatch = makeAcceptWatch(io, impl->guard);
         auto settings = listenerSettings<ProxyTraits>(config, config.httpAddress, config.httpPort,
-                                                      makeRouter(*impl->context, 0), impl->listener, impl->port);
+                                                      makeRouter(*impl->context, 0), impl->listener, impl->port,
+                                                      impl->httpWatch);
         settings.ip_blocker(blocker);
+        AcceptWatch::Building building(impl->httpWatch);
         impl->http = std::make_unique<HttpServer>(restinio::external_io_context(io), std::move(settings));
         impl->http->open_sync();
         blocker->localPort = impl->listener->localPort = impl->port;
@@ -174,6 +178,7 @@ void ProxyServer::stop() {
     impl_->stopped = true;
     impl_->hub->stop();
     impl_->guard->stop();
+    impl_->httpWatch->stop();
     impl_->http->close_async([] {}, [](std::exception_ptr) {});
     if (impl_->https) impl_->https->close();
 }

@@ -11,6 +11,7 @@
 #include "dhtpush/node/json.h"
 #include "proxy_fixture.h"
 #include "raw_http.h"
+#include "raw_tls.h"
 #include "self_signed_certificate.h"
 #include "temp_dir.h"
 
@@ -100,4 +101,35 @@ TEST_CASE("a plain connection from the same address and port does not lift a TLS
     RawConnection plain("127.0.0.2", portOf(proxy.httpUrl()), SOURCE_PORT);
     CHECK(health(plain) == "HTTP/1.1 200 OK");
     CHECK(stalled.closedWithin(std::chrono::seconds(5)));
+}
+
+// Regression (issue 12): restinio 0.6.16's connection limiter kept a slot for every
+// connection its IP blocker refused, so after max_parallel_connections refusals (here 8) a
+// listener never accepted again: one client could stop a node in seconds.
+TEST_CASE("connections refused for their address do not use up a listener", "[integration][security][https]") {
+    TempDir dir;
+    LocalDhtNetwork network(2);
+    auto config = withShortTlsDeadline(dir);
+    config.connectionsPerAddress = 1;
+    config.maxConnections = 8;
+    RunningProxy proxy(network, config);
+    for (const auto& url : {proxy.httpUrl(), proxy.httpsUrl()}) {
+        INFO(url);
+        const auto port = portOf(url);
+        RawConnection held("127.0.0.2", port);
+        int closedAtOnce = 0;
+        for (int i = 0; i < 30; ++i) closedAtOnce += RawConnection("127.0.0.2", port).closedWithin(std::chrono::seconds(5));
+        CHECK(closedAtOnce == 30);
+        const std::string request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        std::string answer;
+        if (url == proxy.httpUrl()) {
+            RawConnection other("127.0.0.3", port);
+            other.send(request);
+            answer = other.readAll();
+        } else {
+            answer = RawTlsConnection("127.0.0.3", port).exchange(request);
+        }
+        CHECK(answer.rfind("HTTP/1.1 200 OK", 0) == 0);
+    }
+    CHECK(connectionCounter(proxy, "refused_per_address") == 60);
 }

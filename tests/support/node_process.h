@@ -20,6 +20,7 @@ public:
     ~NodeProcess();
 
     const std::string& url() const { return url_; }
+    pid_t pid() const { return pid_; }  // -1 when it is not running
     void kill9();     // SIGKILL: no shutdown code runs
     // SIGTERM, then the exit status (0 for a clean shutdown); -1 when it was not running.
     int terminate();
