@@ -35,7 +35,8 @@ int usage() {
     std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
-                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls [--samples S] [--connections C] [--json FILE]\n"
+                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--connections C]\n"
+                 "              [--storm-devices D] [--storm-backlog B] [--json FILE]\n"
                  "       dhtpush-bench soak --kind dhtpush|stock --receiver URL --sender URL [--receiver-pid P]\n"
                  "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
     return 2;
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
             if (options.count("--kind")) run.kind = options.at("--kind");
             run.samples = number(options, "--samples", 300);
             run.idleConnections = number(options, "--connections", 10000);
+            run.stormDevices = number(options, "--storm-devices", 200);
+            run.stormBacklog = number(options, "--storm-backlog", 100);
             emit(runUnderAttack(run), options);
             return 0;
         }

@@ -183,8 +183,12 @@ void attackTable(std::ostream& md, const Json::Value& runs) {
        << "subscription of the node at 4,000/s, each with a new proof that fails only at the signature.\n"
        << "*flood*: 4 senders POST as fast as they can to one token of the node. *idle-tls*: TCP\n"
        << "connections to the HTTPS port that never start TLS, from 79 loopback addresses, reopened as the\n"
-       << "node closes them. Target: honest p99 within 2x of no attack.\n\n"
-       << "| attack | load | honest samples | p50 | p99 | lost | p99 / no attack |\n| --- | --- | --- | --- | --- | --- | --- |\n";
+       << "node closes them. *reconnect*: `storm_devices` devices of the node, each with `storm_backlog`\n"
+       << "messages it never acks, reopen their event streams as fast as 4 threads can, from 79 loopback\n"
+       << "addresses (each opening sends the whole backlog).\n"
+       << "/health is probed every 50 ms meanwhile. Target: honest p99 within 2x of no attack.\n\n"
+       << "| attack | load | honest samples | p50 | p99 | lost | p99 / no attack | /health p99 / max |\n"
+       << "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& r : runs) {
         std::string load;
         for (const auto& name : r["load"].getMemberNames())
@@ -192,7 +196,11 @@ void attackTable(std::ostream& md, const Json::Value& runs) {
         const auto& h = r["honest_ms"];
         md << "| " << r["attack"].asString() << " | " << (load.empty() ? "—" : load) << " | " << h["samples"].asUInt()
            << " | " << fixed(h["p50"].asDouble(), 3) << " | " << fixed(h["p99"].asDouble(), 3) << " | "
-           << r["lost"].asUInt() << " | " << ratio(h["p99"].asDouble(), baseP99) << " |\n";
+           << r["lost"].asUInt() << " | " << ratio(h["p99"].asDouble(), baseP99) << " | "
+           << (r["health_ms"].isObject()
+                   ? fixed(r["health_ms"]["p99"].asDouble(), 1) + " / " + fixed(r["health_ms"]["max"].asDouble(), 1)
+                   : std::string("—"))
+           << " |\n";
     }
     md << "\n";
 }
@@ -225,7 +233,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         ingress["ratio_v1_first_window"] = bestRate(ingress["runs"], "dhtpush-v1", true) / stock;
     }
     report["under_attack"] = Json::Value(Json::arrayValue);
-    for (const char* kind : {"none", "forged", "flood", "idle-tls"})
+    for (const char* kind : {"none", "forged", "flood", "idle-tls", "reconnect"})
         if (auto v = readJson(dir / ("attack-" + std::string(kind) + ".json")); v.isObject()) {
             v.removeMember("health");
             report["under_attack"].append(v);

@@ -27,6 +27,7 @@
 #include "dhtpush/node/json.h"
 #include "keyed_device.h"
 #include "proxy_fixture.h"
+#include "raw_http.h"
 #include "sample_clock.h"
 #include "self_signed_certificate.h"
 #include "stats.h"
@@ -193,6 +194,104 @@ private:
     std::thread thread_;
 };
 
+// A reconnect storm: `devices` devices, each with a backlog of `backlog` messages it never
+// acks, reopen their event streams as fast as 4 threads can, from 127.0.0.2 up: each opening
+// makes the node read and send the whole backlog (what many devices coming back after a
+// network blip, or a client stuck in a reconnect loop, cost).
+class ReconnectStorm : public Attack {
+public:
+    ReconnectStorm(const std::string& url, std::size_t devices, std::size_t backlog) : backlog_(backlog) {
+        client::PushOptions options;
+        options.ttlSeconds = 600;
+        for (std::size_t d = 0; d < devices; ++d) {
+            devices_.push_back(required(client::attachDevice(url), "attach"));
+            const auto endpoint = url + "/wp/" + required(client::addSubscription(devices_.back(), ""), "subscribe").token;
+            for (std::size_t m = 0; m < backlog; ++m)
+                if (!client::sendPush(endpoint, "backlog", options)) throw std::runtime_error("backlog not stored");
+        }
+        const auto port = test::portOf(url);
+        for (int t = 0; t < 4; ++t)
+            threads_.emplace_back([this, port] {
+                while (!stop_) reopen(port, next_++ % devices_.size());
+            });
+    }
+    ~ReconnectStorm() override { stop(); }
+    void stop() override {
+        stop_ = true;
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+    }
+    Json::Value stats() const override {
+        Json::Value v(Json::objectValue);
+        v["storm_devices"] = Json::UInt64(devices_.size());
+        v["storm_backlog"] = Json::UInt64(backlog_);
+        v["storm_streams_opened"] = Json::UInt64(opened_.load());
+        v["storm_events_read"] = Json::UInt64(events_.load());
+        return v;
+    }
+
+private:
+    void reopen(std::uint16_t port, std::size_t d) {
+        const auto& device = devices_[d];
+        try {
+            test::RawConnection stream("127.0.0." + std::to_string(2 + d % 79), port);
+            stream.send("GET /v1/devices/" + device.deviceId + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        "Accept: text/event-stream\r\nAuthorization: Bearer " + device.secret + "\r\n\r\n");
+            const auto events = [](const std::string& text) {
+                std::size_t n = 0;
+                for (auto at = text.find("\nid:"); at != std::string::npos; at = text.find("\nid:", at + 1)) ++n;
+                return n;
+            };
+            const auto read = stream.readUntil([&](const std::string& text) { return events(text) >= backlog_; },
+                                               std::chrono::seconds(2));
+            ++opened_;
+            events_ += events(read);
+        } catch (const std::runtime_error&) {
+            // refused (too many connections from that address): the next one
+        }
+    }
+
+    std::size_t backlog_;
+    std::vector<client::ProxyAccount> devices_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> next_{0};
+    std::atomic<std::uint64_t> opened_{0}, events_{0};
+    std::vector<std::thread> threads_;
+};
+
+// /health probed every 50 ms on its own thread: milliseconds per answer (an unanswered probe
+// counts as its 5 s timeout).
+class HealthProbe {
+public:
+    explicit HealthProbe(std::string url) {
+        thread_ = std::thread([this, url = std::move(url)] {
+            while (!stop_) {
+                const auto start = std::chrono::steady_clock::now();
+                auto response = client::httpRequest({"GET", url + "/health", {}, {}});
+                const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    samples_.push_back(response && response->status == 200 ? took.count() : 5000.0);
+                }
+                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
+            }
+        });
+    }
+    ~HealthProbe() { stopped(); }
+    std::vector<double> stopped() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+        std::lock_guard<std::mutex> lock(mutex_);
+        return samples_;
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<double> samples_;
+    std::thread thread_;
+};
+
 // The honest device on proxy A: plain messages whose body is the sample id.
 class HonestDevice {
 public:
@@ -243,12 +342,15 @@ Json::Value runUnderAttack(const AttackRun& run) {
     else if (run.kind == "idle-tls")
         attack = std::make_unique<IdleTls>(static_cast<std::uint16_t>(std::stoi(proxy.httpsUrl().substr(proxy.httpsUrl().rfind(':') + 1))),
                                            run.idleConnections);
+    else if (run.kind == "reconnect")
+        attack = std::make_unique<ReconnectStorm>(url, run.stormDevices, run.stormBacklog);
     else if (run.kind != "none") throw std::runtime_error("unknown attack '" + run.kind + "'");
     // Let the attack reach its pace before sampling.
     test::waitUntil([] { return false; }, std::chrono::milliseconds(attack ? 1000 : 0));
 
     std::vector<double> samples;
     std::size_t lost = 0;
+    HealthProbe probe(url);
     for (std::size_t i = 0; i < run.samples; ++i) {
         if (auto ms = honest.sample(static_cast<long>(i))) samples.push_back(*ms);
         else ++lost;
@@ -256,6 +358,7 @@ Json::Value runUnderAttack(const AttackRun& run) {
     Json::Value result(Json::objectValue);
     result["attack"] = run.kind;
     result["honest_ms"] = toJson(summarize(samples));
+    result["health_ms"] = toJson(summarize(probe.stopped()));
     result["lost"] = Json::UInt64(lost);
     if (attack) {
         attack->stop();

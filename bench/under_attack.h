@@ -6,7 +6,10 @@
 //             proofs fail only at the signature (each would cost A a verification),
 //   flood     4 senders POST as fast as they can to one token on A,
 //   idle-tls  up to 10,000 TCP connections to A's HTTPS port that never start TLS, from 79
-//             loopback addresses, reopened as A closes them.
+//             loopback addresses, reopened as A closes them,
+//   reconnect 200 devices on A, each with 100 messages it never acks, reopen their event
+//             streams as fast as 4 threads can, from 79 loopback addresses.
+// /health is probed every 50 ms meanwhile.
 // Everything stays on 127.0.0.0/8 and stops after the samples.
 #include <json/json.h>
 
@@ -19,6 +22,8 @@ struct AttackRun {
     std::string kind{"none"};
     std::size_t samples{300};
     std::size_t idleConnections{10000};
+    std::size_t stormDevices{200};
+    std::size_t stormBacklog{100};
 };
 
 Json::Value runUnderAttack(const AttackRun& run);

@@ -47,9 +47,14 @@ void RawConnection::send(const std::string& bytes) {
 }
 
 std::string RawConnection::readAll(std::chrono::milliseconds timeout) {
+    return readUntil([](const std::string&) { return false; }, timeout);
+}
+
+std::string RawConnection::readUntil(const std::function<bool(const std::string&)>& enough,
+                                     std::chrono::milliseconds timeout) {
     std::string out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
+    while (!enough(out)) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{fd_, POLLIN, 0};

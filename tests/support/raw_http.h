@@ -4,6 +4,7 @@
 // Throws std::runtime_error when the connection cannot be made.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ public:
     void send(const std::string& bytes);
     // Reads until the server closes the connection or `timeout` passes.
     std::string readAll(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Reads until `enough(what was read)`, the server closes the connection or `timeout` passes.
+    std::string readUntil(const std::function<bool(const std::string&)>& enough, std::chrono::milliseconds timeout);
 
 private:
     int fd_;
