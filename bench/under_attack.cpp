@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <iostream>
 #include <mutex>
@@ -100,23 +101,38 @@ private:
     std::thread thread_;
 };
 
-class PostFlood : public Attack {
+// An attack of 4 threads, each repeating one step until stop(). A subclass's destructor calls
+// stop() first: the steps use its members.
+class ThreadedAttack : public Attack {
 public:
-    explicit PostFlood(std::string endpoint) {
-        for (int t = 0; t < 4; ++t)
-            threads_.emplace_back([this, endpoint] {
-                while (!stop_) {
-                    auto response = client::httpRequest({"POST", endpoint, {"TTL: 600"}, "flood"});
-                    ++(response && response->status == 201 ? accepted_ : refused_);
-                }
-            });
-    }
-    ~PostFlood() override { stop(); }
     void stop() override {
         stop_ = true;
         for (auto& t : threads_)
             if (t.joinable()) t.join();
     }
+
+protected:
+    void start(const std::function<void()>& step) {
+        for (int t = 0; t < 4; ++t)
+            threads_.emplace_back([this, step] {
+                while (!stop_) step();
+            });
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+};
+
+class PostFlood : public ThreadedAttack {
+public:
+    explicit PostFlood(std::string endpoint) {
+        start([this, endpoint] {
+            auto response = client::httpRequest({"POST", endpoint, {"TTL: 600"}, "flood"});
+            ++(response && response->status == 201 ? accepted_ : refused_);
+        });
+    }
+    ~PostFlood() override { stop(); }
     Json::Value stats() const override {
         Json::Value v(Json::objectValue);
         v["flood_posts_accepted"] = Json::UInt64(accepted_.load());
@@ -125,9 +141,7 @@ public:
     }
 
 private:
-    std::atomic<bool> stop_{false};
     std::atomic<std::uint64_t> accepted_{0}, refused_{0};
-    std::vector<std::thread> threads_;
 };
 
 // TCP connections that never start TLS, from 127.0.0.2 up; each one the node closes is
@@ -198,7 +212,7 @@ private:
 // acks, reopen their event streams as fast as 4 threads can, from 127.0.0.2 up: each opening
 // makes the node read and send the whole backlog (what many devices coming back after a
 // network blip, or a client stuck in a reconnect loop, cost).
-class ReconnectStorm : public Attack {
+class ReconnectStorm : public ThreadedAttack {
 public:
     ReconnectStorm(const std::string& url, std::size_t devices, std::size_t backlog) : backlog_(backlog) {
         client::PushOptions options;
@@ -209,18 +223,9 @@ public:
             for (std::size_t m = 0; m < backlog; ++m)
                 if (!client::sendPush(endpoint, "backlog", options)) throw std::runtime_error("backlog not stored");
         }
-        const auto port = test::portOf(url);
-        for (int t = 0; t < 4; ++t)
-            threads_.emplace_back([this, port] {
-                while (!stop_) reopen(port, next_++ % devices_.size());
-            });
+        start([this, port = test::portOf(url)] { reopen(port, next_++ % devices_.size()); });
     }
     ~ReconnectStorm() override { stop(); }
-    void stop() override {
-        stop_ = true;
-        for (auto& t : threads_)
-            if (t.joinable()) t.join();
-    }
     Json::Value stats() const override {
         Json::Value v(Json::objectValue);
         v["storm_devices"] = Json::UInt64(devices_.size());
@@ -253,10 +258,8 @@ private:
 
     std::size_t backlog_;
     std::vector<client::ProxyAccount> devices_;
-    std::atomic<bool> stop_{false};
     std::atomic<std::size_t> next_{0};
     std::atomic<std::uint64_t> opened_{0}, events_{0};
-    std::vector<std::thread> threads_;
 };
 
 // /health probed every 50 ms on its own thread: milliseconds per answer (an unanswered probe
