@@ -186,7 +186,8 @@ void attackTable(std::ostream& md, const Json::Value& runs) {
        << "node closes them. *reconnect*: `storm_devices` devices of the node, each with `storm_backlog`\n"
        << "messages it never acks, reopen their event streams as fast as 4 threads can, from 79 loopback\n"
        << "addresses (each opening sends the whole backlog).\n"
-       << "/health is probed every 50 ms meanwhile. Target: honest p99 within 2x of no attack.\n\n"
+       << "/health is probed every 20 ms meanwhile, at least 200 times (milliseconds). Target: honest p99\n"
+       << "within 2x of no attack.\n\n"
        << "| attack | load | honest samples | p50 | p99 | lost | p99 / no attack | /health p99 / max |\n"
        << "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& r : runs) {

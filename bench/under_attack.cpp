@@ -39,6 +39,7 @@ namespace {
 
 constexpr std::size_t HONEST_KEYS = 64;  // spread over subscriptions: under their per-token rate
 constexpr auto SAMPLE_TIMEOUT = std::chrono::seconds(5);
+constexpr std::size_t HEALTH_PROBES = 200;
 
 template <class T>
 T required(Expected<T> value, const char* what) {
@@ -262,7 +263,7 @@ private:
     std::atomic<std::uint64_t> opened_{0}, events_{0};
 };
 
-// /health probed every 50 ms on its own thread: milliseconds per answer (an unanswered probe
+// /health probed every 20 ms on its own thread: milliseconds per answer (an unanswered probe
 // counts as its 5 s timeout).
 class HealthProbe {
 public:
@@ -276,11 +277,15 @@ public:
                     std::lock_guard<std::mutex> lock(mutex_);
                     samples_.push_back(response && response->status == 200 ? took.count() : 5000.0);
                 }
-                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
+                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(20));
             }
         });
     }
     ~HealthProbe() { stopped(); }
+    std::size_t count() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return samples_.size();
+    }
     std::vector<double> stopped() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
@@ -358,6 +363,9 @@ Json::Value runUnderAttack(const AttackRun& run) {
         if (auto ms = honest.sample(static_cast<long>(i))) samples.push_back(*ms);
         else ++lost;
     }
+    // The honest samples take a second or less: the attack goes on until /health has answered
+    // enough probes for its p99 (at most 10 s more).
+    test::waitUntil([&] { return probe.count() >= HEALTH_PROBES; }, std::chrono::seconds(10));
     Json::Value result(Json::objectValue);
     result["attack"] = run.kind;
     result["honest_ms"] = toJson(summarize(samples));

@@ -9,7 +9,7 @@
 //             loopback addresses, reopened as A closes them,
 //   reconnect 200 devices on A, each with 100 messages it never acks, reopen their event
 //             streams as fast as 4 threads can, from 79 loopback addresses.
-// /health is probed every 50 ms meanwhile.
+// /health is probed every 20 ms meanwhile, 200 times at least (the attack lasts that long).
 // Everything stays on 127.0.0.0/8 and stops after the samples.
 #include <json/json.h>
 

@@ -119,6 +119,8 @@ restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const 
 restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id,
                                               ConnectionId connectionTag) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    // After the device's secret holds: a stranger cannot spend a device's openings.
+    if (auto refused = ctx.limits.openStream(id)) return sendRefusal(req, *refused);
     auto response = req->create_response<restinio::chunked_output_t>();
     response.append_header(restinio::http_field::content_type, "text/event-stream");
     response.append_header(restinio::http_field::cache_control, "no-store");

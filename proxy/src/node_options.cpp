@@ -104,6 +104,8 @@ Options:
                           messages per second signed by one application server key (default 1000)
   --max-publish-keys-per-ip N
                           new DHT keys one address may send to per hour (default 1000)
+  --stream-rate N         event streams one device may open per minute, bursts of twice
+                          that (default 12)
                           (every rate: 0 turns it off; 127.0.0.1 and ::1 are not limited per address)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
   --help                  show this text
@@ -227,6 +229,7 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             status = number(o.proxy.rates.postsPerVapidKey, "--post-rate-per-vapid-key");
         else if (arg == "--max-publish-keys-per-ip")
             status = number(o.proxy.rates.newPublishKeysPerHour, "--max-publish-keys-per-ip");
+        else if (arg == "--stream-rate") status = number(o.proxy.rates.streamOpensPerMinute, "--stream-rate");
         else if (arg == "--connections-per-ip")
             status = number(o.proxy.connectionsPerAddress, "--connections-per-ip");
         else if (arg == "--tls-handshake-timeout") {

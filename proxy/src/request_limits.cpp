@@ -19,7 +19,8 @@ RequestLimits::RequestLimits(const RequestRates& r)
       subscribes_(RateLimiter(r.subscribesPerMinute / 60, r.subscribesPerMinute * 2)),
       posts_(bucket(r.postsPerSecond)), perSubscription_(RateLimiter(r.postsPerSubscription, r.postsPerSubscription * 10)),
       perVapidKey_(bucket(r.postsPerVapidKey)),
-      newKeys_(RateLimiter(r.newPublishKeysPerHour / 3600, r.newPublishKeysPerHour)) {}
+      newKeys_(RateLimiter(r.newPublishKeysPerHour / 3600, r.newPublishKeysPerHour)),
+      streamOpens_(RateLimiter(r.streamOpensPerMinute / 60, r.streamOpensPerMinute * 2)) {}
 
 std::optional<Refusal> RequestLimits::take(RateLimiter& limiter, const std::string& key, const char* limit,
                                            const std::string& detail) {
@@ -67,6 +68,11 @@ std::optional<Refusal> RequestLimits::postTo(const std::string& token) {
 std::optional<Refusal> RequestLimits::postSignedBy(const std::string& vapidKey) {
     return take(perVapidKey_, vapidKey, "posts_per_vapid_key",
                 "too many messages signed by this application server key; retry later (RFC 8030 §8.4)");
+}
+
+std::optional<Refusal> RequestLimits::openStream(const std::string& deviceId) {
+    return take(streamOpens_, deviceId, "stream_opens_per_device",
+                "this device opened too many event streams lately; retry later");
 }
 
 std::optional<Refusal> RequestLimits::newPublishKey(const asio::ip::address& source) {

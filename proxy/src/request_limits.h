@@ -36,6 +36,8 @@ public:
     std::optional<Refusal> postTo(const std::string& token);
     // After the VAPID header verified: a forger cannot spend a real key's budget.
     std::optional<Refusal> postSignedBy(const std::string& vapidKey);
+    // An event stream opened by this (authenticated) device.
+    std::optional<Refusal> openStream(const std::string& deviceId);
     // A POST to a DHT key this node has not put to lately.
     std::optional<Refusal> newPublishKey(const asio::ip::address& source);
     // Counts a refusal made elsewhere (a node-wide cap) under `limit`.
@@ -48,7 +50,7 @@ private:
     std::optional<Refusal> take(RateLimiter& limiter, const std::string& key, const char* limit,
                                 const std::string& detail);
 
-    RateLimiter attaches_, subscribes_, posts_, perSubscription_, perVapidKey_, newKeys_;
+    RateLimiter attaches_, subscribes_, posts_, perSubscription_, perVapidKey_, newKeys_, streamOpens_;
     std::map<std::string, std::uint64_t> refusals_;
     struct Report {
         std::uint64_t unreported{0};

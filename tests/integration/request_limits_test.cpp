@@ -219,3 +219,42 @@ TEST_CASE("one source takes only its share of the publish-key budget", "[integra
     CHECK(postFrom("127.0.0.3", proxy, crypto::SubscriptionToken::generate().text()).status == 201);
     CHECK(refusals(proxy, "new_publish_keys_per_address") == 1);
 }
+
+namespace {
+
+// The head of the answer to opening `deviceId`'s event stream with `secret`, from 127.0.0.2;
+// the connection is closed after.
+std::string openStream(const RunningProxy& proxy, const std::string& deviceId, const std::string& secret) {
+    RawConnection connection("127.0.0.2", portOf(proxy.httpUrl()));
+    connection.send("GET /v1/devices/" + deviceId + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                    secret + "\r\nConnection: close\r\n\r\n");
+    const auto head = connection.readUntil(
+        [](const std::string& text) { return text.find("\r\n\r\n") != std::string::npos; }, std::chrono::seconds(5));
+    return head.substr(0, head.find("\r\n\r\n"));
+}
+
+std::string statusLine(const std::string& head) { return head.substr(0, head.find("\r\n")); }
+
+}  // namespace
+
+// Issue 12, "/health stays fast under reconnect storms": every opening makes the node read and
+// send the device's whole backlog, and nothing bounded how often a device could open.
+TEST_CASE("a device reopening its event stream in a loop gets 429; another device's stream opens",
+          "[integration][limits]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.rates.streamOpensPerMinute = 3;  // a burst of 6, then one every 20 s
+    RunningProxy proxy(network, config);
+    auto looping = client::attachDevice(proxy.url());
+    auto other = client::attachDevice(proxy.url());
+    REQUIRE(looping.ok());
+    REQUIRE(other.ok());
+    for (int i = 0; i < 6; ++i) CHECK(statusLine(openStream(proxy, looping->deviceId, looping->secret)) == "HTTP/1.1 200 OK");
+    const auto refused = openStream(proxy, looping->deviceId, looping->secret);
+    CHECK(statusLine(refused) == "HTTP/1.1 429 Too Many Requests");
+    CHECK(refused.find("Retry-After: ") != std::string::npos);
+    // A stranger without the other device's secret does not spend its openings.
+    for (int i = 0; i < 10; ++i) CHECK(statusLine(openStream(proxy, other->deviceId, "wrong")).find(" 403 ") != std::string::npos);
+    for (int i = 0; i < 6; ++i) CHECK(statusLine(openStream(proxy, other->deviceId, other->secret)) == "HTTP/1.1 200 OK");
+    CHECK(refusals(proxy, "stream_opens_per_device") == 1);
+}

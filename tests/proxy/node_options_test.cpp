@@ -66,7 +66,7 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
                             "--max-devices", "11", "--max-subscriptions", "12", "--max-listens", "13",
                             "--max-streams-per-device", "2", "--attach-rate", "1.5", "--subscribe-rate", "6",
                             "--post-rate-per-ip", "7", "--post-rate-per-subscription", "0.5",
-                            "--post-rate-per-vapid-key", "8", "--max-publish-keys-per-ip", "9",
+                            "--post-rate-per-vapid-key", "8", "--max-publish-keys-per-ip", "9", "--stream-rate", "3",
                             "--dht-storage-mib", "64", "--dht-values-per-key", "1000", "--local-network"});
     CHECK(o.dht.storage.maxBytes == std::size_t{64} << 20);
     CHECK(o.dht.storage.maxValuesPerKey == 1000);
@@ -102,6 +102,7 @@ TEST_CASE("every node option is parsed into the configuration", "[proxy][options
     CHECK(o.proxy.rates.postsPerSubscription == 0.5);
     CHECK(o.proxy.rates.postsPerVapidKey == 8);
     CHECK(o.proxy.rates.newPublishKeysPerHour == 9);
+    CHECK(o.proxy.rates.streamOpensPerMinute == 3);
     CHECK(o.proxy.keepAlive == std::chrono::seconds(30));
     CHECK(o.dht.unlimitedRate);
 }
@@ -186,7 +187,7 @@ TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
                                "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
-                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip"}) {
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
@@ -226,7 +227,7 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
                                "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
-                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip"}) {
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
         // And every option the usage names is one the parser knows (no stale help text).

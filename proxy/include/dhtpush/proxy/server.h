@@ -24,6 +24,10 @@ struct RequestRates {
     double postsPerSubscription{10};         // per second, per token
     double postsPerVapidKey{1000};           // per second, per verified application server key
     double newPublishKeysPerHour{1000};      // per source: its share of --max-publish-keys
+    // Per device: each opening makes the node read and send the device's whole backlog, so a
+    // client stuck in a reconnect loop (or many devices of one attacker) must not take the
+    // node's thread from everyone else. Clients reconnect after seconds (SSE retry: 3000).
+    double streamOpensPerMinute{12};
 };
 
 struct ProxyConfig {
