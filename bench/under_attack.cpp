@@ -232,6 +232,7 @@ public:
         v["storm_devices"] = Json::UInt64(devices_.size());
         v["storm_backlog"] = Json::UInt64(backlog_);
         v["storm_streams_opened"] = Json::UInt64(opened_.load());
+        v["storm_streams_refused"] = Json::UInt64(refused_.load());
         v["storm_events_read"] = Json::UInt64(events_.load());
         return v;
     }
@@ -248,8 +249,17 @@ private:
                 for (auto at = text.find("\nid:"); at != std::string::npos; at = text.find("\nid:", at + 1)) ++n;
                 return n;
             };
-            const auto read = stream.readUntil([&](const std::string& text) { return events(text) >= backlog_; },
-                                               std::chrono::seconds(2));
+            const auto served = [](const std::string& text) { return text.rfind("HTTP/1.1 200", 0) == 0; };
+            const auto read = stream.readUntil(
+                [&](const std::string& text) {
+                    if (text.find("\r\n\r\n") == std::string::npos) return false;
+                    return !served(text) || events(text) >= backlog_;  // a refusal: its head is enough
+                },
+                std::chrono::seconds(2));
+            if (!served(read)) {
+                ++refused_;
+                return;
+            }
             ++opened_;
             events_ += events(read);
         } catch (const std::runtime_error&) {
@@ -260,7 +270,7 @@ private:
     std::size_t backlog_;
     std::vector<client::ProxyAccount> devices_;
     std::atomic<std::size_t> next_{0};
-    std::atomic<std::uint64_t> opened_{0}, events_{0};
+    std::atomic<std::uint64_t> opened_{0}, refused_{0}, events_{0};
 };
 
 // /health probed every 20 ms on its own thread: milliseconds per answer (an unanswered probe
