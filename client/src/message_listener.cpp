@@ -8,6 +8,7 @@
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/node/json.h"
 #include "message_decryptor.h"
+#include "reconnect_backoff.h"
 
 namespace dhtpush::client {
 namespace {
@@ -147,9 +148,10 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
     for (std::size_t p = 0; p < proxies.size(); ++p) {
         threads.emplace_back([&, p] {
             std::mt19937 rng(std::random_device{}());
-            std::chrono::milliseconds backoff(500);
+            ReconnectBackoff backoff;
             std::string lastEventId;  // resume point on this proxy across reconnects
             while (!stopAll) {
+                const auto opened = std::chrono::steady_clock::now();
                 auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
                                              stopAll, &lastEventId);
                 if (stopAll) break;
@@ -159,11 +161,7 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
                     ++refused;
                     return;
                 }
-                // Reconnect with exponential backoff and jitter so that a restarted proxy
-                // is not hit by all its devices at the same instant.
-                std::uniform_int_distribution<long> jitter(0, backoff.count() / 2);
-                waitFor(backoff + std::chrono::milliseconds(jitter(rng)), stopAll);
-                backoff = std::min(backoff * 2, std::chrono::milliseconds(30000));
+                waitFor(backoff.next(std::chrono::steady_clock::now() - opened, rng), stopAll);
             }
         });
     }
