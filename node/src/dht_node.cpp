@@ -107,6 +107,17 @@ std::optional<std::string> otherFamilyAddress(const std::string& address) {
 // How many puts to one inbox key may be in flight before messages wait for the next value.
 constexpr std::size_t INBOX_PUTS_IN_FLIGHT = 2;
 
+// The creation time of this node's puts, down to the whole second. OpenDHT 2.4 schedules an
+// expiry job for each value it stores, and each job scans every value at the value's key
+// (Storage::expire). Values created in the same second expire together: the first job takes
+// them all and cancels the others', so a busy key costs one scan a second at its expiry
+// instead of one per value. Other storing nodes already get the time in whole seconds (a
+// put's "c" field is a time_t); this is for the copy OpenDHT keeps here. A value lives up to
+// a second less.
+dht::time_point wholeSecondNow() {
+    return dht::time_point(std::chrono::duration_cast<std::chrono::seconds>(dht::clock::now().time_since_epoch()));
+}
+
 // Both value types: an envelope of its own (version-1 key) and a batch (inbox key).
 bool isPushValue(const dht::Value& value) {
     return value.type == PUSH_VALUE_TYPE_ID || value.type == PUSH_BATCH_VALUE_TYPE_ID;
@@ -214,10 +225,11 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
                 return done(false);
             }
             state->runner.put(toInfoHash(lane), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
-                              [done = std::move(done), failed = state->valuesFailed](bool ok) {
+                              dht::DoneCallbackSimple([done = std::move(done), failed = state->valuesFailed](bool ok) {
                                   if (!ok) ++*failed;
                                   done(ok);
-                              });
+                              }),
+                              wholeSecondNow());
             state->loop->kick();
         },
         INBOX_PUTS_IN_FLIGHT);
@@ -320,7 +332,7 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
         if (!ok) ++*failed;
         if (done) done(ok);
     };
-    impl_->runner.put(toInfoHash(key), std::move(value), std::move(finished));
+    impl_->runner.put(toInfoHash(key), std::move(value), dht::DoneCallbackSimple(std::move(finished)), wholeSecondNow());
     impl_->loop->kick();
 }
 
