@@ -59,7 +59,7 @@ struct ProxyTraits : public restinio::default_single_thread_traits_t {
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     using ip_blocker_t = ListenerBlocker;
-    static constexpr bool use_connection_count_limiter = true;
+    // The connection limiter: AcceptLimiter, chosen by connection_count_limit_types below.
 };
 
 }  // namespace dhtpush::proxy

@@ -11,7 +11,7 @@ struct ProxyTlsTraits : public restinio::single_thread_tls_traits_t<restinio::as
     using request_handler_t = Router;
     using connection_state_listener_t = ConnectionCloseListener;
     using ip_blocker_t = ListenerBlocker;
-    static constexpr bool use_connection_count_limiter = true;
+    // The connection limiter: AcceptLimiter, chosen by connection_count_limit_types below.
 };
 
 }  // namespace
