@@ -67,7 +67,7 @@ TEST_CASE("a TLS handshake that does not finish in time is closed", "[integratio
 }
 
 // Regression (issue 12): one address could hold every connection the listener allows.
-TEST_CASE("one address holds a bounded number of connections; others still get in", "[integration][security]") {
+TEST_CASE("one address holds a bounded number of connections, others still get in", "[integration][security]") {
     LocalDhtNetwork network(2);
     proxy::ProxyConfig config;
     config.connectionsPerAddress = 3;

@@ -230,7 +230,7 @@ std::uint64_t healthNumber(const RunningProxy& proxy, const char* name) {
 }  // namespace
 
 // Regression (issue 12): one device held 3,000 streams.
-TEST_CASE("a device holds a bounded number of event streams; a new one ends the oldest", "[integration][security]") {
+TEST_CASE("a device holds a bounded number of event streams, a new one ends the oldest", "[integration][security]") {
     LocalDhtNetwork network(2);
     proxy::ProxyConfig config;
     config.maxStreamsPerDevice = 2;

@@ -53,7 +53,7 @@ std::uint64_t refusals(const RunningProxy& proxy, const char* limit) {
 }  // namespace
 
 // Regression (issue 12): anyone could create devices without limit (18k in 5 s).
-TEST_CASE("one address attaches a bounded number of devices; another still can", "[integration][limits]") {
+TEST_CASE("one address attaches a bounded number of devices, another still can", "[integration][limits]") {
     LocalDhtNetwork network(2);
     proxy::ProxyConfig config;
     config.rates.attachesPerMinute = 2;  // a burst of 4, then one every 30 s
@@ -176,7 +176,7 @@ TEST_CASE("a flood to one subscription gets 429 while another subscription is se
     CHECK(postFrom("127.0.0.2", proxy, other.subscription.token).status == 201);
 }
 
-TEST_CASE("one address posts at a bounded rate; another address is served", "[integration][limits]") {
+TEST_CASE("one address posts at a bounded rate, another address is served", "[integration][limits]") {
     LocalDhtNetwork network(3);
     proxy::ProxyConfig config;
     config.rates.postsPerSecond = 0.5;  // a burst of 1: the second POST within 2 s is refused
@@ -187,7 +187,7 @@ TEST_CASE("one address posts at a bounded rate; another address is served", "[in
     CHECK(postFrom("127.0.0.3", proxy, device.subscription.token).status == 201);
 }
 
-TEST_CASE("an application server key posts at a bounded rate; forged headers do not spend it", "[integration][limits]") {
+TEST_CASE("an application server key posts at a bounded rate, forged headers do not spend it", "[integration][limits]") {
     LocalDhtNetwork network(3);
     proxy::ProxyConfig config;
     config.rates.postsPerVapidKey = 1;  // a burst of 2
@@ -239,7 +239,7 @@ std::string statusLine(const std::string& head) { return head.substr(0, head.fin
 
 // Issue 12, "/health stays fast under reconnect storms": every opening makes the node read and
 // send the device's whole backlog, and nothing bounded how often a device could open.
-TEST_CASE("a device reopening its event stream in a loop gets 429; another device's stream opens",
+TEST_CASE("a device reopening its event stream in a loop gets 429, another device's stream opens",
           "[integration][limits]") {
     LocalDhtNetwork network(2);
     proxy::ProxyConfig config;

@@ -38,7 +38,7 @@ BatchEntry entry(std::uint8_t recipient, std::size_t bodyBytes = 10) {
 
 }  // namespace
 
-TEST_CASE("a lone message goes out at once; what arrives during the puts in flight shares the next value",
+TEST_CASE("a lone message goes out at once, what arrives during the puts in flight shares the next value",
           "[node][inbox_publisher]") {
     FakeDht dht;
     InboxPublisher publisher(dht.put(), 2);
@@ -86,7 +86,7 @@ TEST_CASE("inbox keys batch independently", "[node][inbox_publisher]") {
     CHECK(dht.puts[2].key == keyOf(1));
 }
 
-TEST_CASE("a value holds what fits under the size limit; the rest follows in the next one",
+TEST_CASE("a value holds what fits under the size limit, the rest follows in the next one",
           "[node][inbox_publisher]") {
     FakeDht dht;
     InboxPublisher publisher(dht.put(), 1);

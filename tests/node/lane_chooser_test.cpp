@@ -52,7 +52,7 @@ TEST_CASE("a busy inbox spreads over as many lanes as its rate needs, in turn", 
     CHECK(lanesOf(chooser, keyOf(2), 64, t0 + 4 * LaneChooser::WINDOW) == std::set<unsigned>{0});
 }
 
-TEST_CASE("the inboxes followed are bounded; past the bound a new inbox uses lane 0", "[node][lanes]") {
+TEST_CASE("the inboxes followed are bounded, past the bound a new inbox uses lane 0", "[node][lanes]") {
     LaneChooser chooser;
     const auto t0 = LaneChooser::Clock::time_point{} + std::chrono::hours(1);
     for (std::uint32_t n = 0; n < LaneChooser::MAX_INBOXES + 100; ++n) chooser.next(keyOf(n), t0);

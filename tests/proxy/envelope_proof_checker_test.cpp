@@ -63,7 +63,7 @@ TEST_CASE("a burst of real proofs, each new, is never cut", "[proxy][proofs]") {
     CHECK(checker.signatureChecks() == 20);
 }
 
-TEST_CASE("failed proofs for one subscription are budgeted; other subscriptions keep theirs", "[proxy][proofs]") {
+TEST_CASE("failed proofs for one subscription are budgeted, other subscriptions keep theirs", "[proxy][proofs]") {
     const auto app = keys(), forger = keys();
     EnvelopeProofChecker checker(4096, 1);  // a burst of 2
     std::size_t limited = 0;
