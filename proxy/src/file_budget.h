@@ -1,8 +1,9 @@
 #pragma once
 // Every open connection is a file descriptor. When accept() fails for want of one (EMFILE),
-// restinio 0.6.16 never calls accept on that listener again: the node would stop answering
-// for good. So the node never allows more connections than its open-file limit holds; the
-// rest wait in the kernel's backlog until a connection closes (docs/security.md).
+// the listener stops until the AcceptWatch issues the accept again a second later
+// (accept_limiter.h), and meanwhile the node takes no one. So the node never allows more
+// connections than its open-file limit holds; the rest wait in the kernel's backlog until a
+// connection closes (docs/security.md).
 #include <cstddef>
 #include <cstdint>
 
