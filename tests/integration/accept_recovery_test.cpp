@@ -7,12 +7,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "await.h"
-#include "dhtpush/client/http_client.h"
-#include "dhtpush/node/json.h"
+#include "health_json.h"
 #include "node_process.h"
 #include "raw_http.h"
 #include "temp_dir.h"
@@ -30,14 +30,6 @@ std::size_t openFiles(pid_t pid) {
     std::size_t count = 0;
     for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) ++count;
     return count;
-}
-
-std::optional<Json::Value> health(const std::string& url) {
-    auto response = client::httpRequest({"GET", url + "/health", {}, {}});
-    if (!response || response->status != 200) return std::nullopt;
-    auto json = node::parseJson(response->body);
-    if (!json) return std::nullopt;
-    return *json;
 }
 
 }  // namespace
@@ -63,7 +55,7 @@ TEST_CASE("a listener accepts again once accept() stops failing", "[integration]
     REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &files, nullptr) == 0);
 
     std::optional<Json::Value> answer;
-    CHECK(waitUntil([&] { return (answer = health(node.url())).has_value(); }, std::chrono::seconds(15)));
+    CHECK(waitUntil([&] { return (answer = healthJson(node.url())).has_value(); }, std::chrono::seconds(15)));
     REQUIRE(answer);
     CHECK((*answer)["connections"]["accepts_restarted"].asUInt64() >= 1);
 }

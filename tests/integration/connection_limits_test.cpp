@@ -9,6 +9,7 @@
 #include "await.h"
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/node/json.h"
+#include "health_json.h"
 #include "proxy_fixture.h"
 #include "raw_http.h"
 #include "raw_tls.h"
@@ -40,9 +41,7 @@ proxy::ProxyConfig withShortTlsDeadline(const TempDir& dir) {
 }
 
 std::uint64_t connectionCounter(const RunningProxy& proxy, const char* name) {
-    auto response = client::httpRequest({"GET", proxy.httpUrl() + "/health", {}, {}});
-    if (!response) return 0;
-    auto json = node::parseJson(response->body);
+    auto json = healthJson(proxy.httpUrl());
     return json ? (*json)["connections"][name].asUInt64() : 0;
 }
 

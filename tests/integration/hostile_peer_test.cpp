@@ -17,6 +17,7 @@
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
+#include "health_json.h"
 #include "keyed_device.h"
 #include "proxy_fixture.h"
 #include "temp_dir.h"
@@ -220,10 +221,8 @@ TEST_CASE("a node's data folder, database and key are the owner's only from crea
 namespace {
 
 std::uint64_t healthNumber(const RunningProxy& proxy, const char* name) {
-    auto response = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
-    REQUIRE(response.ok());
-    auto json = node::parseJson(response->body);
-    REQUIRE(json.ok());
+    auto json = healthJson(proxy.url());
+    REQUIRE(json);
     return (*json)[name].asUInt64();
 }
 

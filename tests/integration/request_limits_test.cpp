@@ -14,6 +14,7 @@
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
+#include "health_json.h"
 #include "keyed_device.h"
 #include "proxy_fixture.h"
 #include "raw_http.h"
@@ -43,10 +44,8 @@ void requireRefused(const RawResponse& response, int status) {
 }
 
 std::uint64_t refusals(const RunningProxy& proxy, const char* limit) {
-    auto response = client::httpRequest({"GET", proxy.url() + "/health", {}, {}});
-    REQUIRE(response.ok());
-    auto json = node::parseJson(response->body);
-    REQUIRE(json.ok());
+    auto json = healthJson(proxy.url());
+    REQUIRE(json);
     return (*json)["refusals"][limit].asUInt64();
 }
 
