@@ -11,6 +11,7 @@
 #include "report.h"
 #include "soak.h"
 #include "soak_report.h"
+#include "idle_connections.h"
 #include "under_attack.h"
 
 #include <opendht/infohash.h>
@@ -35,7 +36,7 @@ int usage() {
     std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
-                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--connections C]\n"
+                 "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
                  "              [--storm-devices D] [--storm-backlog B] [--json FILE]\n"
                  "       dhtpush-bench soak --kind dhtpush|stock --receiver URL --sender URL [--receiver-pid P]\n"
                  "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (mode == "network") return runNetwork(options);
+        if (mode == "idle-connections") return runIdleConnections(options);
         if (mode == "paths") {
             // Request paths for the ingress load: endpoints of subscriptions in --inboxes inboxes
             // (dhtpush, the default tokens; 16: one proxy's), version-1 tokens with a key each
@@ -93,6 +95,8 @@ int main(int argc, char** argv) {
             AttackRun run;
             if (options.count("--kind")) run.kind = options.at("--kind");
             run.samples = number(options, "--samples", 300);
+            run.rounds = number(options, "--rounds", 4);
+            run.probes = number(options, "--probes", 200);
             run.idleConnections = number(options, "--connections", 10000);
             run.stormDevices = number(options, "--storm-devices", 200);
             run.stormBacklog = number(options, "--storm-backlog", 100);

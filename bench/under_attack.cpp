@@ -2,8 +2,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,6 +31,7 @@
 #include "dhtpush/crypto/vapid.h"
 #include "dhtpush/node/json.h"
 #include "keyed_device.h"
+#include "own_process.h"
 #include "proxy_fixture.h"
 #include "raw_http.h"
 #include "sample_clock.h"
@@ -34,12 +39,13 @@
 #include "stats.h"
 #include "temp_dir.h"
 
+extern char** environ;
+
 namespace dhtpush::bench {
 namespace {
 
 constexpr std::size_t HONEST_KEYS = 64;  // spread over subscriptions: under their per-token rate
 constexpr auto SAMPLE_TIMEOUT = std::chrono::seconds(5);
-constexpr std::size_t HEALTH_PROBES = 200;
 
 template <class T>
 T required(Expected<T> value, const char* what) {
@@ -57,38 +63,50 @@ std::string forgedProof(const std::string& appKey, std::uint64_t n) {
     return "vapid t=" + header + "." + claims + "." + crypto::base64urlEncode(crypto::randomBytes(64)) + ", k=" + appKey;
 }
 
-// The attack, on its own threads until stop(); counts what it sent.
+// An attack on its own threads between start() and stop(), as often as asked: each thread
+// repeats step() until stop(). Counts what it sent over all its runs. A subclass's destructor
+// calls stop() first: the steps use its members.
 class Attack {
 public:
     virtual ~Attack() = default;
-    virtual void stop() = 0;
+    void start() {
+        stopping_ = false;
+        onStart();
+        for (int t = 0; t < threadCount(); ++t)
+            threads_.emplace_back([this] {
+                lowestPriorityForThisThread();  // the attacker's machine, not the node's
+                while (!stopping_) step();
+            });
+    }
+    void stop() {
+        stopping_ = true;
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+        threads_.clear();
+        onStopped();
+    }
     virtual Json::Value stats() const = 0;
+
+protected:
+    virtual int threadCount() const { return 4; }
+    virtual void onStart() {}
+    virtual void step() = 0;
+    virtual void onStopped() {}
+    bool stopping() const { return stopping_; }
+
+private:
+    std::atomic<bool> stopping_{false};
+    std::vector<std::thread> threads_;
 };
 
 class ForgedEnvelopes : public Attack {
 public:
     ForgedEnvelopes(const test::LocalDhtNetwork& network, const test::KeyedDevice& victim, std::string appKey)
-        : peer_(network.join()) {
-        const auto token = *crypto::SubscriptionToken::parse(victim.subscription.token);
-        const auto body = victim.seal("forged");
-        thread_ = std::thread([this, token, body, appKey = std::move(appKey)] {
-            // Paced at 4,000/s, the rate that saturated a node before proofs were budgeted.
-            auto next = std::chrono::steady_clock::now();
-            for (std::uint64_t n = 0; !stop_; ++n) {
-                auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "aes128gcm", body);
-                envelope.vapid = forgedProof(appKey, n);
-                peer_->publish(token.dhtKey(), token.recipient(), envelope, {});
-                ++sent_;
-                next += std::chrono::microseconds(250);
-                std::this_thread::sleep_until(next);  // pacing of the load, not synchronisation
-            }
-        });
-    }
+        : peer_(network.join()),
+          token_(*crypto::SubscriptionToken::parse(victim.subscription.token)),
+          body_(victim.seal("forged")),
+          appKey_(std::move(appKey)) {}
     ~ForgedEnvelopes() override { stop(); }
-    void stop() override {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-    }
     Json::Value stats() const override {
         Json::Value v(Json::objectValue);
         v["forged_envelopes_sent"] = Json::UInt64(sent_.load());
@@ -96,43 +114,29 @@ public:
     }
 
 private:
+    int threadCount() const override { return 1; }
+    void onStart() override { next_ = std::chrono::steady_clock::now(); }
+    void step() override {
+        auto envelope = node::Envelope::create(600, node::Urgency::Normal, "", "aes128gcm", body_);
+        envelope.vapid = forgedProof(appKey_, sent_);
+        peer_->publish(token_.dhtKey(), token_.recipient(), envelope, {});
+        ++sent_;
+        // Paced at 4,000/s, the rate that saturated a node before proofs were budgeted.
+        next_ += std::chrono::microseconds(250);
+        std::this_thread::sleep_until(next_);  // pacing of the load, not synchronisation
+    }
+
     std::unique_ptr<node::DhtNode> peer_;
-    std::atomic<bool> stop_{false};
+    crypto::SubscriptionToken token_;
+    crypto::Bytes body_;
+    std::string appKey_;
+    std::chrono::steady_clock::time_point next_;
     std::atomic<std::uint64_t> sent_{0};
-    std::thread thread_;
 };
 
-// An attack of 4 threads, each repeating one step until stop(). A subclass's destructor calls
-// stop() first: the steps use its members.
-class ThreadedAttack : public Attack {
+class PostFlood : public Attack {
 public:
-    void stop() override {
-        stop_ = true;
-        for (auto& t : threads_)
-            if (t.joinable()) t.join();
-    }
-
-protected:
-    void start(const std::function<void()>& step) {
-        for (int t = 0; t < 4; ++t)
-            threads_.emplace_back([this, step] {
-                while (!stop_) step();
-            });
-    }
-
-private:
-    std::atomic<bool> stop_{false};
-    std::vector<std::thread> threads_;
-};
-
-class PostFlood : public ThreadedAttack {
-public:
-    explicit PostFlood(std::string endpoint) {
-        start([this, endpoint] {
-            auto response = client::httpRequest({"POST", endpoint, {"TTL: 600"}, "flood"});
-            ++(response && response->status == 201 ? accepted_ : refused_);
-        });
-    }
+    explicit PostFlood(std::string endpoint) : endpoint_(std::move(endpoint)) {}
     ~PostFlood() override { stop(); }
     Json::Value stats() const override {
         Json::Value v(Json::objectValue);
@@ -142,80 +146,83 @@ public:
     }
 
 private:
+    void step() override {
+        auto response = client::httpRequest({"POST", endpoint_, {"TTL: 600"}, "flood"});
+        ++(response && response->status == 201 ? accepted_ : refused_);
+    }
+
+    std::string endpoint_;
     std::atomic<std::uint64_t> accepted_{0}, refused_{0};
 };
 
-// TCP connections that never start TLS, from 127.0.0.2 up; each one the node closes is
-// opened again, so the node always faces about `count` of them.
+// TCP connections that never start TLS, held by a process of their own (`idle-connections`,
+// bench/idle_connections.h) at the lowest priority, started again for each attacked phase.
 class IdleTls : public Attack {
 public:
-    IdleTls(std::uint16_t port, std::size_t count) : port_(port), fds_(count, -1) {
-        thread_ = std::thread([this] {
-            while (!stop_) {
-                for (std::size_t i = 0; i < fds_.size() && !stop_; ++i) {
-                    if (fds_[i] >= 0 && !closedByPeer(fds_[i])) continue;
-                    if (fds_[i] >= 0) ::close(fds_[i]);
-                    fds_[i] = open(i);
-                    if (fds_[i] >= 0) ++opened_;
-                }
-                test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(200));
-            }
-        });
-    }
+    IdleTls(std::uint16_t port, std::size_t count) : port_(port), count_(count) {}
     ~IdleTls() override { stop(); }
-    void stop() override {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-        for (auto& fd : fds_)
-            if (fd >= 0) ::close(fd);
-        fds_.assign(fds_.size(), -1);
-    }
     Json::Value stats() const override {
         Json::Value v(Json::objectValue);
-        v["idle_connections"] = Json::UInt64(fds_.size());
-        v["idle_connections_opened"] = Json::UInt64(opened_.load());
+        v["idle_connections"] = Json::UInt64(count_);
+        v["idle_connections_opened"] = Json::UInt64(opened_);
         return v;
     }
 
 private:
-    int open(std::size_t i) const {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        if (fd < 0) return -1;
-        sockaddr_in from{};
-        from.sin_family = AF_INET;
-        from.sin_addr.s_addr = htonl(0x7f000002u + static_cast<std::uint32_t>(i % 79));  // 127.0.0.2-80
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        to.sin_port = htons(port_);
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-            (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS)) {
-            ::close(fd);
-            return -1;
+    int threadCount() const override { return 0; }  // the child process is the attack
+    void step() override {}
+    void onStart() override {
+        int in[2], out[2];
+        if (::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+        if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+        const std::string port = std::to_string(port_), count = std::to_string(count_);
+        std::vector<char*> argv{const_cast<char*>("dhtpush-bench"), const_cast<char*>("idle-connections"),
+                                const_cast<char*>("--port"), const_cast<char*>(port.c_str()),
+                                const_cast<char*>("--count"), const_cast<char*>(count.c_str()), nullptr};
+        const int rc = posix_spawn(&child_, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(in[0]);
+        ::close(out[1]);
+        if (rc != 0) {
+            ::close(in[1]);
+            ::close(out[0]);
+            throw std::runtime_error("cannot start idle-connections");
         }
-        return fd;
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(child_), 19);
+        toChild_ = in[1];
+        fromChild_ = out[0];
     }
-    static bool closedByPeer(int fd) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 0) <= 0) return false;
-        char byte;
-        return ::recv(fd, &byte, 1, MSG_DONTWAIT) == 0 || (p.revents & (POLLERR | POLLHUP)) != 0;
+    void onStopped() override {
+        if (child_ <= 0) return;
+        ::close(toChild_);  // the child's cue to close its connections and report
+        std::string report;
+        char buffer[256];
+        for (ssize_t n; (n = ::read(fromChild_, buffer, sizeof buffer)) > 0;) report.append(buffer, static_cast<std::size_t>(n));
+        ::close(fromChild_);
+        ::waitpid(child_, nullptr, 0);
+        child_ = -1;
+        if (const auto parsed = node::parseJson(report)) opened_ += (*parsed)["opened"].asUInt64();
     }
 
     std::uint16_t port_;
-    std::vector<int> fds_;
-    std::atomic<bool> stop_{false};
-    std::atomic<std::uint64_t> opened_{0};
-    std::thread thread_;
+    std::size_t count_;
+    pid_t child_ = -1;
+    int toChild_ = -1, fromChild_ = -1;
+    std::uint64_t opened_ = 0;
 };
 
 // A reconnect storm: `devices` devices, each with a backlog of `backlog` messages it never
 // acks, reopen their event streams as fast as 4 threads can, from 127.0.0.2 up: each opening
 // makes the node read and send the whole backlog (what many devices coming back after a
 // network blip, or a client stuck in a reconnect loop, cost).
-class ReconnectStorm : public ThreadedAttack {
+class ReconnectStorm : public Attack {
 public:
-    ReconnectStorm(const std::string& url, std::size_t devices, std::size_t backlog) : backlog_(backlog) {
+    ReconnectStorm(const std::string& url, std::size_t devices, std::size_t backlog)
+        : port_(test::portOf(url)), backlog_(backlog) {
         client::PushOptions options;
         options.ttlSeconds = 600;
         for (std::size_t d = 0; d < devices; ++d) {
@@ -224,7 +231,6 @@ public:
             for (std::size_t m = 0; m < backlog; ++m)
                 if (!client::sendPush(endpoint, "backlog", options)) throw std::runtime_error("backlog not stored");
         }
-        start([this, port = test::portOf(url)] { reopen(port, next_++ % devices_.size()); });
     }
     ~ReconnectStorm() override { stop(); }
     Json::Value stats() const override {
@@ -238,10 +244,11 @@ public:
     }
 
 private:
-    void reopen(std::uint16_t port, std::size_t d) {
+    void step() override { reopen(next_++ % devices_.size()); }
+    void reopen(std::size_t d) {
         const auto& device = devices_[d];
         try {
-            test::RawConnection stream("127.0.0." + std::to_string(2 + d % 79), port);
+            test::RawConnection stream("127.0.0." + std::to_string(2 + d % 79), port_);
             stream.send("GET /v1/devices/" + device.deviceId + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                         "Accept: text/event-stream\r\nAuthorization: Bearer " + device.secret + "\r\n\r\n");
             const auto events = [](const std::string& text) {
@@ -267,6 +274,7 @@ private:
         }
     }
 
+    std::uint16_t port_;
     std::size_t backlog_;
     std::vector<client::ProxyAccount> devices_;
     std::atomic<std::size_t> next_{0};
@@ -337,13 +345,36 @@ private:
     std::unique_ptr<AckingDevice> device_;  // last: it stops before the clock goes
 };
 
+// The samples of one condition (attacked or not), pooled over the rounds.
+struct Phase {
+    std::vector<double> honest;
+    std::vector<double> health;
+    std::size_t lost = 0;
+};
+
+// `count` honest messages one after the other while /health is probed; the probes go on
+// (at most 10 s more) until there are `probes` of them.
+void sample(HonestDevice& honest, long& nextId, std::size_t count, const std::string& url, std::size_t probes, Phase& into) {
+    HealthProbe probe(url);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (auto ms = honest.sample(nextId++)) into.honest.push_back(*ms);
+        else ++into.lost;
+    }
+    test::waitUntil([&] { return probe.count() >= probes; }, std::chrono::seconds(10));
+    const auto probed = probe.stopped();
+    into.health.insert(into.health.end(), probed.begin(), probed.end());
+}
+
 }  // namespace
 
 Json::Value runUnderAttack(const AttackRun& run) {
-    std::cerr << "under attack: " << run.kind << ", " << run.samples << " honest messages..." << std::endl;
+    std::cerr << "under attack: " << run.kind << ", " << run.samples << " honest messages in " << run.rounds
+              << " rounds..." << std::endl;
     test::TempDir dir;
     const test::SelfSignedCertificate certificate(dir.path().string());
+    const ThreadMark beforeNetwork;
     test::LocalDhtNetwork network(10);
+    auto world = beforeNetwork.startedSince();
     proxy::ProxyConfig config;  // the shipped limits
     config.https.certFile = certificate.certFile;
     config.https.keyFile = certificate.keyFile;
@@ -352,9 +383,11 @@ Json::Value runUnderAttack(const AttackRun& run) {
     const auto url = proxy.httpUrl();  // the HTTPS listener is the idle attack's target
     const test::KeyedDevice victim(url, appServer.publicKey);
     HonestDevice honest(url);
-    for (long warm = -20; warm < 0; ++warm) honest.sample(warm);
+    long nextId = -20;
+    while (nextId < 0) honest.sample(nextId++);
 
     std::unique_ptr<Attack> attack;
+    const ThreadMark beforeAttack;
     if (run.kind == "forged") attack = std::make_unique<ForgedEnvelopes>(network, victim, appServer.publicKey);
     else if (run.kind == "flood") attack = std::make_unique<PostFlood>(victim.endpointOn(url));
     else if (run.kind == "idle-tls")
@@ -363,28 +396,41 @@ Json::Value runUnderAttack(const AttackRun& run) {
     else if (run.kind == "reconnect")
         attack = std::make_unique<ReconnectStorm>(url, run.stormDevices, run.stormBacklog);
     else if (run.kind != "none") throw std::runtime_error("unknown attack '" + run.kind + "'");
-    // Let the attack reach its pace before sampling.
-    test::waitUntil([] { return false; }, std::chrono::milliseconds(attack ? 1000 : 0));
+    for (const auto tid : beforeAttack.startedSince()) world.insert(tid);
+    const auto lowered = lowestPriority(world);
 
-    std::vector<double> samples;
-    std::size_t lost = 0;
-    HealthProbe probe(url);
-    for (std::size_t i = 0; i < run.samples; ++i) {
-        if (auto ms = honest.sample(static_cast<long>(i))) samples.push_back(*ms);
-        else ++lost;
+    // Rounds of (no attack, attack) on the same node: the machine's own noise (the disk's
+    // fsync above all) moves a p99 by 2-3x between runs, and falls on both sides alike here.
+    const std::size_t rounds = std::max<std::size_t>(1, run.rounds);
+    const std::size_t perRound = std::max<std::size_t>(1, run.samples / rounds);
+    const std::size_t probesPerRound = (run.probes + rounds - 1) / rounds;
+    Phase quiet, attacked;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        sample(honest, nextId, perRound, url, probesPerRound, quiet);
+        const auto descriptors = openDescriptors();
+        if (attack) {
+            attack->start();
+            // Let the attack reach its pace before sampling.
+            test::waitUntil([] { return false; }, std::chrono::milliseconds(1000));
+        }
+        sample(honest, nextId, perRound, url, probesPerRound, attacked);
+        if (attack) attack->stop();
+        // The next quiet phase starts once the node has closed its ends of the attack's
+        // connections (at most 30 s): until then it may still be busy with the attack. It sees
+        // that a device closed an event stream at the stream's next keep-alive write or so.
+        test::waitUntil([&] { return openDescriptors() <= descriptors + 16; }, std::chrono::seconds(30));
     }
-    // The honest samples take a second or less: the attack goes on until /health has answered
-    // enough probes for its p99 (at most 10 s more).
-    test::waitUntil([&] { return probe.count() >= HEALTH_PROBES; }, std::chrono::seconds(10));
     Json::Value result(Json::objectValue);
     result["attack"] = run.kind;
-    result["honest_ms"] = toJson(summarize(samples));
-    result["health_ms"] = toJson(summarize(probe.stopped()));
-    result["lost"] = Json::UInt64(lost);
-    if (attack) {
-        attack->stop();
-        result["load"] = attack->stats();
-    }
+    result["rounds"] = Json::UInt64(rounds);
+    result["honest_ms"] = toJson(summarize(attacked.honest));
+    result["health_ms"] = toJson(summarize(attacked.health));
+    result["lost"] = Json::UInt64(attacked.lost);
+    result["quiet_honest_ms"] = toJson(summarize(quiet.honest));
+    result["quiet_health_ms"] = toJson(summarize(quiet.health));
+    result["quiet_lost"] = Json::UInt64(quiet.lost);
+    result["world_threads_lowered"] = Json::UInt64(lowered);
+    if (attack) result["load"] = attack->stats();
     auto health = client::httpRequest({"GET", url + "/health", {}, {}});
     if (health && health->status == 200) result["health"] = *node::parseJson(health->body);
     return result;
