@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libopendht-dev librestinio-dev libmsgpack-cxx-dev libasio-dev libhttp-parser-dev libfmt-dev
   libjsoncpp-dev libssl-dev libgnutls28-dev nettle-dev libsqlite3-dev libcurl4-gnutls-dev
-  libgmp-dev libbenchmark-dev catch2 dhtnode
+  libgmp-dev libbenchmark-dev catch2 dhtnode libsdbus-c++-dev
 )
 
 as_root() {

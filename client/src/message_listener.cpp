@@ -6,50 +6,13 @@
 #include <vector>
 
 #include "dhtpush/client/device_client.h"
+#include "dhtpush/client/utf8_text.h"
 #include "dhtpush/node/json.h"
 #include "message_decryptor.h"
 #include "reconnect_backoff.h"
 
 namespace dhtpush::client {
 namespace {
-
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF, and no
-// control characters but tab and newlines, so the text can be printed as it is.
-bool isUtf8Text(const crypto::Bytes& bytes) {
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        const std::uint32_t c = bytes[i];
-        std::size_t extra;
-        std::uint32_t codePoint;
-        if (c < 0x80) {
-            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
-            if (c == 0x7f) return false;
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1;
-            codePoint = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2;
-            codePoint = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3;
-            codePoint = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + extra >= bytes.size()) return false;  // truncated sequence
-        for (std::size_t k = 1; k <= extra; ++k) {
-            if ((bytes[i + k] & 0xc0) != 0x80) return false;
-            codePoint = (codePoint << 6) | (bytes[i + k] & 0x3f);
-        }
-        static constexpr std::uint32_t MIN_FOR_LENGTH[] = {0, 0x80, 0x800, 0x10000};
-        if (codePoint < MIN_FOR_LENGTH[extra] || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff))
-            return false;
-        i += extra + 1;
-    }
-    return true;
-}
 
 constexpr std::size_t MAX_PENDING_ACKS = 10000;
 
@@ -88,12 +51,25 @@ Expected<std::string> listenLine(const node::DeliveredMessage& message, const De
     auto parsed = node::parseJson(node::messageToJson(message));
     Json::Value line = parsed ? *parsed : Json::Value(Json::objectValue);
     line["endpoint"] = sub->endpoint;
-    if (isUtf8Text(*plaintext)) line["text"] = crypto::toString(*plaintext);
+    if (isCleanUtf8(std::string_view(reinterpret_cast<const char*>(plaintext->data()), plaintext->size()), true))
+        line["text"] = crypto::toString(*plaintext);
     return node::writeJson(line);
 }
 
 Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
                             const std::function<void(const std::string&)>& onLine, const DropCallback& onDropped) {
+    return serve(count, stop, [&](const node::DeliveredMessage& message) {
+        auto line = listenLine(message, state_);
+        if (!line) {
+            if (onDropped) onDropped(message.envelope.idText(), line.error());
+            return Disposition::Dropped;
+        }
+        onLine(*line);
+        return Disposition::Handed;
+    });
+}
+
+Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop, const Handler& handle) {
     const auto& proxies = state_.proxies;
     std::mutex mutex;
     RecentIds seen(4096);
@@ -112,19 +88,20 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
             pendingAcks[from].push_back(id);  // a copy of one shown: this proxy still holds it
             return true;
         }
-        auto line = listenLine(message, state_);
-        if (!line) {
+        switch (handle(message)) {
+        case Disposition::Dropped:
             // Acknowledged where it came from only, so that proxy does not send it again, and
-            // not remembered: a forged copy carrying a real message's id must not shadow the
-            // real one arriving from another proxy. It does not count towards `count`.
+            // not remembered. It does not count towards `count`.
             pendingAcks[from].push_back(id);
             ++dropped_;
-            if (onDropped) onDropped(id, line.error());
             return true;
+        case Disposition::Kept:
+            return true;  // taken from this stream, acknowledged nowhere
+        case Disposition::Handed:
+            break;
         }
         seen.insert(id);
         for (auto& acks : pendingAcks) acks.push_back(id);  // handed on first, acknowledged after
-        onLine(*line);
         if (count && ++handed >= count) done = true;
         return true;
     };

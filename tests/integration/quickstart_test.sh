@@ -6,22 +6,7 @@ NODE="$1"
 CLI="$2"
 source "$(dirname "$0")/process_helpers.sh"
 
-"$NODE" --data-dir "$WORK/node1" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network >"$WORK/node1.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/node1.log" "udp port"
-URL1=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node1.log")
-DHT1=$(sed -n 's/.*udp port \([0-9]*\),.*/\1/p' "$WORK/node1.log")
-
-"$NODE" --data-dir "$WORK/node2" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network \
-  --bootstrap "127.0.0.1:$DHT1" >"$WORK/node2.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/node2.log" "udp port"
-URL2=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node2.log")
-for _ in $(seq 1 400); do
-  curl -sf "$URL2/health" | grep -q '"connected":true' && break
-  sleep 0.05
-done
-curl -sf "$URL2/health" | grep -q '"connected":true'
+start_two_nodes "$NODE"
 
 STATE="$WORK/device.json"
 "$CLI" subscribe --proxy "$URL1" --state "$STATE" >"$WORK/subscription.json"

@@ -37,10 +37,20 @@ private:
 // hand) shows the body as it came.
 Expected<std::string> listenLine(const node::DeliveredMessage& message, const DeviceState& state);
 
+// What a message handler did with a message.
+enum class Disposition {
+    Handed,   // handed on: acknowledged to every proxy, and a copy from another proxy is dropped
+    Dropped,  // refused: acknowledged to the proxy it came from only (a forged copy carrying a
+              // real message's id must not shadow the real one arriving from another proxy)
+    Kept,     // not handed now: left unacknowledged in the proxies' mailboxes for a later session
+};
+
 class MessageListener {
 public:
     // Called for each message dropped by listenLine, with why (no secret, no token).
     using DropCallback = std::function<void(const std::string& messageId, const Error& why)>;
+    // Decides each message's fate; called one message at a time.
+    using Handler = std::function<Disposition(const node::DeliveredMessage&)>;
 
     explicit MessageListener(DeviceState state) : state_(std::move(state)) {}
     // Blocks until `count` messages were handed on (0: no limit) or `stop` is set. Dropped
@@ -48,6 +58,9 @@ public:
     // Fails only when every proxy refuses the device (401, 403, 404).
     Status run(std::uint32_t count, const std::atomic<bool>& stop, const std::function<void(const std::string&)>& onLine,
                const DropCallback& onDropped = {});
+    // The same with any handler: one stream per proxy of the state, duplicates across proxies
+    // dropped before `handle` sees them.
+    Status serve(std::uint32_t count, const std::atomic<bool>& stop, const Handler& handle);
     std::size_t dropped() const { return dropped_; }
 
 private:

@@ -1,0 +1,101 @@
+#include "app_caller.h"
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include <chrono>
+#include <map>
+
+#include "distributor_log.h"
+#include "up_names.h"
+
+namespace dhtpush::device {
+namespace {
+
+using Dict = std::map<std::string, sdbus::Variant>;
+
+// An app started by activation has this long to answer (the bus's own default is 25 s).
+constexpr auto CALL_TIMEOUT = std::chrono::seconds(25);
+
+}  // namespace
+
+AppCaller::AppCaller() : connection_(sdbus::createSessionBusConnection()), thread_([this] { worker(); }) {}
+
+AppCaller::~AppCaller() {
+    {
+        std::lock_guard<std::mutex> lock(queueMutex_);
+        stopping_ = true;
+    }
+    queued_.notify_all();
+    thread_.join();
+}
+
+void AppCaller::post(std::function<void()> call) {
+    {
+        std::lock_guard<std::mutex> lock(queueMutex_);
+        if (queue_.size() >= MAX_QUEUED) {
+            queue_.pop_front();
+            logLine(LogLevel::Warning, "more than " + std::to_string(MAX_QUEUED) + " calls to apps waiting: the oldest dropped");
+        }
+        queue_.push_back(std::move(call));
+    }
+    queued_.notify_one();
+}
+
+void AppCaller::worker() {
+    for (;;) {
+        std::function<void()> call;
+        {
+            std::unique_lock<std::mutex> lock(queueMutex_);
+            queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and nothing left
+            call = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        call();
+    }
+}
+
+void AppCaller::newEndpoint(const Registration& r) { post([this, r] { notify(r, "NewEndpoint", r.endpoint); }); }
+
+void AppCaller::unregistered(const Registration& r) { post([this, r] { notify(r, "Unregistered", std::nullopt); }); }
+
+void AppCaller::notify(const Registration& r, const char* member, const std::optional<std::string>& endpoint) {
+    std::lock_guard<std::mutex> lock(callMutex_);
+    try {
+        auto app = sdbus::createProxy(*connection_, r.service, up::CONNECTOR_PATH);
+        if (r.version == 1) {
+            if (endpoint) app->callMethod(member).onInterface(up::CONNECTOR1).withArguments(r.appToken, *endpoint).dontExpectReply();
+            else app->callMethod(member).onInterface(up::CONNECTOR1).withArguments(r.appToken).dontExpectReply();
+            return;
+        }
+        Dict args{{"token", sdbus::Variant(r.appToken)}};
+        if (endpoint) args.emplace("endpoint", sdbus::Variant(*endpoint));
+        Dict reply;
+        app->callMethod(member).onInterface(up::CONNECTOR2).withTimeout(CALL_TIMEOUT).withArguments(args).storeResultsTo(reply);
+    } catch (const sdbus::Error& e) {
+        logLine(LogLevel::Warning, std::string(member) + " to " + r.service + " failed: " + e.getName());
+    }
+}
+
+bool AppCaller::message(const Registration& r, const std::string& messageId, const crypto::Bytes& body) {
+    std::lock_guard<std::mutex> lock(callMutex_);
+    try {
+        auto app = sdbus::createProxy(*connection_, r.service, up::CONNECTOR_PATH);
+        const std::vector<std::uint8_t> bytes(body.begin(), body.end());
+        if (r.version == 1) {
+            app->callMethod("Message").onInterface(up::CONNECTOR1).withArguments(r.appToken, bytes, messageId).dontExpectReply();
+            return true;
+        }
+        Dict args{{"token", sdbus::Variant(r.appToken)}, {"message", sdbus::Variant(bytes)}, {"id", sdbus::Variant(messageId)}};
+        Dict reply;
+        app->callMethod("Message").onInterface(up::CONNECTOR2).withTimeout(CALL_TIMEOUT).withArguments(args).storeResultsTo(reply);
+        // The reply's id is the app's acknowledgement of this message.
+        const auto id = reply.find("id");
+        return id != reply.end() && id->second.containsValueOfType<std::string>() && id->second.get<std::string>() == messageId;
+    } catch (const sdbus::Error& e) {
+        logLine(LogLevel::Warning, "Message to " + r.service + " failed: " + e.getName());
+        return false;
+    }
+}
+
+}  // namespace dhtpush::device

@@ -1,0 +1,55 @@
+#pragma once
+// Calls apps back on their UnifiedPush connector (/org/unifiedpush/Connector on the app's bus
+// name), in the version of the interface each registered with. A call to an app that is not
+// running starts it by D-Bus activation (the bus does that for a method call to a name it can
+// activate). All calls go through one connection of their own, one at a time.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "dhtpush/crypto/bytes.h"
+#include "registration.h"
+
+namespace sdbus {
+class IConnection;
+}
+
+namespace dhtpush::device {
+
+class AppCaller {
+public:
+    // How many NewEndpoint/Unregistered calls may wait (past it the oldest are dropped, and
+    // logged: the app learns its endpoint again at its next Register).
+    static constexpr std::size_t MAX_QUEUED = 1000;
+
+    AppCaller();
+    ~AppCaller();
+
+    // Queued, so that the Register call that caused it is answered first.
+    void newEndpoint(const Registration& registration);
+    void unregistered(const Registration& registration);
+    // Blocks until the app has taken the message (version 2: its reply names the message id;
+    // version 1 has no reply: sent is taken). False when the app could not be reached.
+    bool message(const Registration& registration, const std::string& messageId, const crypto::Bytes& body);
+
+private:
+    void post(std::function<void()> call);
+    // NewEndpoint (with the endpoint) or Unregistered, in the app's version.
+    void notify(const Registration& registration, const char* member, const std::optional<std::string>& endpoint);
+    void worker();
+
+    std::mutex callMutex_;  // one call at a time on connection_
+    std::unique_ptr<sdbus::IConnection> connection_;
+    std::mutex queueMutex_;
+    std::condition_variable queued_;
+    std::deque<std::function<void()>> queue_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace dhtpush::device

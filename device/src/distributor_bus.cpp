@@ -1,0 +1,100 @@
+#include "distributor_bus.h"
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include <map>
+#include <tuple>
+
+#include "distributor_log.h"
+#include "up_validation.h"
+
+namespace dhtpush::device {
+namespace {
+
+using Dict = std::map<std::string, sdbus::Variant>;
+constexpr const char* INVALID_ARGS = "org.freedesktop.DBus.Error.InvalidArgs";
+
+// A string field of a v2 dictionary: absent is "", present with another type is invalid.
+std::string field(const Dict& args, const char* key, bool required) {
+    const auto it = args.find(key);
+    if (it == args.end()) {
+        if (required) throw sdbus::Error(INVALID_ARGS, std::string("missing \"") + key + "\"");
+        return {};
+    }
+    if (!it->second.containsValueOfType<std::string>()) throw sdbus::Error(INVALID_ARGS, std::string("\"") + key + "\" is not a string");
+    return it->second.get<std::string>();
+}
+
+RegisterRequest checked(RegisterRequest request) {
+    if (!up::validServiceName(request.service)) throw sdbus::Error(INVALID_ARGS, "service is not a bus name");
+    if (!up::validToken(request.token)) throw sdbus::Error(INVALID_ARGS, "token is not 1 to 100 bytes of text");
+    if (!up::validDescription(request.description)) throw sdbus::Error(INVALID_ARGS, "description is over 100 bytes or not text");
+    if (!request.vapidKey.empty() && !up::validVapidKey(request.vapidKey))
+        throw sdbus::Error(INVALID_ARGS, "vapid is not a base64url P-256 public key");
+    return request;
+}
+
+void ignoredIfInvalid(const std::string& token) {
+    if (!up::validToken(token)) throw sdbus::Error(INVALID_ARGS, "token is not 1 to 100 bytes of text");
+}
+
+}  // namespace
+
+DistributorBus::DistributorBus(Registrar& registrar, const std::string& busName)
+    : registrar_(registrar),
+      connection_(sdbus::createSessionBusConnection(busName)),
+      object_(sdbus::createObject(*connection_, up::DISTRIBUTOR_PATH)) {
+    registerMethods();
+}
+
+DistributorBus::~DistributorBus() {
+    connection_->leaveEventLoop();
+    object_.reset();
+}
+
+void DistributorBus::start() { connection_->enterEventLoopAsync(); }
+
+void DistributorBus::registerMethods() {
+    object_->registerMethod("Register")
+        .onInterface(up::DISTRIBUTOR2)
+        .withInputParamNames("args")
+        .withOutputParamNames("res")
+        .implementedAs([this](const Dict& args) -> Dict {
+            const auto request = checked({field(args, "service", true), field(args, "token", true),
+                                          field(args, "description", false), field(args, "vapid", false), 2});
+            const auto failed = registrar_.registerApp(request);
+            if (!failed) return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_SUCCEEDED))}};
+            return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_FAILED))},
+                        {"reason", sdbus::Variant(std::string(up::reasonName(*failed)))}};
+        });
+    object_->registerMethod("Unregister")
+        .onInterface(up::DISTRIBUTOR2)
+        .withInputParamNames("args")
+        .withOutputParamNames("res")
+        .implementedAs([this](const Dict& args) -> Dict {
+            const auto token = field(args, "token", true);
+            ignoredIfInvalid(token);
+            registrar_.unregisterApp(token);
+            return Dict{};
+        });
+    object_->registerMethod("Register")
+        .onInterface(up::DISTRIBUTOR1)
+        .withInputParamNames("serviceName", "token", "description")
+        .withOutputParamNames("registrationResult", "registrationResultReason")
+        .implementedAs([this](const std::string& service, const std::string& token, const std::string& description) {
+            const auto failed = registrar_.registerApp(checked({service, token, description, "", 1}));
+            if (!failed) return std::make_tuple(std::string(up::REGISTRATION_SUCCEEDED), std::string());
+            return std::make_tuple(std::string(up::REGISTRATION_FAILED), std::string(up::reasonName(*failed)));
+        });
+    object_->registerMethod("Unregister")
+        .onInterface(up::DISTRIBUTOR1)
+        .withInputParamNames("token")
+        .implementedAs([this](const std::string& token) {
+            ignoredIfInvalid(token);
+            registrar_.unregisterApp(token);
+        })
+        .withNoReply();
+    object_->finishRegistration();
+}
+
+}  // namespace dhtpush::device

@@ -1,0 +1,74 @@
+// dhtpush-distributor: one per user on a device; holds the push connections for every app and
+// speaks UnifiedPush's D-Bus API to them (docs/device.md).
+#include <sdbus-c++/sdbus-c++.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "app_caller.h"
+#include "distributor_bus.h"
+#include "distributor_log.h"
+#include "distributor_options.h"
+#include "proxy_transport.h"
+#include "registrar.h"
+#include "registration_store.h"
+
+using namespace dhtpush::device;
+
+int main(int argc, char** argv) {
+    auto options = parseDistributorOptions(std::vector<std::string>(argv + 1, argv + argc));
+    if (!options) {
+        std::cerr << "dhtpush-distributor: " << options.error().detail << "\n" << distributorUsage();
+        return 2;
+    }
+    if (options->help) {
+        std::cout << distributorUsage();
+        return 0;
+    }
+    // SIGINT and SIGTERM end the run below; blocked before any thread starts so all inherit it.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto store = RegistrationStore::open(options->stateDirectory);
+    if (!store) {
+        logLine(LogLevel::Error, "cannot open the state in " + options->stateDirectory + ": " + store.error().detail);
+        return 1;
+    }
+    if (options->proxies.size() < 2) logLine(LogLevel::Warning, "one proxy only: messages stop while it is away (give two --proxy)");
+    ProxyTransport transport(**store, options->proxies);
+    if (auto attached = transport.attach(); !attached) {
+        logLine(LogLevel::Error, "no proxy reachable: " + attached.error().detail);
+        return 1;
+    }
+    try {
+        AppCaller apps;
+        Registrar registrar(**store, transport, apps, options->limits);
+        DistributorBus bus(registrar, up::DISTRIBUTOR_NAME_PREFIX + options->nameSuffix);
+        bus.start();
+        logLine(LogLevel::Info, std::string("serving ") + up::DISTRIBUTOR_NAME_PREFIX + options->nameSuffix + " for " +
+                                    std::to_string((*store)->count()) + " registration(s)");
+        std::atomic<bool> stop{false};
+        std::atomic<bool> transportEnded{false};
+        std::thread receiving([&] {
+            if (auto ran = transport.run(stop, [&](const IncomingMessage& m) { return registrar.deliver(m); }); !ran)
+                logLine(LogLevel::Error, "every proxy refuses this device: " + ran.error().detail);
+            transportEnded = true;
+            kill(getpid(), SIGTERM);  // wakes the wait below
+        });
+        int signal = 0;
+        sigwait(&signals, &signal);
+        const bool failed = transportEnded;
+        stop = true;
+        receiving.join();
+        return failed ? 1 : 0;
+    } catch (const sdbus::Error& e) {
+        logLine(LogLevel::Error, "D-Bus: " + e.getName() + ": " + e.getMessage());
+        return 1;
+    }
+}

@@ -1,0 +1,30 @@
+#pragma once
+// The push transport over dhtpush proxies: the distributor is one device on each proxy of
+// its list (attached on first start, accounts kept in the store), every subscription is
+// watched by all of them, and one event stream per proxy carries the messages of every app.
+#include <string>
+#include <vector>
+
+#include "push_transport.h"
+#include "registration_store.h"
+
+namespace dhtpush::device {
+
+class ProxyTransport : public PushTransport {
+public:
+    ProxyTransport(RegistrationStore& store, std::vector<std::string> proxyUrls);
+
+    // Attaches to each listed proxy the store has no account on. Fails when none is reachable.
+    Status attach();
+    Expected<PushSubscription> subscribe(const std::string& vapidKey) override;
+    Status unsubscribe(const std::string& pushToken) override;
+    Status run(const std::atomic<bool>& stop, const Handler& handle) override;
+
+private:
+    std::vector<client::ProxyAccount> accounts() const;
+
+    RegistrationStore& store_;
+    std::vector<std::string> proxyUrls_;
+};
+
+}  // namespace dhtpush::device

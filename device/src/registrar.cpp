@@ -1,0 +1,80 @@
+#include "registrar.h"
+
+#include "distributor_log.h"
+
+namespace dhtpush::device {
+namespace {
+
+up::FailReason reasonFor(const Error& error) {
+    return error.code == Errc::Unavailable ? up::FailReason::Network : up::FailReason::InternalError;
+}
+
+}  // namespace
+
+Registrar::Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits)
+    : store_(store), transport_(transport), apps_(apps), limits_(limits) {}
+
+std::optional<up::FailReason> Registrar::registerApp(const RegisterRequest& request) {
+    if (limits_.requireVapid && request.vapidKey.empty()) return up::FailReason::VapidRequired;
+    auto existing = store_.byAppToken(request.token);
+    if (existing && existing->service != request.service) {
+        logLine(LogLevel::Warning, "register from " + request.service + " with a token another app holds: refused");
+        return up::FailReason::InternalError;
+    }
+    if (existing && existing->vapidKey == request.vapidKey) {
+        // Apps register again at every start: the same endpoint, told again.
+        existing->version = request.version;
+        existing->description = request.description;
+        if (auto saved = store_.put(*existing); !saved) return up::FailReason::InternalError;
+        apps_.newEndpoint(*existing);
+        return std::nullopt;
+    }
+    if (!existing && store_.count() >= limits_.maxRegistrations) {
+        logLine(LogLevel::Warning, "register from " + request.service + " refused: " +
+                                       std::to_string(limits_.maxRegistrations) + " registrations already (--max-registrations)");
+        return up::FailReason::ActionRequired;
+    }
+    auto subscription = transport_.subscribe(request.vapidKey);
+    if (!subscription) {
+        logLine(LogLevel::Warning, "register from " + request.service + ": no subscription: " + subscription.error().detail);
+        return reasonFor(subscription.error());
+    }
+    Registration registration{request.token,       request.service,         request.version,      request.description,
+                              request.vapidKey,    subscription->pushToken, subscription->endpoint};
+    if (auto saved = store_.put(registration); !saved) {
+        transport_.unsubscribe(subscription->pushToken);
+        logLine(LogLevel::Error, "register from " + request.service + ": not stored: " + saved.error().detail);
+        return up::FailReason::InternalError;
+    }
+    // A new key for a known app: its old subscription goes once the new one is kept.
+    if (existing) transport_.unsubscribe(existing->pushToken);
+    logLine(LogLevel::Info, "registered " + request.service + " (Distributor" + std::to_string(request.version) + ")");
+    apps_.newEndpoint(registration);
+    return std::nullopt;
+}
+
+void Registrar::unregisterApp(const std::string& token) {
+    auto existing = store_.byAppToken(token);
+    if (!existing) return;
+    if (auto removed = transport_.unsubscribe(existing->pushToken); !removed)
+        logLine(LogLevel::Warning, "unregister " + existing->service + ": a proxy kept the subscription: " + removed.error().detail);
+    if (auto removed = store_.remove(token); !removed) {
+        logLine(LogLevel::Error, "unregister " + existing->service + ": not removed: " + removed.error().detail);
+        return;
+    }
+    logLine(LogLevel::Info, "unregistered " + existing->service);
+    apps_.unregistered(*existing);
+}
+
+client::Disposition Registrar::deliver(const IncomingMessage& message) {
+    // Handed before a crash that came ahead of the network's ack: acknowledge, do not repeat.
+    if (store_.wasHanded(message.id)) return client::Disposition::Handed;
+    const auto registration = store_.byPushToken(message.pushToken);
+    if (!registration) return client::Disposition::Handed;  // no app for it: acknowledged, dropped
+    if (!apps_.message(*registration, message.id, message.body)) return client::Disposition::Kept;
+    if (auto marked = store_.markHanded(message.id); !marked)
+        logLine(LogLevel::Error, "a handed message was not recorded: " + marked.error().detail);
+    return client::Disposition::Handed;
+}
+
+}  // namespace dhtpush::device

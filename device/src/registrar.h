@@ -1,0 +1,48 @@
+#pragma once
+// What registering, unregistering and delivering mean, apart from D-Bus: each registration is
+// a subscription of the push transport (bound to the app's VAPID key when it gave one), kept
+// in the store, and each message for it goes to the app's connector and is acknowledged to
+// the network only once the app has taken it.
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "app_caller.h"
+#include "push_transport.h"
+#include "registration_store.h"
+#include "up_names.h"
+
+namespace dhtpush::device {
+
+struct RegistrarLimits {
+    std::size_t maxRegistrations{256};  // past it: REGISTRATION_FAILED, ACTION_REQUIRED
+    bool requireVapid{false};           // without a key: REGISTRATION_FAILED, VAPID_REQUIRED
+};
+
+struct RegisterRequest {
+    std::string service;
+    std::string token;
+    std::string description;
+    std::string vapidKey;
+    int version{2};
+};
+
+class Registrar {
+public:
+    Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits);
+
+    // nullopt: succeeded (NewEndpoint follows); otherwise why it failed. The request must have
+    // passed up_validation.h; a token held by another app is refused (INTERNAL_ERROR).
+    std::optional<up::FailReason> registerApp(const RegisterRequest& request);
+    // An unknown token is ignored. The app is told (Unregistered) either way it was known.
+    void unregisterApp(const std::string& token);
+    client::Disposition deliver(const IncomingMessage& message);
+
+private:
+    RegistrationStore& store_;
+    PushTransport& transport_;
+    AppCaller& apps_;
+    RegistrarLimits limits_;
+};
+
+}  // namespace dhtpush::device

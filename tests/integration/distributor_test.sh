@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Issue 13: dhtpush-distributor on a private D-Bus session bus, against a UnifiedPush connector
+# written from the spec alone (up_connector.py, Python), with two real dhtpush-node proxies.
+# v2 and v1 apps register, get an endpoint, receive a message the CLI encrypted to their keys
+# and decrypt it; re-registering keeps the endpoint; VAPID binds; an app that is not running
+# is started by D-Bus activation; bad calls are ignored; Unregister tells the app.
+set -euo pipefail
+NODE="$1"
+CLI="$2"
+DISTRIBUTOR="$3"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CONNECTOR="$HERE/up_connector.py"
+PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
+source "$HERE/process_helpers.sh"
+# On a failure, what the distributor said (the work folder goes with the exit).
+trap 'echo "--- distributor logs:"; cat "$WORK"/distributor*.log 2>/dev/null' ERR
+
+# wait_file FILE: poll until it exists (deadline 20 s).
+wait_file() {
+  for _ in $(seq 1 400); do [ -s "$1" ] && return 0; sleep 0.05; done
+  echo "timed out waiting for $1"; return 1
+}
+
+# --- a private session bus, with a folder of activatable services -----------------------
+mkdir -p "$WORK/services"
+cat >"$WORK/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$WORK/bus</listen>
+  <servicedir>$WORK/services</servicedir>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+dbus-daemon --config-file="$WORK/bus.conf" --nofork --print-address=1 >"$WORK/bus.address" 2>"$WORK/bus.log" &
+PIDS+=($!)
+wait_file "$WORK/bus.address"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/bus"
+
+# --- two proxies on one private DHT network ---------------------------------------------
+start_two_nodes "$NODE"
+
+"$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
+[ "$(stat -c %a "$WORK/distributor/distributor.sqlite")" = "600" ]
+[ "$(stat -c %a "$WORK/distributor")" = "700" ]
+
+# send_to DIR TEXT [cli options...]: the CLI encrypts TEXT to the app's keys and POSTs it.
+send_to() {
+  local dir=$1 text=$2
+  shift 2
+  "$CLI" send "$text" --ttl 60 --subscription "$dir/subscription.json" "$@"
+}
+
+# --- version 2: register, endpoint, message decrypted by the app -------------------------
+"$PYTHON" "$CONNECTOR" --name org.example.AppTwo --token tok-two --dir "$WORK/app2" &
+APP2=$!
+PIDS+=($APP2)
+wait_file "$WORK/app2/register.txt"
+grep -qx "REGISTRATION_SUCCEEDED" "$WORK/app2/register.txt"
+wait_file "$WORK/app2/subscription.json"
+ENDPOINT2=$(sed -n 's/.*"endpoint": "\([^"]*\)".*/\1/p' "$WORK/app2/subscription.json")
+case "$ENDPOINT2" in "$URL1"/wp/*) ;; *) echo "FAIL: endpoint $ENDPOINT2 is not on the first proxy"; exit 1 ;; esac
+send_to "$WORK/app2" "hello version two" | grep -q "^sent:"
+wait_for "$WORK/app2/messages.txt" " hello version two$"
+
+# --- version 1 --------------------------------------------------------------------------
+"$PYTHON" "$CONNECTOR" --name org.example.AppOne --token tok-one --version 1 --dir "$WORK/app1" &
+PIDS+=($!)
+wait_file "$WORK/app1/register.txt"
+grep -qx "REGISTRATION_SUCCEEDED" "$WORK/app1/register.txt"
+wait_file "$WORK/app1/subscription.json"
+send_to "$WORK/app1" "hello version one" | grep -q "^sent:"
+wait_for "$WORK/app1/messages.txt" " hello version one$"
+if grep -q "version one" "$WORK/app2/messages.txt"; then echo "FAIL: app two got app one's message"; exit 1; fi
+
+# --- an app registers again at its start: the same endpoint -----------------------------
+kill "$APP2"; wait "$APP2" || true
+rm "$WORK/app2/register.txt" "$WORK/app2/subscription.json"
+"$PYTHON" "$CONNECTOR" --name org.example.AppTwo --token tok-two --dir "$WORK/app2" &
+APP2=$!
+PIDS+=($APP2)
+wait_file "$WORK/app2/subscription.json"
+grep -q "\"$ENDPOINT2\"" "$WORK/app2/subscription.json"
+
+# --- an app that is not running is started by D-Bus activation ---------------------------
+kill "$APP2"; wait "$APP2" || true
+cat >"$WORK/services/org.example.AppTwo.service" <<SERVICE
+[D-BUS Service]
+Name=org.example.AppTwo
+Exec=$PYTHON $CONNECTOR --name org.example.AppTwo --token tok-two --dir $WORK/app2 --serve-only
+SERVICE
+send_to "$WORK/app2" "while you were away" | grep -q "^sent:"
+wait_for "$WORK/app2/messages.txt" " while you were away$"
+
+# --- VAPID: a bound subscription refuses unsigned senders --------------------------------
+VAPID_KEY=$("$CLI" vapid keygen --out "$WORK/vapid.json" | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')
+[ -n "$VAPID_KEY" ]
+"$PYTHON" "$CONNECTOR" --name org.example.Bound --token tok-bound --vapid "$VAPID_KEY" --dir "$WORK/bound" &
+PIDS+=($!)
+wait_file "$WORK/bound/subscription.json"
+if send_to "$WORK/bound" "unsigned" 2>"$WORK/err"; then echo "FAIL: an unsigned sender was taken"; exit 1; fi
+send_to "$WORK/bound" "signed" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
+wait_for "$WORK/bound/messages.txt" " signed$"
+
+# --- bad calls are ignored; the distributor keeps serving ---------------------------------
+LONG=$(head -c 10000 /dev/zero | tr '\0' 'x')
+for args in "{'service': <'org.example.Bad'>, 'token': <'$LONG'>}" \
+            "{'service': <'not a bus name'>, 'token': <'t'>}" \
+            "{'service': <'org.example.Bad'>, 'token': <uint32 7>}" \
+            "{'token': <'t'>}" \
+            "{'service': <'org.example.Bad'>, 'token': <'t'>, 'vapid': <'short'>}"; do
+  if gdbus call --session --dest org.unifiedpush.Distributor.dhtpush --object-path /org/unifiedpush/Distributor \
+      --method org.unifiedpush.Distributor2.Register "$args" >"$WORK/bad.out" 2>&1; then
+    echo "FAIL: a bad Register was answered: $(cat "$WORK/bad.out")"; exit 1
+  fi
+  grep -q "InvalidArgs" "$WORK/bad.out"
+done
+gdbus call --session --dest org.unifiedpush.Distributor.dhtpush --object-path /org/unifiedpush/Distributor \
+  --method org.unifiedpush.Distributor2.Unregister "{'token': <'no-such-token'>}" | grep -q "@a{sv} {}"
+if gdbus call --session --dest org.unifiedpush.Distributor.dhtpush --object-path /org/unifiedpush/Distributor \
+    --method org.unifiedpush.Distributor1.Register "org.example.Bad" "" "" >/dev/null 2>&1; then
+  echo "FAIL: an empty v1 token was taken"; exit 1
+fi
+
+# --- Unregister: the app is told, and messages to its endpoint reach it no more ----------
+"$PYTHON" "$CONNECTOR" --name org.example.AppOne --token tok-one --version 1 --dir "$WORK/app1" --unregister
+wait_for "$WORK/app1/events.txt" "^unregistered tok-one$"
+# Any node takes a POST to a version-1 token (it cannot know who listens); nobody does now.
+send_to "$WORK/app1" "after unregister" | grep -q "^sent:"
+
+# Registrations outlive the distributor.
+kill -TERM "${PIDS[3]}"
+wait "${PIDS[3]}"
+"$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor2.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/distributor2.log" "for 2 registration(s)"
+send_to "$WORK/bound" "after a restart" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
+wait_for "$WORK/bound/messages.txt" " after a restart$"
+if grep -q "after unregister" "$WORK/app1/messages.txt"; then echo "FAIL: an unregistered app got a message"; exit 1; fi
+echo "distributor test passed"
