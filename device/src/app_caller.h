@@ -36,6 +36,8 @@ public:
     // Blocks until the app has taken the message (version 2: its reply names the message id;
     // version 1 has no reply: sent is taken). False when the app could not be reached.
     bool message(const Registration& registration, const std::string& messageId, const crypto::Bytes& body);
+    // Runs `work` on the callers' thread after the calls queued so far.
+    void later(std::function<void()> work) { post(std::move(work)); }
 
 private:
     void post(std::function<void()> call);

@@ -68,6 +68,13 @@ Status ProxyTransport::unsubscribe(const std::string& pushToken) {
     return result;
 }
 
+Status ProxyTransport::acknowledge(const std::vector<std::string>& messageIds) {
+    Status result = success();
+    for (const auto& account : accounts())
+        if (auto acked = client::acknowledge(account, messageIds); !acked) result = acked;
+    return result;
+}
+
 Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle) {
     client::DeviceState state;
     state.proxies = accounts();

@@ -18,6 +18,7 @@ public:
     Status attach();
     Expected<PushSubscription> subscribe(const std::string& vapidKey) override;
     Status unsubscribe(const std::string& pushToken) override;
+    Status acknowledge(const std::vector<std::string>& messageIds) override;
     Status run(const std::atomic<bool>& stop, const Handler& handle) override;
 
 private:

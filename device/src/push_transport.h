@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "dhtpush/client/message_listener.h"
 #include "dhtpush/crypto/bytes.h"
@@ -32,6 +33,9 @@ public:
     // A new subscription; a non-empty vapidKey binds that application server key to it.
     virtual Expected<PushSubscription> subscribe(const std::string& vapidKey) = 0;
     virtual Status unsubscribe(const std::string& pushToken) = 0;
+    // Tells the network these messages were handed on outside run()'s handler (a message it
+    // kept, handed later): they are not sent again.
+    virtual Status acknowledge(const std::vector<std::string>& messageIds) = 0;
     // Receives until `stop` is set, one message at a time; a Handed or Dropped message is
     // acknowledged to the network, a Kept one stays there for a later session.
     virtual Status run(const std::atomic<bool>& stop, const Handler& handle) = 0;

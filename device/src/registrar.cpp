@@ -27,6 +27,7 @@ std::optional<up::FailReason> Registrar::registerApp(const RegisterRequest& requ
         existing->description = request.description;
         if (auto saved = store_.put(*existing); !saved) return up::FailReason::InternalError;
         apps_.newEndpoint(*existing);
+        handWaiting(*existing);
         return std::nullopt;
     }
     if (!existing && store_.count() >= limits_.maxRegistrations) {
@@ -46,10 +47,15 @@ std::optional<up::FailReason> Registrar::registerApp(const RegisterRequest& requ
         logLine(LogLevel::Error, "register from " + request.service + ": not stored: " + saved.error().detail);
         return up::FailReason::InternalError;
     }
-    // A new key for a known app: its old subscription goes once the new one is kept.
+    // A new key for a known app: its old subscription goes once the new one is kept (what came
+    // to the old one and waits is still the app's).
     if (existing) transport_.unsubscribe(existing->pushToken);
     logLine(LogLevel::Info, "registered " + request.service + " (Distributor" + std::to_string(request.version) + ")");
     apps_.newEndpoint(registration);
+    if (existing) {
+        existing->version = request.version;
+        handWaiting(*existing);
+    }
     return std::nullopt;
 }
 
@@ -64,6 +70,17 @@ void Registrar::unregisterApp(const std::string& token) {
     }
     logLine(LogLevel::Info, "unregistered " + existing->service);
     apps_.unregistered(*existing);
+    // What waited for it is nobody's now: acknowledged, so the proxies drop it.
+    std::vector<std::string> dropped;
+    {
+        std::lock_guard<std::mutex> lock(waitingMutex_);
+        if (const auto it = waiting_.find(existing->pushToken); it != waiting_.end()) {
+            for (const auto& message : it->second) dropped.push_back(message.id);
+            waitingCount_ -= it->second.size();
+            waiting_.erase(it);
+        }
+    }
+    if (!dropped.empty()) transport_.acknowledge(dropped);
 }
 
 client::Disposition Registrar::deliver(const IncomingMessage& message) {
@@ -71,10 +88,51 @@ client::Disposition Registrar::deliver(const IncomingMessage& message) {
     if (store_.wasHanded(message.id)) return client::Disposition::Handed;
     const auto registration = store_.byPushToken(message.pushToken);
     if (!registration) return client::Disposition::Handed;  // no app for it: acknowledged, dropped
-    if (!apps_.message(*registration, message.id, message.body)) return client::Disposition::Kept;
+    if (!apps_.message(*registration, message.id, message.body)) {
+        std::lock_guard<std::mutex> lock(waitingMutex_);
+        if (waitingCount_ < MAX_WAITING) {
+            waiting_[message.pushToken].push_back(message);
+            ++waitingCount_;
+        }
+        return client::Disposition::Kept;
+    }
     if (auto marked = store_.markHanded(message.id); !marked)
         logLine(LogLevel::Error, "a handed message was not recorded: " + marked.error().detail);
     return client::Disposition::Handed;
+}
+
+std::size_t Registrar::waiting() const {
+    std::lock_guard<std::mutex> lock(waitingMutex_);
+    return waitingCount_;
+}
+
+void Registrar::handWaiting(const Registration& registration) {
+    apps_.later([this, registration] {
+        std::deque<IncomingMessage> messages;
+        {
+            std::lock_guard<std::mutex> lock(waitingMutex_);
+            const auto it = waiting_.find(registration.pushToken);
+            if (it == waiting_.end()) return;
+            messages.swap(it->second);
+            waiting_.erase(it);
+            waitingCount_ -= messages.size();
+        }
+        std::vector<std::string> taken;
+        for (auto& message : messages) {
+            if (!store_.wasHanded(message.id) && !apps_.message(registration, message.id, message.body)) {
+                std::lock_guard<std::mutex> lock(waitingMutex_);
+                waiting_[message.pushToken].push_back(std::move(message));  // still away: later again
+                ++waitingCount_;
+                continue;
+            }
+            store_.markHanded(message.id);
+            taken.push_back(message.id);
+        }
+        if (taken.empty()) return;
+        if (auto acked = transport_.acknowledge(taken); !acked)
+            logLine(LogLevel::Warning, "waiting messages handed to " + registration.service +
+                                           " but not acknowledged to every proxy: " + acked.error().detail);
+    });
 }
 
 }  // namespace dhtpush::device

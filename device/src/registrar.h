@@ -4,6 +4,9 @@
 // in the store, and each message for it goes to the app's connector and is acknowledged to
 // the network only once the app has taken it.
 #include <cstddef>
+#include <deque>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -29,6 +32,10 @@ struct RegisterRequest {
 
 class Registrar {
 public:
+    // Messages an app could not take, kept to be handed when it registers again (they also stay
+    // unacknowledged at the proxies, so one past this bound comes at the next start instead).
+    static constexpr std::size_t MAX_WAITING = 1000;
+
     Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits);
 
     // nullopt: succeeded (NewEndpoint follows); otherwise why it failed. The request must have
@@ -38,11 +45,19 @@ public:
     void unregisterApp(const std::string& token);
     client::Disposition deliver(const IncomingMessage& message);
 
+    std::size_t waiting() const;
+
 private:
+    // Hands the app's waiting messages to it (after its NewEndpoint), acknowledging each taken.
+    void handWaiting(const Registration& registration);
+
     RegistrationStore& store_;
     PushTransport& transport_;
     AppCaller& apps_;
     RegistrarLimits limits_;
+    mutable std::mutex waitingMutex_;
+    std::map<std::string, std::deque<IncomingMessage>> waiting_;  // by push token
+    std::size_t waitingCount_ = 0;
 };
 
 }  // namespace dhtpush::device

@@ -100,6 +100,18 @@ SERVICE
 send_to "$WORK/app2" "while you were away" | grep -q "^sent:"
 wait_for "$WORK/app2/messages.txt" " while you were away$"
 
+# --- an app that cannot be reached: its message waits, and comes when it registers again ---
+"$PYTHON" "$CONNECTOR" --name org.example.Away --token tok-away --dir "$WORK/away" &
+AWAY=$!
+PIDS+=($AWAY)
+wait_file "$WORK/away/subscription.json"
+kill "$AWAY"; wait "$AWAY" || true
+send_to "$WORK/away" "kept for later" | grep -q "^sent:"
+wait_for "$WORK/distributor.log" "Message to org.example.Away failed"
+"$PYTHON" "$CONNECTOR" --name org.example.Away --token tok-away --dir "$WORK/away" &
+PIDS+=($!)
+wait_for "$WORK/away/messages.txt" " kept for later$"
+
 # --- VAPID: a bound subscription refuses unsigned senders --------------------------------
 VAPID_KEY=$("$CLI" vapid keygen --out "$WORK/vapid.json" | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')
 [ -n "$VAPID_KEY" ]
@@ -141,8 +153,18 @@ kill -TERM "${PIDS[3]}"
 wait "${PIDS[3]}"
 "$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor2.log" 2>&1 &
 PIDS+=($!)
-wait_for "$WORK/distributor2.log" "for 2 registration(s)"
+wait_for "$WORK/distributor2.log" "for 3 registration(s)"
 send_to "$WORK/bound" "after a restart" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " after a restart$"
 if grep -q "after unregister" "$WORK/app1/messages.txt"; then echo "FAIL: an unregistered app got a message"; exit 1; fi
+# The message that waited was acknowledged once handed: the restart did not bring it again.
+[ "$(grep -c " kept for later$" "$WORK/away/messages.txt")" = 1 ]
+
+# --- one proxy dies: messages sent through the other keep arriving -----------------------
+kill -TERM "${PIDS[1]}"
+wait "${PIDS[1]}" || true
+TOKEN=$(sed -n 's/.*"endpoint": "[^"]*\/wp\/\([^"]*\)".*/\1/p' "$WORK/bound/subscription.json")
+"$CLI" send "$URL2/wp/$TOKEN" "through the other proxy" --ttl 60 --subscription "$WORK/bound/subscription.json" \
+  --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
+wait_for "$WORK/bound/messages.txt" " through the other proxy$"
 echo "distributor test passed"
