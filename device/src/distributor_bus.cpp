@@ -48,11 +48,22 @@ DistributorBus::DistributorBus(Registrar& registrar, const std::string& busName)
 }
 
 DistributorBus::~DistributorBus() {
+    leaving_ = true;
     connection_->leaveEventLoop();
+    if (thread_.joinable()) thread_.join();
     object_.reset();
 }
 
-void DistributorBus::start() { connection_->enterEventLoopAsync(); }
+void DistributorBus::start(std::function<void()> onLost) {
+    thread_ = std::thread([this, onLost = std::move(onLost)] {
+        try {
+            connection_->enterEventLoop();
+        } catch (const sdbus::Error& e) {
+            logLine(LogLevel::Error, "the session bus is gone: " + e.getMessage());
+        }
+        if (!leaving_) onLost();
+    });
+}
 
 void DistributorBus::registerMethods() {
     object_->registerMethod("Register")

@@ -1,6 +1,7 @@
 #pragma once
 // dhtpush-distributor's command line.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dhtpush/expected.h"
@@ -9,6 +10,7 @@
 namespace dhtpush::device {
 
 struct DistributorOptions {
+    std::string configFile;            // --config FILE (default: defaultConfigFile(), if it exists)
     std::vector<std::string> proxies;  // --proxy URL, repeated; two or more is the default advice
     std::string stateDirectory;        // --state DIR
     std::string nameSuffix{"dhtpush"};  // --name: owns org.unifiedpush.Distributor.<name>
@@ -18,6 +20,17 @@ struct DistributorOptions {
 
 // $XDG_STATE_HOME/dhtpush-distributor, else ~/.local/state/dhtpush-distributor.
 std::string defaultStateDirectory();
+// $XDG_CONFIG_HOME/dhtpush/distributor.toml, else ~/.config/dhtpush/distributor.toml.
+std::string defaultConfigFile();
+
+// The configuration file (TOML, what the systemd unit and D-Bus activation start with):
+//   proxies = ["https://proxy-a.example", "https://proxy-b.example"]
+//   state = "/path"  name = "dhtpush"  max_registrations = 256  require_vapid = false
+// Every key is optional; an unknown key or a wrong type is an error that names it.
+Status applyDistributorConfig(std::string_view text, DistributorOptions& options);
+
+// The command line; its options come after the file's (a --proxy adds to the file's list).
+// Reads the configuration file: --config FILE, or the default one where it exists.
 Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::string>& args);
 const char* distributorUsage();
 

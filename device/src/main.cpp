@@ -49,8 +49,12 @@ int main(int argc, char** argv) {
     try {
         AppCaller apps;
         Registrar registrar(**store, transport, apps, options->limits);
+        std::atomic<bool> busLost{false};  // before the bus: its thread may set it until it goes
         DistributorBus bus(registrar, up::DISTRIBUTOR_NAME_PREFIX + options->nameSuffix);
-        bus.start();
+        bus.start([&] {
+            busLost = true;
+            kill(getpid(), SIGTERM);  // wakes the wait below
+        });
         logLine(LogLevel::Info, std::string("serving ") + up::DISTRIBUTOR_NAME_PREFIX + options->nameSuffix + " for " +
                                     std::to_string((*store)->count()) + " registration(s)");
         std::atomic<bool> stop{false};
@@ -63,7 +67,7 @@ int main(int argc, char** argv) {
         });
         int signal = 0;
         sigwait(&signals, &signal);
-        const bool failed = transportEnded;
+        const bool failed = transportEnded || busLost;
         stop = true;
         receiving.join();
         return failed ? 1 : 0;

@@ -160,6 +160,25 @@ if grep -q "after unregister" "$WORK/app1/messages.txt"; then echo "FAIL: an unr
 # The message that waited was acknowledged once handed: the restart did not bring it again.
 [ "$(grep -c " kept for later$" "$WORK/away/messages.txt")" = 1 ]
 
+# --- the distributor itself started by D-Bus activation, from its configuration file -------
+# The shipped D-Bus service file, pointed at this build and at a configuration of its own.
+cat >"$WORK/act.toml" <<TOML
+proxies = ["$URL1", "$URL2"]
+state = "$WORK/act-state"
+name = "dhtpushact"
+TOML
+sed -e "s|^Name=.*|Name=org.unifiedpush.Distributor.dhtpushact|" -e "s|^Exec=.*|Exec=$DISTRIBUTOR --config $WORK/act.toml|" \
+  "$(dirname "$DISTRIBUTOR")/org.unifiedpush.Distributor.dhtpush.service" >"$WORK/services/org.unifiedpush.Distributor.dhtpushact.service"
+grep -q "^SystemdService=dhtpush-distributor.service$" "$WORK/services/org.unifiedpush.Distributor.dhtpushact.service"
+"$PYTHON" "$CONNECTOR" --name org.example.Activating --token tok-act --dir "$WORK/act" \
+  --distributor org.unifiedpush.Distributor.dhtpushact &
+PIDS+=($!)
+wait_file "$WORK/act/subscription.json"
+grep -qx "REGISTRATION_SUCCEEDED" "$WORK/act/register.txt"
+send_to "$WORK/act" "to an activated distributor" | grep -q "^sent:"
+wait_for "$WORK/act/messages.txt" " to an activated distributor$"
+[ "$(stat -c %a "$WORK/act-state/distributor.sqlite")" = "600" ]
+
 # --- one proxy dies: messages sent through the other keep arriving -----------------------
 kill -TERM "${PIDS[1]}"
 wait "${PIDS[1]}" || true
@@ -167,4 +186,10 @@ TOKEN=$(sed -n 's/.*"endpoint": "[^"]*\/wp\/\([^"]*\)".*/\1/p' "$WORK/bound/subs
 "$CLI" send "$URL2/wp/$TOKEN" "through the other proxy" --ttl 60 --subscription "$WORK/bound/subscription.json" \
   --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " through the other proxy$"
+
+# When the bus goes (the session ends), a distributor goes with it.
+ACTIVATED=$(pgrep -f -- "--config $WORK/act.toml")
+kill -TERM "${PIDS[0]}"
+for _ in $(seq 1 200); do kill -0 "$ACTIVATED" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$ACTIVATED" 2>/dev/null; then echo "FAIL: the distributor outlived its bus"; kill "$ACTIVATED"; exit 1; fi
 echo "distributor test passed"

@@ -1,0 +1,54 @@
+#include "distributor_options.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "temp_dir.h"
+
+using namespace dhtpush::device;
+
+TEST_CASE("the distributor's configuration file gives proxies and limits", "[device]") {
+    DistributorOptions options;
+    REQUIRE(applyDistributorConfig(R"(
+proxies = ["https://a.example", "http://127.0.0.1:8080"]
+name = "dhtpush2"
+max_registrations = 10
+require_vapid = true
+state = "/tmp/somewhere"
+)",
+                                   options));
+    CHECK(options.proxies == std::vector<std::string>{"https://a.example", "http://127.0.0.1:8080"});
+    CHECK(options.nameSuffix == "dhtpush2");
+    CHECK(options.limits.maxRegistrations == 10);
+    CHECK(options.limits.requireVapid);
+    CHECK(options.stateDirectory == "/tmp/somewhere");
+}
+
+TEST_CASE("a bad configuration file is refused with what is wrong in it", "[device]") {
+    const auto refusal = [](const char* text) {
+        DistributorOptions options;
+        auto applied = applyDistributorConfig(text, options);
+        REQUIRE_FALSE(applied);
+        return applied.error().detail;
+    };
+    CHECK_THAT(refusal("proxies = [\"ftp://x\"]"), Catch::Contains("ftp://x"));
+    CHECK_THAT(refusal("proxies = \"https://a\""), Catch::Contains("list"));
+    CHECK_THAT(refusal("max_registrations = 0"), Catch::Contains("max_registrations"));
+    CHECK_THAT(refusal("max_registrations = \"ten\""), Catch::Contains("max_registrations"));
+    CHECK_THAT(refusal("name = \"a.b\""), Catch::Contains("a.b"));
+    CHECK_THAT(refusal("proxys = []"), Catch::Contains("proxys"));
+    CHECK_THAT(refusal("proxies = [\"https://a\""), Catch::Contains("not TOML"));
+}
+
+TEST_CASE("command line options come after the configuration file's", "[device]") {
+    dhtpush::test::TempDir dir;
+    const auto file = dir.path().string() + "/distributor.toml";
+    std::ofstream(file) << "proxies = [\"https://a.example\"]\nmax_registrations = 5\n";
+    auto options = parseDistributorOptions({"--config", file, "--proxy", "https://b.example", "--max-registrations", "7"});
+    REQUIRE(options);
+    CHECK(options->proxies == std::vector<std::string>{"https://a.example", "https://b.example"});
+    CHECK(options->limits.maxRegistrations == 7);
+    CHECK_FALSE(parseDistributorOptions({"--config", dir.path().string() + "/missing.toml"}));
+    CHECK_FALSE(parseDistributorOptions({"--config", file, "--max-registrations", "7x"}));
+    CHECK_FALSE(parseDistributorOptions({"--config", file, "--bogus"}));
+}
