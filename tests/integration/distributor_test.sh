@@ -179,6 +179,34 @@ send_to "$WORK/act" "to an activated distributor" | grep -q "^sent:"
 wait_for "$WORK/act/messages.txt" " to an activated distributor$"
 [ "$(stat -c %a "$WORK/act-state/distributor.sqlite")" = "600" ]
 
+# --- the app library (its C API, in dhtpush-app-example) with this distributor ------------
+EXAMPLE="$(dirname "$DISTRIBUTOR")/dhtpush-app-example"
+"$EXAMPLE" --name org.dhtpush.Example --data "$WORK/example" >"$WORK/example.out" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/example.out" "^subscription: "
+sed -n 's/^subscription: //p' "$WORK/example.out" >"$WORK/example-subscription.json"
+"$CLI" send "hello through the library" --ttl 60 --subscription "$WORK/example-subscription.json" | grep -q "^sent:"
+wait_for "$WORK/example.out" "^message [^ ]*: hello through the library$"
+[ "$(stat -c %a "$WORK/example/connector.json")" = "600" ]
+
+# --- the app library with a distributor that is not ours (UNIFIEDPUSH_DISTRIBUTOR) ---------
+"$PYTHON" "$HERE/up_standin_distributor.py" --log "$WORK/standin.log" &
+PIDS+=($!)
+for _ in $(seq 1 400); do
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.unifiedpush.Distributor.standin | grep -q true && break
+  sleep 0.05
+done
+UNIFIEDPUSH_DISTRIBUTOR=standin "$EXAMPLE" --name org.dhtpush.Example2 --data "$WORK/example2" >"$WORK/example2.out" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/example2.out" "^endpoint: https://standin.example/wp/1$"
+wait_for "$WORK/standin.log" "^registered org.dhtpush.Example2 "
+P256DH=$(sed -n 's/^subscription: .*"p256dh":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
+AUTH=$(sed -n 's/^subscription: .*"auth":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
+gdbus call --session --dest org.unifiedpush.Distributor.standin --object-path /org/unifiedpush/Distributor \
+  --method org.dhtpush.Test.Send "$P256DH" "$AUTH" "hello from a stand-in" | grep -q "standin-1"
+wait_for "$WORK/example2.out" "^message standin-1: hello from a stand-in$"
+
 # --- one proxy dies: messages sent through the other keep arriving -----------------------
 kill -TERM "${PIDS[1]}"
 wait "${PIDS[1]}" || true

@@ -1,0 +1,26 @@
+#pragma once
+// What the app library keeps for an app between runs: its connector token, the distributor it
+// registered with, the endpoint it got, and its RFC 8291 keys. JSON in a 0600 file (it holds
+// the private key), written whole (temporary file, fsync, rename).
+#include <string>
+
+#include "dhtpush/expected.h"
+
+namespace dhtpush::connector {
+
+struct ConnectorState {
+    std::string token;  // the app's token with the distributor (random, base64url)
+    std::string distributor;
+    std::string endpoint;
+    std::string p256dh;
+    std::string auth;
+    std::string privateKey;
+};
+
+// Reads `path`, or makes a new token and keys (in `dataDir`, created 0700) and writes them.
+Expected<ConnectorState> loadOrMakeConnectorState(const std::string& dataDir, const std::string& path);
+Status saveConnectorState(const std::string& path, const ConnectorState& state);
+// {"endpoint", "keys": {"p256dh", "auth"}}: what a WebPush library takes.
+std::string subscriptionJson(const ConnectorState& state);
+
+}  // namespace dhtpush::connector
