@@ -1,6 +1,9 @@
 #include "cli.h"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -36,6 +39,9 @@ Commands:
                               sign with the VAPID keys in FILE (RFC 8292)
   vapid keygen [--out FILE]   make a VAPID key pair {"publicKey","privateKey"}; with --out,
                               write it to FILE (mode 0600) and print the public key
+  apps                        the apps registered with this user's dhtpush-distributor:
+                              interface version, waiting messages, endpoint, description
+  apps remove SERVICE         remove an app's registrations (the app is told)
 
 Options for every command:
   --cacert FILE               trust the CA certificates in FILE (PEM) for https:// URLs
@@ -44,6 +50,27 @@ Options for every command:
                               $XDG_CONFIG_HOME/dhtpush/device.json or ~/.config/dhtpush/device.json)
   --help                      show this text
 )";
+
+// Runs `dhtpush-distributor apps ARGS`: the one beside this binary (installed), the one of the
+// build tree (build/*/device/), or the first on PATH.
+int runDistributorApps(const std::vector<std::string>& args) {
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error).parent_path();
+    std::string program = "dhtpush-distributor";
+    for (const auto& candidate : {self / "dhtpush-distributor", self / ".." / "device" / "dhtpush-distributor"})
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            program = candidate.string();
+            break;
+        }
+    std::vector<std::string> words{program, "apps"};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    std::cerr << "dhtpush: cannot run " << program << " (is dhtpush-distributor installed?)\n";
+    return 1;
+}
 
 int usage(const std::string& message) {
     std::cerr << "dhtpush: " << message << "\n(see dhtpush --help)\n";
@@ -83,6 +110,8 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         return 0;
     }
     if (positional.empty()) return usage("a command is required");
+    // The device service's commands are the distributor's own (it speaks D-Bus; this does not).
+    if (positional.front() == "apps") return runDistributorApps(std::vector<std::string>(positional.begin() + 1, positional.end()));
     const std::string state = options.count("--state") ? options["--state"] : defaultStatePath();
     if (options.count("--cacert")) setDefaultCaFile(options["--cacert"]);
     const auto& command = positional.front();

@@ -105,6 +105,26 @@ void DistributorBus::registerMethods() {
             registrar_.unregisterApp(token);
         })
         .withNoReply();
+    // Ours, beside the spec's: what `dhtpush apps` shows and does. Anyone on the user's session
+    // bus may call it (the same user); app tokens are not shown.
+    object_->registerMethod("ListApps")
+        .onInterface(up::MANAGEMENT)
+        .withOutputParamNames("apps")
+        .implementedAs([this]() {
+            std::vector<sdbus::Struct<std::string, std::uint32_t, std::string, std::string, std::uint32_t>> apps;
+            for (const auto& r : registrar_.registrations())
+                apps.emplace_back(r.service, static_cast<std::uint32_t>(r.version), r.description, r.endpoint,
+                                  static_cast<std::uint32_t>(registrar_.waitingFor(r.pushToken)));
+            return apps;
+        });
+    object_->registerMethod("RemoveApp")
+        .onInterface(up::MANAGEMENT)
+        .withInputParamNames("service")
+        .withOutputParamNames("removed")
+        .implementedAs([this](const std::string& service) {
+            if (!up::validServiceName(service)) throw sdbus::Error(INVALID_ARGS, "service is not a bus name");
+            return static_cast<std::uint32_t>(registrar_.removeService(service));
+        });
     object_->finishRegistration();
 }
 

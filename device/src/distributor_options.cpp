@@ -25,7 +25,9 @@ const char* distributorUsage() {
     return "usage: dhtpush-distributor [--config FILE] [--proxy URL ...] [--state DIR] [--name NAME]\n"
            "                           [--max-registrations N] [--require-vapid]\n"
            "The device's UnifiedPush distributor on the D-Bus session bus (docs/device.md).\n"
-           "Options also come from FILE (TOML; default ~/.config/dhtpush/distributor.toml).\n";
+           "Options also come from FILE (TOML; default ~/.config/dhtpush/distributor.toml).\n"
+           "       dhtpush-distributor apps [--name NAME]          the running distributor's apps\n"
+           "       dhtpush-distributor apps remove SERVICE         remove an app's registrations\n";
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app_caller.h"
+#include "apps_command.h"
 #include "distributor_bus.h"
 #include "distributor_log.h"
 #include "distributor_options.h"
@@ -19,6 +20,7 @@
 using namespace dhtpush::device;
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "apps") return appsCommand(std::vector<std::string>(argv + 2, argv + argc));
     auto options = parseDistributorOptions(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
         std::cerr << "dhtpush-distributor: " << options.error().detail << "\n" << distributorUsage();

@@ -106,6 +106,22 @@ std::size_t Registrar::waiting() const {
     return waitingCount_;
 }
 
+std::size_t Registrar::waitingFor(const std::string& pushToken) const {
+    std::lock_guard<std::mutex> lock(waitingMutex_);
+    const auto it = waiting_.find(pushToken);
+    return it == waiting_.end() ? 0 : it->second.size();
+}
+
+std::size_t Registrar::removeService(const std::string& service) {
+    std::size_t removed = 0;
+    for (const auto& registration : store_.all())
+        if (registration.service == service) {
+            unregisterApp(registration.appToken);
+            ++removed;
+        }
+    return removed;
+}
+
 void Registrar::handWaiting(const Registration& registration) {
     apps_.later([this, registration] {
         std::deque<IncomingMessage> messages;

@@ -46,6 +46,11 @@ public:
     client::Disposition deliver(const IncomingMessage& message);
 
     std::size_t waiting() const;
+    std::vector<Registration> registrations() const { return store_.all(); }
+    // How many messages wait for this registration's app (see MAX_WAITING).
+    std::size_t waitingFor(const std::string& pushToken) const;
+    // Unregisters every registration of `service` (a forced removal: the app is told); how many.
+    std::size_t removeService(const std::string& service);
 
 private:
     // Hands the app's waiting messages to it (after its NewEndpoint), acknowledging each taken.

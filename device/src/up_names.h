@@ -10,6 +10,8 @@ inline constexpr const char* DISTRIBUTOR2 = "org.unifiedpush.Distributor2";
 inline constexpr const char* CONNECTOR_PATH = "/org/unifiedpush/Connector";
 inline constexpr const char* CONNECTOR1 = "org.unifiedpush.Connector1";
 inline constexpr const char* CONNECTOR2 = "org.unifiedpush.Connector2";
+// Not the spec's: dhtpush's own management calls on the distributor's object (`dhtpush apps`).
+inline constexpr const char* MANAGEMENT = "org.dhtpush.Distributor1";
 
 inline constexpr const char* REGISTRATION_SUCCEEDED = "REGISTRATION_SUCCEEDED";
 inline constexpr const char* REGISTRATION_FAILED = "REGISTRATION_FAILED";

@@ -207,6 +207,16 @@ gdbus call --session --dest org.unifiedpush.Distributor.standin --object-path /o
   --method org.dhtpush.Test.Send "$P256DH" "$AUTH" "hello from a stand-in" | grep -q "standin-1"
 wait_for "$WORK/example2.out" "^message standin-1: hello from a stand-in$"
 
+# --- dhtpush apps: what is registered, and a forced removal the app is told of ------------
+"$CLI" apps >"$WORK/apps.out"
+grep -qP "^org.example.AppTwo\tv2\t0\t\Q$ENDPOINT2\E\ta test app$" "$WORK/apps.out"
+grep -qP "^org.example.Bound\tv2\t0\t" "$WORK/apps.out"
+if grep -q "tok-two" "$WORK/apps.out"; then echo "FAIL: an app's token was shown"; exit 1; fi
+"$CLI" apps remove org.example.AppTwo | grep -q "^removed 1 registration(s) of org.example.AppTwo$"
+wait_for "$WORK/app2/events.txt" "^unregistered tok-two$"
+if "$CLI" apps remove org.example.AppTwo 2>"$WORK/err"; then echo "FAIL: a second removal found something"; exit 1; fi
+if "$CLI" apps remove "not a name" 2>"$WORK/err"; then echo "FAIL: a bad service name was taken"; exit 1; fi
+
 # --- one proxy dies: messages sent through the other keep arriving -----------------------
 kill -TERM "${PIDS[1]}"
 wait "${PIDS[1]}" || true
