@@ -11,6 +11,7 @@
 #include "report.h"
 #include "soak.h"
 #include "soak_report.h"
+#include "app_hop.h"
 #include "idle_connections.h"
 #include "under_attack.h"
 
@@ -37,6 +38,7 @@ int usage() {
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
+                 "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
                  "              [--storm-devices D] [--storm-backlog B] [--json FILE]\n"
                  "       dhtpush-bench soak --kind dhtpush|stock --receiver URL --sender URL [--receiver-pid P]\n"
                  "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
@@ -69,6 +71,12 @@ int main(int argc, char** argv) {
         }
         if (mode == "network") return runNetwork(options);
         if (mode == "idle-connections") return runIdleConnections(options);
+        if (mode == "app-hop") {
+            AppHopRun run;
+            run.samples = number(options, "--samples", 300);
+            emit(runAppHop(run), options);
+            return 0;
+        }
         if (mode == "paths") {
             // Request paths for the ingress load: endpoints of subscriptions in --inboxes inboxes
             // (dhtpush, the default tokens; 16: one proxy's), version-1 tokens with a key each

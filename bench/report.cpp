@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "dhtpush/node/json.h"
 #include "format.h"
@@ -210,6 +211,23 @@ void attackTable(std::ostream& md, const Json::Value& runs) {
     md << "\n";
 }
 
+void appHopTable(std::ostream& md, const Json::Value& hop) {
+    if (!hop.isObject()) return;
+    md << "## The device service's hop\n\n"
+       << "Sequential WebPush POSTs (encrypted, RFC 8291) to one of two proxies on a 10-node network,\n"
+       << "in turn to an app registered through dhtpush-distributor (its own process, on a private\n"
+       << "session bus) with the app library, and to a device's event stream on the same proxy;\n"
+       << "milliseconds from the POST to the app's callback or to the event, both decrypted.\n\n"
+       << "| path | samples | p50 | p99 | lost |\n| --- | --- | --- | --- | --- |\n";
+    for (const auto& [name, key, lost] : {std::tuple{"POST → app (distributor, D-Bus, app library)", "app_ms", "app_lost"},
+                                          std::tuple{"POST → event stream", "sse_ms", "sse_lost"}}) {
+        const auto& h = hop[key];
+        md << "| " << name << " | " << h["samples"].asUInt() << " | " << fixed(h["p50"].asDouble(), 3) << " | "
+           << fixed(h["p99"].asDouble(), 3) << " | " << hop[lost].asUInt() << " |\n";
+    }
+    md << "\n";
+}
+
 void cryptoTable(std::ostream& md, const Json::Value& crypto) {
     if (!crypto.isObject()) return;
     md << "## Crypto cost\n\nGoogle Benchmark, one core.\n\n| operation | time per message (µs) |\n| --- | --- |\n";
@@ -251,6 +269,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
     std::sort(soaks.begin(), soaks.end());
     for (const auto& path : soaks)
         if (auto v = readJson(path); v.isObject()) report["soak"].append(v);
+    report["app_hop"] = readJson(dir / "app-hop.json");
     report["crypto"] = readJson(dir / "crypto.json");
     writeCapacityPlotData(dir, report["capacity"]);
     report["machine"] = readJson(dir / "machine.json");
@@ -265,6 +284,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         ingressTable(md, report["ingress"]);
         attackTable(md, report["under_attack"]);
         soakTable(md, report["soak"]);
+        appHopTable(md, report["app_hop"]);
         cryptoTable(md, report["crypto"]);
         std::ifstream footer(dir / "footer.md");
         md << footer.rdbuf();
