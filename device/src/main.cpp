@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -18,6 +19,10 @@
 #include "registration_store.h"
 
 using namespace dhtpush::device;
+
+namespace {
+constexpr auto ATTACH_RETRY = std::chrono::seconds(5);  // while no proxy has answered yet
+}
 
 int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "apps") return appsCommand(std::vector<std::string>(argv + 2, argv + argc));
@@ -44,10 +49,9 @@ int main(int argc, char** argv) {
     }
     if (options->proxies.size() < 2) logLine(LogLevel::Warning, "one proxy only: messages stop while it is away (give two --proxy)");
     ProxyTransport transport(**store, options->proxies);
-    if (auto attached = transport.attach(); !attached) {
-        logLine(LogLevel::Error, "no proxy reachable: " + attached.error().detail);
-        return 1;
-    }
+    // Serve apps at once, network or not: until a proxy answers, a Register gets NETWORK.
+    if (auto attached = transport.attach(); !attached)
+        logLine(LogLevel::Warning, "no proxy reachable yet (tried again every 5 s): " + attached.error().detail);
     try {
         AppCaller apps;
         Registrar registrar(**store, transport, apps, options->limits);
@@ -62,6 +66,13 @@ int main(int argc, char** argv) {
         std::atomic<bool> stop{false};
         std::atomic<bool> transportEnded{false};
         std::thread receiving([&] {
+            while (!stop && !transport.attached()) {
+                const auto until = std::chrono::steady_clock::now() + ATTACH_RETRY;
+                while (!stop && std::chrono::steady_clock::now() < until)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a stop ends the wait at once
+                if (!stop && transport.attach()) logLine(LogLevel::Info, "a proxy answers: receiving");
+            }
+            if (stop) return;
             if (auto ran = transport.run(stop, [&](const IncomingMessage& m) { return registrar.deliver(m); }); !ran)
                 logLine(LogLevel::Error, "every proxy refuses this device: " + ran.error().detail);
             transportEnded = true;

@@ -16,6 +16,8 @@ public:
 
     // Attaches to each listed proxy the store has no account on. Fails when none is reachable.
     Status attach();
+    // True once attached to one of the listed proxies at least.
+    bool attached() const { return !accounts().empty(); }
     Expected<PushSubscription> subscribe(const std::string& vapidKey) override;
     Status unsubscribe(const std::string& pushToken) override;
     Status acknowledge(const std::vector<std::string>& messageIds) override;

@@ -160,6 +160,20 @@ if grep -q "after unregister" "$WORK/app1/messages.txt"; then echo "FAIL: an unr
 # The message that waited was acknowledged once handed: the restart did not bring it again.
 [ "$(grep -c " kept for later$" "$WORK/away/messages.txt")" = 1 ]
 
+# --- with no proxy reachable it serves at once, and a Register gets NETWORK ---------------
+"$DISTRIBUTOR" --proxy http://127.0.0.1:9 --state "$WORK/offline" --name dhtpushoffline >"$WORK/offline.log" 2>&1 &
+OFFLINE=$!
+PIDS+=($OFFLINE)
+wait_for "$WORK/offline.log" "serving org.unifiedpush.Distributor.dhtpushoffline"
+grep -q "no proxy reachable yet" "$WORK/offline.log"
+"$PYTHON" "$CONNECTOR" --name org.example.Offline --token tok-offline --dir "$WORK/offline-app" \
+  --distributor org.unifiedpush.Distributor.dhtpushoffline &
+PIDS+=($!)
+wait_file "$WORK/offline-app/register.txt"
+grep -qx "REGISTRATION_FAILED NETWORK" "$WORK/offline-app/register.txt"
+kill -TERM "$OFFLINE"
+wait "$OFFLINE"  # a clean stop while it waits for a proxy
+
 # --- the distributor itself started by D-Bus activation, from its configuration file -------
 # The shipped D-Bus service file, pointed at this build and at a configuration of its own.
 cat >"$WORK/act.toml" <<TOML
