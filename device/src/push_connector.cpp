@@ -10,6 +10,7 @@
 
 #include "connector_state.h"
 #include "dhtpush/client/message_listener.h"
+#include "dhtpush/crypto/secret.h"
 #include "dhtpush/crypto/webpush_encryption.h"
 #include "dhtpush/node/json.h"
 #include "up_names.h"
@@ -137,7 +138,8 @@ private:
         return names->front();
     }
 
-    bool ours(const std::string& token) const { return !token.empty() && token == currentState().token; }
+    // The token is the app's secret with its distributor: compared in constant time.
+    bool ours(const std::string& token) const { return !token.empty() && crypto::constantTimeEqual(token, currentState().token); }
 
     void newEndpoint(const std::string& token, const std::string& endpoint) {
         // The spec: a call whose fields do not follow it is ignored.
