@@ -18,41 +18,13 @@ constexpr auto CALL_TIMEOUT = std::chrono::seconds(25);
 
 }  // namespace
 
-AppCaller::AppCaller() : connection_(sdbus::createSessionBusConnection()), thread_([this] { worker(); }) {}
+AppCaller::AppCaller() : connection_(sdbus::createSessionBusConnection()) {}
 
-AppCaller::~AppCaller() {
-    {
-        std::lock_guard<std::mutex> lock(queueMutex_);
-        stopping_ = true;
-    }
-    queued_.notify_all();
-    thread_.join();
-}
+AppCaller::~AppCaller() = default;
 
 void AppCaller::post(std::function<void()> call) {
-    {
-        std::lock_guard<std::mutex> lock(queueMutex_);
-        if (queue_.size() >= MAX_QUEUED) {
-            queue_.pop_front();
-            logLine(LogLevel::Warning, "more than " + std::to_string(MAX_QUEUED) + " calls to apps waiting: the oldest dropped");
-        }
-        queue_.push_back(std::move(call));
-    }
-    queued_.notify_one();
-}
-
-void AppCaller::worker() {
-    for (;;) {
-        std::function<void()> call;
-        {
-            std::unique_lock<std::mutex> lock(queueMutex_);
-            queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and nothing left
-            call = std::move(queue_.front());
-            queue_.pop_front();
-        }
-        call();
-    }
+    if (!queue_.post(std::move(call)))
+        logLine(LogLevel::Warning, "more than " + std::to_string(MAX_QUEUED) + " calls to apps waiting: one dropped");
 }
 
 void AppCaller::newEndpoint(const Registration& r) { post([this, r] { notify(r, "NewEndpoint", r.endpoint); }); }

@@ -3,17 +3,15 @@
 // name), in the version of the interface each registered with. A call to an app that is not
 // running starts it by D-Bus activation (the bus does that for a method call to a name it can
 // activate). All calls go through one connection of their own, one at a time.
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "dhtpush/crypto/bytes.h"
 #include "registration.h"
+#include "work_queue.h"
 
 namespace sdbus {
 class IConnection;
@@ -23,8 +21,8 @@ namespace dhtpush::device {
 
 class AppCaller {
 public:
-    // How many NewEndpoint/Unregistered calls may wait (past it the oldest are dropped, and
-    // logged: the app learns its endpoint again at its next Register).
+    // How many NewEndpoint/Unregistered calls may wait (past it a call is dropped, and logged:
+    // the app learns its endpoint again at its next Register).
     static constexpr std::size_t MAX_QUEUED = 1000;
 
     AppCaller();
@@ -43,15 +41,10 @@ private:
     void post(std::function<void()> call);
     // NewEndpoint (with the endpoint) or Unregistered, in the app's version.
     void notify(const Registration& registration, const char* member, const std::optional<std::string>& endpoint);
-    void worker();
 
     std::mutex callMutex_;  // one call at a time on connection_
     std::unique_ptr<sdbus::IConnection> connection_;
-    std::mutex queueMutex_;
-    std::condition_variable queued_;
-    std::deque<std::function<void()>> queue_;
-    bool stopping_ = false;
-    std::thread thread_;
+    WorkQueue queue_{MAX_QUEUED};  // last: it finishes its calls before the connection goes
 };
 
 }  // namespace dhtpush::device

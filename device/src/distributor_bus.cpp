@@ -43,11 +43,19 @@ void ignoredIfInvalid(const std::string& token) {
 DistributorBus::DistributorBus(Registrar& registrar, const std::string& busName)
     : registrar_(registrar),
       connection_(sdbus::createSessionBusConnection(busName)),
-      object_(sdbus::createObject(*connection_, up::DISTRIBUTOR_PATH)) {
+      object_(sdbus::createObject(*connection_, up::DISTRIBUTOR_PATH)),
+      work_(std::make_unique<WorkQueue>(MAX_WAITING_CALLS)) {
     registerMethods();
 }
 
+void DistributorBus::later(std::function<void()> work, const std::function<void(const sdbus::Error&)>& refuse) {
+    if (work_->post(std::move(work))) return;
+    logLine(LogLevel::Warning, std::to_string(MAX_WAITING_CALLS) + " registration calls already wait: one refused");
+    refuse(sdbus::Error("org.freedesktop.DBus.Error.LimitsExceeded", "too many calls waiting; try again"));
+}
+
 DistributorBus::~DistributorBus() {
+    work_.reset();  // what waits is answered while the bus still runs
     leaving_ = true;
     connection_->leaveEventLoop();
     if (thread_.joinable()) thread_.join();
@@ -70,39 +78,74 @@ void DistributorBus::registerMethods() {
         .onInterface(up::DISTRIBUTOR2)
         .withInputParamNames("args")
         .withOutputParamNames("res")
-        .implementedAs([this](const Dict& args) -> Dict {
-            const auto request = checked({field(args, "service", true), field(args, "token", true),
-                                          field(args, "description", false), field(args, "vapid", false), 2});
-            const auto failed = registrar_.registerApp(request);
-            if (!failed) return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_SUCCEEDED))}};
-            return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_FAILED))},
-                        {"reason", sdbus::Variant(std::string(up::reasonName(*failed)))}};
+        .implementedAs([this](sdbus::Result<Dict>&& result, Dict args) {
+            auto reply = std::make_shared<sdbus::Result<Dict>>(std::move(result));
+            RegisterRequest request;
+            try {
+                request = checked({field(args, "service", true), field(args, "token", true),
+                                   field(args, "description", false), field(args, "vapid", false), 2});
+            } catch (const sdbus::Error& e) {
+                reply->returnError(e);
+                return;
+            }
+            later(
+                [this, reply, request] {
+                    const auto failed = registrar_.registerApp(request);
+                    if (!failed) return reply->returnResults(Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_SUCCEEDED))}});
+                    reply->returnResults(Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_FAILED))},
+                                              {"reason", sdbus::Variant(std::string(up::reasonName(*failed)))}});
+                },
+                [reply](const sdbus::Error& e) { reply->returnError(e); });
         });
     object_->registerMethod("Unregister")
         .onInterface(up::DISTRIBUTOR2)
         .withInputParamNames("args")
         .withOutputParamNames("res")
-        .implementedAs([this](const Dict& args) -> Dict {
-            const auto token = field(args, "token", true);
-            ignoredIfInvalid(token);
-            registrar_.unregisterApp(token);
-            return Dict{};
+        .implementedAs([this](sdbus::Result<Dict>&& result, Dict args) {
+            auto reply = std::make_shared<sdbus::Result<Dict>>(std::move(result));
+            std::string token;
+            try {
+                token = field(args, "token", true);
+                ignoredIfInvalid(token);
+            } catch (const sdbus::Error& e) {
+                reply->returnError(e);
+                return;
+            }
+            later(
+                [this, reply, token] {
+                    registrar_.unregisterApp(token);
+                    reply->returnResults(Dict{});
+                },
+                [reply](const sdbus::Error& e) { reply->returnError(e); });
         });
     object_->registerMethod("Register")
         .onInterface(up::DISTRIBUTOR1)
         .withInputParamNames("serviceName", "token", "description")
         .withOutputParamNames("registrationResult", "registrationResultReason")
-        .implementedAs([this](const std::string& service, const std::string& token, const std::string& description) {
-            const auto failed = registrar_.registerApp(checked({service, token, description, "", 1}));
-            if (!failed) return std::make_tuple(std::string(up::REGISTRATION_SUCCEEDED), std::string());
-            return std::make_tuple(std::string(up::REGISTRATION_FAILED), std::string(up::reasonName(*failed)));
+        .implementedAs([this](sdbus::Result<std::string, std::string>&& result, std::string service, std::string token,
+                              std::string description) {
+            auto reply = std::make_shared<sdbus::Result<std::string, std::string>>(std::move(result));
+            RegisterRequest request;
+            try {
+                request = checked({service, token, description, "", 1});
+            } catch (const sdbus::Error& e) {
+                reply->returnError(e);
+                return;
+            }
+            later(
+                [this, reply, request] {
+                    const auto failed = registrar_.registerApp(request);
+                    if (!failed) return reply->returnResults(std::string(up::REGISTRATION_SUCCEEDED), std::string());
+                    reply->returnResults(std::string(up::REGISTRATION_FAILED), std::string(up::reasonName(*failed)));
+                },
+                [reply](const sdbus::Error& e) { reply->returnError(e); });
         });
     object_->registerMethod("Unregister")
         .onInterface(up::DISTRIBUTOR1)
         .withInputParamNames("token")
         .implementedAs([this](const std::string& token) {
             ignoredIfInvalid(token);
-            registrar_.unregisterApp(token);
+            later([this, token] { registrar_.unregisterApp(token); }, [](const sdbus::Error&) {});
         })
         .withNoReply();
     // Ours, beside the spec's: what `dhtpush apps` shows and does. Anyone on the user's session
@@ -121,9 +164,11 @@ void DistributorBus::registerMethods() {
         .onInterface(up::MANAGEMENT)
         .withInputParamNames("service")
         .withOutputParamNames("removed")
-        .implementedAs([this](const std::string& service) {
-            if (!up::validServiceName(service)) throw sdbus::Error(INVALID_ARGS, "service is not a bus name");
-            return static_cast<std::uint32_t>(registrar_.removeService(service));
+        .implementedAs([this](sdbus::Result<std::uint32_t>&& result, std::string service) {
+            auto reply = std::make_shared<sdbus::Result<std::uint32_t>>(std::move(result));
+            if (!up::validServiceName(service)) return reply->returnError(sdbus::Error(INVALID_ARGS, "service is not a bus name"));
+            later([this, reply, service] { reply->returnResults(static_cast<std::uint32_t>(registrar_.removeService(service))); },
+                  [reply](const sdbus::Error& e) { reply->returnError(e); });
         });
     object_->finishRegistration();
 }

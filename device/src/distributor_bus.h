@@ -11,16 +11,23 @@
 #include <string>
 
 #include "registrar.h"
+#include "work_queue.h"
 
 namespace sdbus {
 class IConnection;
 class IObject;
+class Error;
 }  // namespace sdbus
 
 namespace dhtpush::device {
 
 class DistributorBus {
 public:
+    // Register, Unregister and RemoveApp call the proxies: they run in order on a thread of
+    // their own, at most this many waiting (past it: org.freedesktop.DBus.Error.LimitsExceeded),
+    // so that a slow proxy does not hold the bus.
+    static constexpr std::size_t MAX_WAITING_CALLS = 64;
+
     // Throws sdbus::Error when the name cannot be had (another distributor holds it).
     DistributorBus(Registrar& registrar, const std::string& busName);
     ~DistributorBus();
@@ -30,12 +37,15 @@ public:
 
 private:
     void registerMethods();
+    // Runs `work` on the calls' thread, or answers `refuse` (the queue is full).
+    void later(std::function<void()> work, const std::function<void(const sdbus::Error&)>& refuse);
 
     Registrar& registrar_;
     std::unique_ptr<sdbus::IConnection> connection_;
     std::unique_ptr<sdbus::IObject> object_;
     std::atomic<bool> leaving_{false};
     std::thread thread_;
+    std::unique_ptr<WorkQueue> work_;
 };
 
 }  // namespace dhtpush::device
