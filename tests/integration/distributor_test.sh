@@ -152,7 +152,8 @@ send_to "$WORK/app1" "after unregister" | grep -q "^sent:"
 kill -TERM "${PIDS[3]}"
 wait "${PIDS[3]}"
 "$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor2.log" 2>&1 &
-PIDS+=($!)
+RESTARTED=$!
+PIDS+=($RESTARTED)
 wait_for "$WORK/distributor2.log" "for 3 registration(s)"
 send_to "$WORK/bound" "after a restart" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " after a restart$"
@@ -202,6 +203,19 @@ sed -n 's/^subscription: //p' "$WORK/example.out" >"$WORK/example-subscription.j
 "$CLI" send "hello through the library" --ttl 60 --subscription "$WORK/example-subscription.json" | grep -q "^sent:"
 wait_for "$WORK/example.out" "^message [^ ]*: hello through the library$"
 [ "$(stat -c %a "$WORK/example/connector.json")" = "600" ]
+
+# --- the distributor SIGKILLed right after the app took a message: it arrives once --------
+# (acks leave in batches every 50 ms, so the kill usually comes before this one's ack.)
+"$CLI" send "killed in between" --ttl 60 --subscription "$WORK/example-subscription.json" | grep -q "^sent:"
+wait_for "$WORK/example.out" "^message [^ ]*: killed in between$"
+kill -KILL "$RESTARTED"
+wait "$RESTARTED" || true
+"$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor3.log" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/distributor3.log" "serving org.unifiedpush.Distributor.dhtpush "
+"$CLI" send "after the kill" --ttl 60 --subscription "$WORK/example-subscription.json" | grep -q "^sent:"
+wait_for "$WORK/example.out" "^message [^ ]*: after the kill$"
+[ "$(grep -c ': killed in between$' "$WORK/example.out")" = 1 ]
 
 # --- the app library with a distributor that is not ours (UNIFIEDPUSH_DISTRIBUTOR) ---------
 "$PYTHON" "$HERE/up_standin_distributor.py" --log "$WORK/standin.log" &
