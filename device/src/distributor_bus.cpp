@@ -3,6 +3,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include "distributor_log.h"
@@ -38,6 +39,30 @@ void ignoredIfInvalid(const std::string& token) {
     if (!up::validToken(token)) throw sdbus::Error(INVALID_ARGS, "token is not 1 to 100 bytes of text");
 }
 
+Dict registerAnswer(const std::optional<up::FailReason>& failed) {
+    if (!failed) return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_SUCCEEDED))}};
+    return Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_FAILED))},
+                {"reason", sdbus::Variant(std::string(up::reasonName(*failed)))}};
+}
+
+// A method answered from the calls' thread: `prepare` checks the call now (an sdbus::Error it
+// throws is the answer, nothing is queued) and returns the job whose value (a tuple of the
+// method's outputs) is the answer; `post` queues that job, or is false when the queue is full.
+template <class... Out, class Prepare, class Post>
+void answerLater(sdbus::Result<Out...>&& result, const Prepare& prepare, const Post& post) {
+    auto reply = std::make_shared<sdbus::Result<Out...>>(std::move(result));
+    std::optional<decltype(prepare())> job;
+    try {
+        job.emplace(prepare());
+    } catch (const sdbus::Error& e) {
+        return reply->returnError(e);
+    }
+    const bool queued = post([reply, job = std::move(*job)] {
+        std::apply([&](const Out&... out) { reply->returnResults(out...); }, job());
+    });
+    if (!queued) reply->returnError(sdbus::Error("org.freedesktop.DBus.Error.LimitsExceeded", "too many calls waiting; try again"));
+}
+
 }  // namespace
 
 DistributorBus::DistributorBus(Registrar& registrar, const std::string& busName)
@@ -48,10 +73,10 @@ DistributorBus::DistributorBus(Registrar& registrar, const std::string& busName)
     registerMethods();
 }
 
-void DistributorBus::later(std::function<void()> work, const std::function<void(const sdbus::Error&)>& refuse) {
-    if (work_->post(std::move(work))) return;
+bool DistributorBus::later(std::function<void()> work) {
+    if (work_->post(std::move(work))) return true;
     logLine(LogLevel::Warning, std::to_string(MAX_WAITING_CALLS) + " registration calls already wait: one refused");
-    refuse(sdbus::Error("org.freedesktop.DBus.Error.LimitsExceeded", "too many calls waiting; try again"));
+    return false;
 }
 
 DistributorBus::~DistributorBus() {
@@ -74,78 +99,53 @@ void DistributorBus::start(std::function<void()> onLost) {
 }
 
 void DistributorBus::registerMethods() {
+    const auto post = [this](std::function<void()> work) { return later(std::move(work)); };
     object_->registerMethod("Register")
         .onInterface(up::DISTRIBUTOR2)
         .withInputParamNames("args")
         .withOutputParamNames("res")
-        .implementedAs([this](sdbus::Result<Dict>&& result, Dict args) {
-            auto reply = std::make_shared<sdbus::Result<Dict>>(std::move(result));
-            RegisterRequest request;
-            try {
-                request = checked({field(args, "service", true), field(args, "token", true),
-                                   field(args, "description", false), field(args, "vapid", false), 2});
-            } catch (const sdbus::Error& e) {
-                reply->returnError(e);
-                return;
-            }
-            later(
-                [this, reply, request] {
-                    const auto failed = registrar_.registerApp(request);
-                    if (!failed) return reply->returnResults(Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_SUCCEEDED))}});
-                    reply->returnResults(Dict{{"success", sdbus::Variant(std::string(up::REGISTRATION_FAILED))},
-                                              {"reason", sdbus::Variant(std::string(up::reasonName(*failed)))}});
-                },
-                [reply](const sdbus::Error& e) { reply->returnError(e); });
+        .implementedAs([this, post](sdbus::Result<Dict>&& result, Dict args) {
+            answerLater(std::move(result), [&] {
+                const auto request = checked({field(args, "service", true), field(args, "token", true),
+                                              field(args, "description", false), field(args, "vapid", false), 2});
+                return [this, request] { return std::make_tuple(registerAnswer(registrar_.registerApp(request))); };
+            }, post);
         });
     object_->registerMethod("Unregister")
         .onInterface(up::DISTRIBUTOR2)
         .withInputParamNames("args")
         .withOutputParamNames("res")
-        .implementedAs([this](sdbus::Result<Dict>&& result, Dict args) {
-            auto reply = std::make_shared<sdbus::Result<Dict>>(std::move(result));
-            std::string token;
-            try {
-                token = field(args, "token", true);
+        .implementedAs([this, post](sdbus::Result<Dict>&& result, Dict args) {
+            answerLater(std::move(result), [&] {
+                const auto token = field(args, "token", true);
                 ignoredIfInvalid(token);
-            } catch (const sdbus::Error& e) {
-                reply->returnError(e);
-                return;
-            }
-            later(
-                [this, reply, token] {
+                return [this, token] {
                     registrar_.unregisterApp(token);
-                    reply->returnResults(Dict{});
-                },
-                [reply](const sdbus::Error& e) { reply->returnError(e); });
+                    return std::make_tuple(Dict{});
+                };
+            }, post);
         });
     object_->registerMethod("Register")
         .onInterface(up::DISTRIBUTOR1)
         .withInputParamNames("serviceName", "token", "description")
         .withOutputParamNames("registrationResult", "registrationResultReason")
-        .implementedAs([this](sdbus::Result<std::string, std::string>&& result, std::string service, std::string token,
-                              std::string description) {
-            auto reply = std::make_shared<sdbus::Result<std::string, std::string>>(std::move(result));
-            RegisterRequest request;
-            try {
-                request = checked({service, token, description, "", 1});
-            } catch (const sdbus::Error& e) {
-                reply->returnError(e);
-                return;
-            }
-            later(
-                [this, reply, request] {
+        .implementedAs([this, post](sdbus::Result<std::string, std::string>&& result, std::string service, std::string token,
+                                    std::string description) {
+            answerLater(std::move(result), [&] {
+                const auto request = checked({service, token, description, "", 1});
+                return [this, request] {
                     const auto failed = registrar_.registerApp(request);
-                    if (!failed) return reply->returnResults(std::string(up::REGISTRATION_SUCCEEDED), std::string());
-                    reply->returnResults(std::string(up::REGISTRATION_FAILED), std::string(up::reasonName(*failed)));
-                },
-                [reply](const sdbus::Error& e) { reply->returnError(e); });
+                    return std::make_tuple(std::string(failed ? up::REGISTRATION_FAILED : up::REGISTRATION_SUCCEEDED),
+                                           std::string(failed ? up::reasonName(*failed) : ""));
+                };
+            }, post);
         });
     object_->registerMethod("Unregister")
         .onInterface(up::DISTRIBUTOR1)
         .withInputParamNames("token")
         .implementedAs([this](const std::string& token) {
             ignoredIfInvalid(token);
-            later([this, token] { registrar_.unregisterApp(token); }, [](const sdbus::Error&) {});
+            later([this, token] { registrar_.unregisterApp(token); });  // no reply: a full queue drops it (logged)
         })
         .withNoReply();
     // Ours, beside the spec's: what `dhtpush apps` shows and does. Anyone on the user's session
@@ -164,11 +164,11 @@ void DistributorBus::registerMethods() {
         .onInterface(up::MANAGEMENT)
         .withInputParamNames("service")
         .withOutputParamNames("removed")
-        .implementedAs([this](sdbus::Result<std::uint32_t>&& result, std::string service) {
-            auto reply = std::make_shared<sdbus::Result<std::uint32_t>>(std::move(result));
-            if (!up::validServiceName(service)) return reply->returnError(sdbus::Error(INVALID_ARGS, "service is not a bus name"));
-            later([this, reply, service] { reply->returnResults(static_cast<std::uint32_t>(registrar_.removeService(service))); },
-                  [reply](const sdbus::Error& e) { reply->returnError(e); });
+        .implementedAs([this, post](sdbus::Result<std::uint32_t>&& result, std::string service) {
+            answerLater(std::move(result), [&] {
+                if (!up::validServiceName(service)) throw sdbus::Error(INVALID_ARGS, "service is not a bus name");
+                return [this, service] { return std::make_tuple(static_cast<std::uint32_t>(registrar_.removeService(service))); };
+            }, post);
         });
     object_->finishRegistration();
 }

@@ -16,7 +16,6 @@
 namespace sdbus {
 class IConnection;
 class IObject;
-class Error;
 }  // namespace sdbus
 
 namespace dhtpush::device {
@@ -37,8 +36,8 @@ public:
 
 private:
     void registerMethods();
-    // Runs `work` on the calls' thread, or answers `refuse` (the queue is full).
-    void later(std::function<void()> work, const std::function<void(const sdbus::Error&)>& refuse);
+    // Queues `work` for the calls' thread; false (and logged) when the queue is full.
+    bool later(std::function<void()> work);
 
     Registrar& registrar_;
     std::unique_ptr<sdbus::IConnection> connection_;

@@ -101,11 +101,6 @@ client::Disposition Registrar::deliver(const IncomingMessage& message) {
     return client::Disposition::Handed;
 }
 
-std::size_t Registrar::waiting() const {
-    std::lock_guard<std::mutex> lock(waitingMutex_);
-    return waitingCount_;
-}
-
 std::size_t Registrar::waitingFor(const std::string& pushToken) const {
     std::lock_guard<std::mutex> lock(waitingMutex_);
     const auto it = waiting_.find(pushToken);

@@ -45,7 +45,6 @@ public:
     void unregisterApp(const std::string& token);
     client::Disposition deliver(const IncomingMessage& message);
 
-    std::size_t waiting() const;
     std::vector<Registration> registrations() const { return store_.all(); }
     // How many messages wait for this registration's app (see MAX_WAITING).
     std::size_t waitingFor(const std::string& pushToken) const;
