@@ -55,7 +55,9 @@ TEST_CASE("a listener accepts again once accept() stops failing", "[integration]
     REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &files, nullptr) == 0);
 
     std::optional<Json::Value> answer;
-    CHECK(waitUntil([&] { return (answer = healthJson(node.url())).has_value(); }, std::chrono::seconds(15)));
+    const bool answered = waitUntil([&] { return (answer = healthJson(node.url())).has_value(); }, std::chrono::seconds(15));
+    if (!answered) UNSCOPED_INFO("the node said:\n" << node.output());  // why it went quiet, on failure only
+    CHECK(answered);
     REQUIRE(answer);
     CHECK((*answer)["connections"]["accepts_restarted"].asUInt64() >= 1);
 }
