@@ -1,5 +1,6 @@
-// parseBearer, parseSubscriptionRequest and parseNewSubscription on hostile input (the whole input is offered to both:
-// once as an Authorization header value, once as a request body).
+// The device API's parsers on hostile input: parseBearer, parseSubscriptionRequest and parseNewSubscription
+// (the whole input offered once as an Authorization header value, once as a request body), and the
+// mailbox's parseAcks, parseLastEventId and parseStreamUrgency (as an ack body, a header, a query).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "device_request.h"
 #include "fuzz_check.h"
+#include "mailbox_request.h"
 
 using dhtpush::fuzz::check;
 
@@ -27,5 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto again = dhtpush::crypto::SubscriptionToken::parse(token->text());
         check(again.has_value() && *again == *token, "an accepted subscription token does not parse back");
     }
+    if (const auto ids = dhtpush::proxy::parseAcks(text))
+        check(!ids->empty() && ids->size() <= 1000, "accepted an ack body of no or too many ids");
+    check(dhtpush::proxy::parseLastEventId(text) >= 0, "a negative resume point");
+    if (const auto urgency = dhtpush::proxy::parseStreamUrgency(text))
+        check(*urgency <= dhtpush::node::Urgency::High, "an urgency outside the four of RFC 8030");
     return 0;
 }

@@ -74,7 +74,7 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
 }
 
 Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
-                      const std::atomic<bool>& stop, std::string* lastEventId) {
+                      const std::atomic<bool>& stop, std::string* lastEventId, node::Urgency minUrgency) {
     bool taking = true;
     SseParser parser([&](const SseEvent& event) {
         if (!taking || event.type != "message") return;
@@ -85,8 +85,9 @@ Status streamMessages(const ProxyAccount& account, const std::function<bool(cons
         }
         if (lastEventId && !event.id.empty()) *lastEventId = event.id;
     });
-    HttpRequest request{"GET", account.url + "/v1/devices/" + account.deviceId + "/events",
-                        {bearer(account), "Accept: text/event-stream"}, {}};
+    std::string url = account.url + "/v1/devices/" + account.deviceId + "/events";
+    if (minUrgency != node::Urgency::VeryLow) url += "?urgency=" + std::string(node::urgencyName(minUrgency));
+    HttpRequest request{"GET", std::move(url), {bearer(account), "Accept: text/event-stream"}, {}};
     if (lastEventId && !lastEventId->empty()) request.headers.push_back("Last-Event-ID: " + *lastEventId);
     auto response = httpStream(request,
                                [&](std::string_view chunk) {

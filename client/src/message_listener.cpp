@@ -1,6 +1,7 @@
 #include "dhtpush/client/message_listener.h"
 
 #include <chrono>
+#include <deque>
 #include <random>
 #include <thread>
 #include <vector>
@@ -121,6 +122,11 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
         }
     };
     std::atomic<bool> stopAll{false};
+    // Set to end one proxy's stream: at stop, and when the minimum urgency changes.
+    std::deque<std::atomic<bool>> endStream(proxies.size());
+    auto endStreams = [&] {
+        for (auto& flag : endStream) flag = true;
+    };
     std::vector<std::thread> threads;
     for (std::size_t p = 0; p < proxies.size(); ++p) {
         threads.emplace_back([&, p] {
@@ -128,10 +134,21 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
             ReconnectBackoff backoff;
             std::string lastEventId;  // resume point on this proxy across reconnects
             while (!stopAll) {
+                // Cleared before the urgency is read: a change after the read ends this stream.
+                endStream[p] = false;
+                if (stopAll) break;
+                const auto urgency = minUrgency_.load();
                 const auto opened = std::chrono::steady_clock::now();
                 auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
-                                             stopAll, &lastEventId);
+                                             endStream[p], &lastEventId, urgency);
                 if (stopAll) break;
+                if (endStream[p]) {  // ended for a new minimum urgency: reopen at once
+                    // The messages it let through lie before the resume point: a lowered
+                    // minimum starts from the mailbox's beginning (copies already handed are
+                    // dropped as duplicates and acknowledged again).
+                    if (minUrgency_.load() < urgency) lastEventId.clear();
+                    continue;
+                }
                 if (!result && isFatal(result.error().code)) {
                     std::lock_guard<std::mutex> lock(mutex);
                     lastError = result.error();
@@ -142,11 +159,17 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
             }
         });
     }
+    auto streamsUrgency = minUrgency_.load();
     while (!stop && !done && refused < proxies.size()) {
         flushAcks();
+        if (const auto now = minUrgency_.load(); now != streamsUrgency) {
+            streamsUrgency = now;
+            endStreams();
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));  // ack batching interval
     }
     stopAll = true;
+    endStreams();
     for (auto& t : threads) t.join();
     flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
     if (refused == proxies.size() && !done) return lastError;

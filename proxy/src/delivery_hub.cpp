@@ -188,8 +188,11 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
         std::vector<EventStream::Event> page;
         for (std::size_t i = 0; i < backlog->size(); ++i) {
             const auto& stored = (*backlog)[i];
-            page.push_back({std::to_string(stored.seq), node::messageToJson(stored.message)});
+            // One below the stream's urgency waits for a stream that takes it.
+            if (stream->carries(stored.message.envelope.urgency))
+                page.push_back({std::to_string(stored.seq), node::messageToJson(stored.message)});
             if (page.size() < BACKLOG_PAGE && i + 1 < backlog->size()) continue;
+            if (page.empty()) continue;
             if (!stream->sendPage(page)) break;
             self->counters_.delivered += page.size();
             page.clear();
@@ -363,7 +366,8 @@ bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& 
     if (it == streams_.end()) return false;
     bool sent = false;
     const auto json = node::messageToJson(message);
-    for (auto& stream : it->second) sent = stream->send(eventId, json) || sent;
+    for (auto& stream : it->second)
+        if (stream->carries(message.envelope.urgency)) sent = stream->send(eventId, json) || sent;
     if (sent) ++counters_.delivered;
     return sent;
 }

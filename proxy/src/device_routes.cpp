@@ -119,6 +119,8 @@ restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const 
 restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id,
                                               ConnectionId connectionTag) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
+    auto minUrgency = parseStreamUrgency(req->header().query());
+    if (!minUrgency) return sendProblem(req, minUrgency.error());
     // After the device's secret holds: a stranger cannot spend a device's openings.
     if (auto refused = ctx.limits.openStream(id)) return sendRefusal(req, *refused);
     auto response = req->create_response<restinio::chunked_output_t>();
@@ -127,8 +129,8 @@ restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestH
     response.append_header("X-Accel-Buffering", "no");  // reverse proxies must not hold events back
     response.append_chunk("retry: 3000\n: connected\n\n");
     response.flush();
-    ctx.hub->attach(std::make_shared<EventStream>(id, req->connection_id() | connectionTag, std::move(response)),
-                    parseLastEventId(headerValue(req, "Last-Event-ID")));
+    auto stream = std::make_shared<EventStream>(id, req->connection_id() | connectionTag, std::move(response), *minUrgency);
+    ctx.hub->attach(std::move(stream), parseLastEventId(headerValue(req, "Last-Event-ID")));
     return restinio::request_accepted();
 }
 

@@ -2,9 +2,9 @@
 
 namespace dhtpush::proxy {
 
-EventStream::EventStream(std::string deviceId, ConnectionId connection, Response response)
+EventStream::EventStream(std::string deviceId, ConnectionId connection, Response response, node::Urgency minUrgency)
     : deviceId_(std::move(deviceId)), connection_(connection), response_(std::move(response)),
-      state_(std::make_shared<State>()) {}
+      minUrgency_(minUrgency), state_(std::make_shared<State>()) {}
 
 bool EventStream::write(std::string chunk) {
     if (closed_ || !state_->alive) return false;

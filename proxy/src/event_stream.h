@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dhtpush/node/envelope.h"
 #include "http_types.h"
 
 namespace dhtpush::proxy {
@@ -17,11 +18,14 @@ public:
     // reading: it is closed rather than buffered without bound.
     static constexpr int MAX_WRITES_IN_FLIGHT = 256;
 
-    EventStream(std::string deviceId, ConnectionId connection, Response response);
+    // The stream carries messages of `minUrgency` and above; the others wait in the mailbox.
+    EventStream(std::string deviceId, ConnectionId connection, Response response,
+                node::Urgency minUrgency = node::Urgency::VeryLow);
 
     const std::string& deviceId() const { return deviceId_; }
     ConnectionId connection() const { return connection_; }
     bool alive() const { return state_->alive; }
+    bool carries(node::Urgency urgency) const { return urgency >= minUrgency_; }
 
     // False when the stream is dead or stalled (and is now closed).
     bool send(const std::string& eventId, const std::string& data);
@@ -44,6 +48,7 @@ private:
     std::string deviceId_;
     ConnectionId connection_;
     Response response_;
+    node::Urgency minUrgency_;
     std::shared_ptr<State> state_;
     bool closed_{false};
 };

@@ -1,5 +1,7 @@
 #include "mailbox_request.h"
 
+#include <restinio/uri_helpers.hpp>
+
 #include <charconv>
 
 #include "dhtpush/node/json.h"
@@ -29,6 +31,16 @@ std::int64_t parseLastEventId(std::optional<std::string_view> header) {
     const auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), seq);
     if (ec != std::errc{} || end != header->data() + header->size() || seq < 0) return 0;
     return seq;
+}
+
+Expected<node::Urgency> parseStreamUrgency(std::string_view query) {
+    auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(query);
+    if (!params) return makeError(Errc::Invalid, "the query string does not parse");
+    const auto value = params->get_param("urgency");
+    if (!value) return node::Urgency::VeryLow;
+    auto urgency = node::parseUrgency(std::string_view(value->data(), value->size()));
+    if (!urgency) return makeError(Errc::Invalid, "urgency must be very-low, low, normal or high");
+    return *urgency;
 }
 
 }  // namespace dhtpush::proxy

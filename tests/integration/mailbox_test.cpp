@@ -3,6 +3,7 @@
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
+#include "dhtpush/client/message_listener.h"
 #include "dhtpush/client/webpush_sender.h"
 #include "dhtpush/node/json.h"
 #include "proxy_fixture.h"
@@ -22,7 +23,8 @@ struct Session {
     std::string lastEventId;
 };
 
-Session receive(const client::ProxyAccount& account, std::size_t count, std::string lastEventId = {}) {
+Session receive(const client::ProxyAccount& account, std::size_t count, std::string lastEventId = {},
+                node::Urgency minUrgency = node::Urgency::VeryLow) {
     Session session{{}, std::move(lastEventId)};
     std::atomic<bool> stop{false};
     std::mutex mutex;
@@ -35,12 +37,18 @@ Session receive(const client::ProxyAccount& account, std::size_t count, std::str
                                    if (session.messages.size() >= count) stop = true;
                                    return true;
                                },
-                               stop, &session.lastEventId);
+                               stop, &session.lastEventId, minUrgency);
     });
     waitUntil([&] { return stop.load(); });
     stop = true;
     reader.join();
     return session;
+}
+
+client::PushOptions withUrgency(const char* urgency) {
+    auto options = pushOptions(600);
+    options.urgency = urgency;
+    return options;
 }
 
 std::vector<std::string> texts(const Session& s) {
@@ -178,4 +186,95 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     REQUIRE(client::sendPush(proxy->url() + "/wp/" + sub->token, "sentinel", pushOptions(600)).ok());
     auto session = receive(*account, 2);
     CHECK(texts(session) == std::vector<std::string>{"lasting", "sentinel"});
+}
+
+TEST_CASE("a stream with a minimum urgency leaves the lower messages in the mailbox for a stream that takes them",
+          "[integration][mailbox]") {
+    LocalDhtNetwork network(2);
+    RunningProxy proxy(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const auto endpoint = proxy.url() + "/wp/" + sub->token;
+    REQUIRE(client::sendPush(endpoint, "advert", withUrgency("very-low")).ok());
+    REQUIRE(client::sendPush(endpoint, "chat", pushOptions(600)).ok());  // no header: normal
+
+    // On battery: the stream carries normal and above, live messages as well as the backlog.
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::vector<std::string> onBattery;
+    std::thread reader([&] {
+        client::streamMessages(*account,
+                               [&](const node::DeliveredMessage& m) {
+                                   std::lock_guard<std::mutex> lock(mutex);
+                                   onBattery.push_back(text(m.envelope.body));
+                                   return true;
+                               },
+                               stop, nullptr, node::Urgency::Normal);
+    });
+    auto seen = [&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        return onBattery;
+    };
+    REQUIRE(waitUntil([&] { return seen().size() == 1; }));
+    REQUIRE(client::sendPush(endpoint, "topic update", withUrgency("low")).ok());
+    REQUIRE(client::sendPush(endpoint, "call", withUrgency("high")).ok());
+    // The hub sends in order: once "call" is there, "topic update" was passed over.
+    CHECK(waitUntil([&] { return seen().size() == 2; }));
+    stop = true;
+    reader.join();
+    CHECK(onBattery == std::vector<std::string>{"chat", "call"});
+
+    // On power again: everything unacked, the held ones included, in order.
+    auto onPower = receive(*account, 4);
+    CHECK(texts(onPower) == std::vector<std::string>{"advert", "chat", "topic update", "call"});
+
+    auto refused = client::httpRequest({"GET", proxy.url() + "/v1/devices/" + account->deviceId + "/events?urgency=urgent",
+                                        {"Authorization: Bearer " + account->secret}, {}});
+    REQUIRE(refused.ok());
+    CHECK(refused->status == 400);
+    CHECK(refused->body.find("urgency must be") != std::string::npos);
+}
+
+// Regression: the stream reopened for a lower minimum resumed after the last message it had
+// carried, past the held ones.
+TEST_CASE("a device that lowers its minimum urgency while listening gets the held messages once",
+          "[integration][mailbox]") {
+    LocalDhtNetwork network(2);
+    RunningProxy proxy(network);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const auto endpoint = proxy.url() + "/wp/" + sub->token;
+
+    client::DeviceState state;
+    state.proxies.push_back(*account);
+    client::MessageListener listener(state);
+    listener.setMinUrgency(node::Urgency::High);
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::vector<std::string> handed;
+    auto handedNow = [&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        return handed;
+    };
+    std::thread serving([&] {
+        listener.serve(0, stop, [&](const node::DeliveredMessage& m) {
+            std::lock_guard<std::mutex> lock(mutex);
+            handed.push_back(text(m.envelope.body));
+            return client::Disposition::Handed;
+        });
+    });
+    REQUIRE(client::sendPush(endpoint, "chat", pushOptions(600)).ok());
+    REQUIRE(client::sendPush(endpoint, "call", withUrgency("high")).ok());
+    CHECK(waitUntil([&] { return handedNow().size() == 1; }));
+    listener.setMinUrgency(node::Urgency::VeryLow);
+    CHECK(waitUntil([&] { return handedNow().size() == 2; }));
+    REQUIRE(client::sendPush(endpoint, "sentinel", pushOptions(600)).ok());
+    CHECK(waitUntil([&] { return handedNow().size() == 3; }));
+    stop = true;
+    serving.join();
+    CHECK(handed == std::vector<std::string>{"call", "chat", "sentinel"});
 }

@@ -28,3 +28,16 @@ TEST_CASE("Last-Event-ID is a non-negative sequence number, anything else means 
     CHECK(parseLastEventId(std::string_view("")) == 0);
     CHECK(parseLastEventId(std::string_view("99999999999999999999999")) == 0);
 }
+
+TEST_CASE("an event stream's query names the lowest urgency it carries, every message without one", "[proxy][mailbox]") {
+    CHECK(*parseStreamUrgency("") == node::Urgency::VeryLow);
+    CHECK(*parseStreamUrgency("other=1") == node::Urgency::VeryLow);
+    CHECK(*parseStreamUrgency("urgency=very-low") == node::Urgency::VeryLow);
+    CHECK(*parseStreamUrgency("urgency=low") == node::Urgency::Low);
+    CHECK(*parseStreamUrgency("urgency=normal&x=y") == node::Urgency::Normal);
+    CHECK(*parseStreamUrgency("urgency=high") == node::Urgency::High);
+    CHECK(parseStreamUrgency("urgency=HIGH").error().code == Errc::Invalid);
+    CHECK(parseStreamUrgency("urgency=").error().code == Errc::Invalid);
+    CHECK(parseStreamUrgency("urgency=urgent").error().code == Errc::Invalid);
+    CHECK(parseStreamUrgency("urgency=%ZZ").error().code == Errc::Invalid);
+}

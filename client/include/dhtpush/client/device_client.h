@@ -31,9 +31,11 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
 // Streams messages until the server closes the stream, `stop` is set or onMessage returns
 // false (that message is not taken). Malformed events are skipped. With `lastEventId`,
 // resumes after it (Last-Event-ID) and keeps it at the last message taken. Returns an
-// error for HTTP errors and transport failures.
+// error for HTTP errors and transport failures. Messages below `minUrgency` stay in the
+// proxy's mailbox until a stream that carries them (a device on battery takes fewer).
 Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
-                      const std::atomic<bool>& stop, std::string* lastEventId = nullptr);
+                      const std::atomic<bool>& stop, std::string* lastEventId = nullptr,
+                      node::Urgency minUrgency = node::Urgency::VeryLow);
 
 // Tells the proxy these messages were handed on: it deletes them from the mailbox.
 Status acknowledge(const ProxyAccount& account, const std::vector<std::string>& messageIds);

@@ -62,10 +62,16 @@ public:
     // dropped before `handle` sees them.
     Status serve(std::uint32_t count, const std::atomic<bool>& stop, const Handler& handle);
     std::size_t dropped() const { return dropped_; }
+    // The lowest urgency taken from the proxies, from any thread (RFC 8030 §5.3; a device on
+    // battery takes fewer wake-ups). serve() reopens its streams when it changes; the
+    // messages below it wait in the proxies' mailboxes until it is lowered again.
+    void setMinUrgency(node::Urgency urgency) { minUrgency_ = urgency; }
+    node::Urgency minUrgency() const { return minUrgency_; }
 
 private:
     DeviceState state_;
     std::atomic<std::size_t> dropped_{0};
+    std::atomic<node::Urgency> minUrgency_{node::Urgency::VeryLow};
 };
 
 }  // namespace dhtpush::client
