@@ -24,6 +24,7 @@ std::string defaultConfigFile() {
 const char* distributorUsage() {
     return "usage: dhtpush-distributor [--config FILE] [--proxy URL ...] [--state DIR] [--name NAME]\n"
            "                           [--max-registrations N] [--require-vapid]\n"
+           "                           [--min-urgency very-low|low|normal|high]\n"
            "The device's UnifiedPush distributor on the D-Bus session bus (docs/device.md).\n"
            "Options also come from FILE (TOML; default ~/.config/dhtpush/distributor.toml).\n"
            "       dhtpush-distributor apps [--name NAME]          the running distributor's apps\n"
@@ -47,6 +48,12 @@ Status checkName(const std::string& name) {
 Status checkMaxRegistrations(long long n) {
     if (n < 1 || n > 100000) return makeError(Errc::Invalid, "max_registrations is a number from 1 to 100000");
     return success();
+}
+
+Expected<node::Urgency> checkUrgency(const std::string& text) {
+    auto urgency = node::parseUrgency(text);
+    if (!urgency) return makeError(Errc::Invalid, "min_urgency is very-low, low, normal or high, not '" + text + "'");
+    return *urgency;
 }
 
 }  // namespace
@@ -81,6 +88,10 @@ Status applyDistributorConfig(std::string_view text, DistributorOptions& options
             options.limits.maxRegistrations = static_cast<std::size_t>(value.as_integer()->get());
         } else if (name == "require_vapid" && value.is_boolean()) {
             options.limits.requireVapid = value.as_boolean()->get();
+        } else if (name == "min_urgency" && value.is_string()) {
+            auto urgency = checkUrgency(value.as_string()->get());
+            if (!urgency) return urgency.error();
+            options.minUrgency = *urgency;
         } else {
             return makeError(Errc::Invalid, "unknown key or wrong type: '" + name + "'");
         }
@@ -117,7 +128,8 @@ Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::stri
             options.limits.requireVapid = true;
             continue;
         }
-        if (arg != "--proxy" && arg != "--state" && arg != "--name" && arg != "--max-registrations" && arg != "--config")
+        if (arg != "--proxy" && arg != "--state" && arg != "--name" && arg != "--max-registrations" && arg != "--config" &&
+            arg != "--min-urgency")
             return makeError(Errc::Invalid, "unknown option '" + arg + "'");
         if (i + 1 >= args.size()) return makeError(Errc::Invalid, arg + " needs a value");
         const auto& value = args[++i];
@@ -130,6 +142,10 @@ Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::stri
         } else if (arg == "--name") {
             if (auto ok = checkName(value); !ok) return ok.error();
             options.nameSuffix = value;
+        } else if (arg == "--min-urgency") {
+            auto urgency = checkUrgency(value);
+            if (!urgency) return urgency.error();
+            options.minUrgency = *urgency;
         } else {
             char* end = nullptr;
             const auto n = std::strtoll(value.c_str(), &end, 10);

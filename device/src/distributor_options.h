@@ -1,10 +1,12 @@
 #pragma once
 // dhtpush-distributor's command line.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dhtpush/expected.h"
+#include "dhtpush/node/envelope.h"
 #include "registrar.h"
 
 namespace dhtpush::device {
@@ -15,6 +17,9 @@ struct DistributorOptions {
     std::string stateDirectory;        // --state DIR
     std::string nameSuffix{"dhtpush"};  // --name: owns org.unifiedpush.Distributor.<name>
     RegistrarLimits limits;            // --max-registrations N, --require-vapid
+    // --min-urgency U: the lowest urgency taken, fixed; unset: it follows the power state
+    // (UPower, NetworkManager on the system bus; docs/device.md, Urgency).
+    std::optional<node::Urgency> minUrgency;
     bool help{false};
 };
 
@@ -26,6 +31,7 @@ std::string defaultConfigFile();
 // The configuration file (TOML, what the systemd unit and D-Bus activation start with):
 //   proxies = ["https://proxy-a.example", "https://proxy-b.example"]
 //   state = "/path"  name = "dhtpush"  max_registrations = 256  require_vapid = false
+//   min_urgency = "normal"   (very-low, low, normal or high; absent: follow the power state)
 // Every key is optional; an unknown key or a wrong type is an error that names it.
 Status applyDistributorConfig(std::string_view text, DistributorOptions& options);
 

@@ -14,6 +14,7 @@
 #include "distributor_bus.h"
 #include "distributor_log.h"
 #include "distributor_options.h"
+#include "power_monitor.h"
 #include "proxy_transport.h"
 #include "registrar.h"
 #include "registration_store.h"
@@ -52,6 +53,17 @@ int main(int argc, char** argv) {
     // Serve apps at once, network or not: until a proxy answers, a Register gets NETWORK.
     if (auto attached = transport.attach(); !attached)
         logLine(LogLevel::Warning, "no proxy reachable yet (tried again every 5 s): " + attached.error().detail);
+    // On battery the proxies hold the less urgent messages back (UnifiedPush's D-Bus spec).
+    std::unique_ptr<PowerMonitor> power;
+    if (options->minUrgency) {
+        transport.setMinUrgency(*options->minUrgency);
+    } else {
+        power = PowerMonitor::start([&transport](dhtpush::node::Urgency urgency, const PowerState& state) {
+            logLine(LogLevel::Info, describe(state) + ": taking messages of urgency " +
+                                        std::string(dhtpush::node::urgencyName(urgency)) + " and above");
+            transport.setMinUrgency(urgency);
+        });
+    }
     try {
         AppCaller apps;
         Registrar registrar(**store, transport, apps, options->limits);

@@ -79,9 +79,23 @@ Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle)
     client::DeviceState state;
     state.proxies = accounts();
     client::MessageListener listener(std::move(state));
-    return listener.serve(0, stop, [&](const node::DeliveredMessage& message) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        listener.setMinUrgency(minUrgency_);
+        listening_ = &listener;
+    }
+    auto served = listener.serve(0, stop, [&](const node::DeliveredMessage& message) {
         return handle(IncomingMessage{message.token, message.envelope.idText(), message.envelope.body});
     });
+    std::lock_guard<std::mutex> lock(mutex_);
+    listening_ = nullptr;
+    return served;
+}
+
+void ProxyTransport::setMinUrgency(node::Urgency urgency) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    minUrgency_ = urgency;
+    if (listening_) listening_->setMinUrgency(urgency);
 }
 
 }  // namespace dhtpush::device

@@ -2,6 +2,8 @@
 // The push transport over dhtpush proxies: the distributor is one device on each proxy of
 // its list (attached on first start, accounts kept in the store), every subscription is
 // watched by all of them, and one event stream per proxy carries the messages of every app.
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,12 +24,17 @@ public:
     Status unsubscribe(const std::string& pushToken) override;
     Status acknowledge(const std::vector<std::string>& messageIds) override;
     Status run(const std::atomic<bool>& stop, const Handler& handle) override;
+    // The proxies hold the lower messages back: run()'s streams are reopened with it.
+    void setMinUrgency(node::Urgency urgency) override;
 
 private:
     std::vector<client::ProxyAccount> accounts() const;
 
     RegistrationStore& store_;
     std::vector<std::string> proxyUrls_;
+    std::mutex mutex_;
+    node::Urgency minUrgency_{node::Urgency::VeryLow};   // guarded by mutex_
+    client::MessageListener* listening_{nullptr};       // run()'s, while it runs; guarded by mutex_
 };
 
 }  // namespace dhtpush::device

@@ -39,6 +39,9 @@ public:
     // Receives until `stop` is set, one message at a time; a Handed or Dropped message is
     // acknowledged to the network, a Kept one stays there for a later session.
     virtual Status run(const std::atomic<bool>& stop, const Handler& handle) = 0;
+    // From any thread: messages below this urgency (RFC 8030 §5.3) wait in the network until
+    // it is lowered again (the device is on battery).
+    virtual void setMinUrgency(node::Urgency urgency) = 0;
 };
 
 }  // namespace dhtpush::device

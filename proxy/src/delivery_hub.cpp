@@ -199,6 +199,7 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
         }
         // A device reconnecting before its old connection timed out, or a client opening
         // streams without end: the oldest goes, so each device holds a bounded number.
+        ++self->counters_.streamsOpened;  // after its backlog: a message POSTed from now on is live
         self->deviceOfConnection_[stream->connection()] = stream->deviceId();
         auto& streams = self->streams_[stream->deviceId()];
         while (!streams.empty() && streams.size() >= self->limits_.maxStreamsPerDevice) {

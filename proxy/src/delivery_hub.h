@@ -48,7 +48,7 @@ struct HubLimits {
 
 struct HubCounters {
     std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
-        rejected{0}, streamsReplaced{0}, proofsLimited{0};
+        rejected{0}, streamsOpened{0}, streamsReplaced{0}, proofsLimited{0};
 };
 
 // What became of a message handed to deliver(), for the answer to its POST.

@@ -15,6 +15,7 @@ name = "dhtpush2"
 max_registrations = 10
 require_vapid = true
 state = "/tmp/somewhere"
+min_urgency = "low"
 )",
                                    options));
     CHECK(options.proxies == std::vector<std::string>{"https://a.example", "http://127.0.0.1:8080"});
@@ -22,6 +23,7 @@ state = "/tmp/somewhere"
     CHECK(options.limits.maxRegistrations == 10);
     CHECK(options.limits.requireVapid);
     CHECK(options.stateDirectory == "/tmp/somewhere");
+    CHECK(options.minUrgency == dhtpush::node::Urgency::Low);
 }
 
 TEST_CASE("a bad configuration file is refused with what is wrong in it", "[device]") {
@@ -37,6 +39,8 @@ TEST_CASE("a bad configuration file is refused with what is wrong in it", "[devi
     CHECK_THAT(refusal("max_registrations = \"ten\""), Catch::Contains("max_registrations"));
     CHECK_THAT(refusal("name = \"a.b\""), Catch::Contains("a.b"));
     CHECK_THAT(refusal("proxys = []"), Catch::Contains("proxys"));
+    CHECK_THAT(refusal("min_urgency = \"urgent\""), Catch::Contains("urgent"));
+    CHECK_THAT(refusal("min_urgency = 2"), Catch::Contains("min_urgency"));
     CHECK_THAT(refusal("proxies = [\"https://a\""), Catch::Contains("not TOML"));
 }
 
@@ -48,6 +52,11 @@ TEST_CASE("command line options come after the configuration file's", "[device]"
     REQUIRE(options);
     CHECK(options->proxies == std::vector<std::string>{"https://a.example", "https://b.example"});
     CHECK(options->limits.maxRegistrations == 7);
+    CHECK_FALSE(options->minUrgency);  // unset: the power state decides
+    auto fixed = parseDistributorOptions({"--config", file, "--min-urgency", "high"});
+    REQUIRE(fixed);
+    CHECK(fixed->minUrgency == dhtpush::node::Urgency::High);
+    CHECK_FALSE(parseDistributorOptions({"--config", file, "--min-urgency", "HIGH"}));
     CHECK_FALSE(parseDistributorOptions({"--config", dir.path().string() + "/missing.toml"}));
     CHECK_FALSE(parseDistributorOptions({"--config", file, "--max-registrations", "7x"}));
     CHECK_FALSE(parseDistributorOptions({"--config", file, "--bogus"}));

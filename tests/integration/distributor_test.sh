@@ -12,36 +12,15 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 CONNECTOR="$HERE/up_connector.py"
 PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
 source "$HERE/process_helpers.sh"
+source "$HERE/device_helpers.sh"
 # On a failure, what the distributor said (the work folder goes with the exit).
 trap 'echo "--- distributor logs:"; cat "$WORK"/distributor*.log 2>/dev/null' ERR
 
-# wait_file FILE: poll until it exists (deadline 20 s).
-wait_file() {
-  for _ in $(seq 1 400); do [ -s "$1" ] && return 0; sleep 0.05; done
-  echo "timed out waiting for $1"; return 1
-}
-
 # --- a private session bus, with a folder of activatable services -----------------------
-mkdir -p "$WORK/services"
-cat >"$WORK/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$WORK/bus</listen>
-  <servicedir>$WORK/services</servicedir>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --print-address=1 >"$WORK/bus.address" 2>"$WORK/bus.log" &
-PIDS+=($!)
-wait_file "$WORK/bus.address"
+start_private_bus session "$WORK/bus" "$WORK/services"
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/bus"
+# The machine's system bus stays out of it: no UPower there, so every urgency is taken.
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/no-system-bus"
 
 # --- two proxies on one private DHT network ---------------------------------------------
 start_two_nodes "$NODE"
@@ -51,13 +30,6 @@ PIDS+=($!)
 wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
 [ "$(stat -c %a "$WORK/distributor/distributor.sqlite")" = "600" ]
 [ "$(stat -c %a "$WORK/distributor")" = "700" ]
-
-# send_to DIR TEXT [cli options...]: the CLI encrypts TEXT to the app's keys and POSTs it.
-send_to() {
-  local dir=$1 text=$2
-  shift 2
-  "$CLI" send "$text" --ttl 60 --subscription "$dir/subscription.json" "$@"
-}
 
 # --- version 2: register, endpoint, message decrypted by the app -------------------------
 "$PYTHON" "$CONNECTOR" --name org.example.AppTwo --token tok-two --dir "$WORK/app2" &

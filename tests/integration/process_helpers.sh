@@ -18,6 +18,12 @@ wait_for() {
   echo "timed out waiting for '$2' in $1:"; cat "$1"; return 1
 }
 
+# wait_file FILE: poll until it exists and is not empty (deadline 20 s).
+wait_file() {
+  for _ in $(seq 1 400); do [ -s "$1" ] && return 0; sleep 0.05; done
+  echo "timed out waiting for $1"; return 1
+}
+
 # start_two_nodes NODE: dhtpush-node 1 standalone and node 2 joining it, on loopback; sets
 # URL1, URL2 (their HTTP base URLs) and DHT1 (node 1's UDP port) once node 2 is connected.
 start_two_nodes() {
