@@ -72,15 +72,19 @@ Status MessageListener::run(std::uint32_t count, const std::atomic<bool>& stop,
 
 Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop, const Handler& handle) {
     const auto& proxies = state_.proxies;
-    std::mutex mutex;
-    RecentIds seen(4096);
+    auto& mutex = serveMutex_;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        serving_ = true;
+        seen_.emplace(RECENT_IDS);
+        pendingAcks_.assign(proxies.size(), {});
+    }
+    auto& seen = *seen_;
+    auto& pendingAcks = pendingAcks_;
     std::uint32_t handed = 0;
     std::atomic<bool> done{false};
     std::atomic<std::size_t> refused{0};
     Error lastError{Errc::Unavailable, ""};
-    // Acks waiting to reach each proxy (guarded by mutex). Kept on failure and sent again,
-    // so a proxy that was down learns on its return what the device already has.
-    std::vector<std::vector<std::string>> pendingAcks(proxies.size());
     auto onMessage = [&](std::size_t from, const node::DeliveredMessage& message) {
         std::lock_guard<std::mutex> lock(mutex);
         if (done) return false;  // not taken: it stays unacked for the next session
@@ -172,8 +176,20 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     endStreams();
     for (auto& t : threads) t.join();
     flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        serving_ = false;
+    }
     if (refused == proxies.size() && !done) return lastError;
     return success();
+}
+
+bool MessageListener::handedLater(const std::string& messageId) {
+    std::lock_guard<std::mutex> lock(serveMutex_);
+    if (!serving_) return false;
+    seen_->insert(messageId);
+    for (auto& acks : pendingAcks_) acks.push_back(messageId);
+    return true;
 }
 
 }  // namespace dhtpush::client

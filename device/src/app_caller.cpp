@@ -18,7 +18,9 @@ constexpr auto CALL_TIMEOUT = std::chrono::seconds(25);
 
 }  // namespace
 
-AppCaller::AppCaller() : connection_(sdbus::createSessionBusConnection()) {}
+AppCaller::AppCaller(std::size_t messageLanes) : connection_(sdbus::createSessionBusConnection()) {
+    for (std::size_t i = 0; i < messageLanes; ++i) laneConnections_.push_back(sdbus::createSessionBusConnection());
+}
 
 AppCaller::~AppCaller() = default;
 
@@ -49,10 +51,10 @@ void AppCaller::notify(const Registration& r, const char* member, const std::opt
     }
 }
 
-bool AppCaller::message(const Registration& r, const std::string& messageId, const crypto::Bytes& body) {
-    std::lock_guard<std::mutex> lock(callMutex_);
+bool AppCaller::message(std::size_t lane, const Registration& r, const std::string& messageId,
+                        const crypto::Bytes& body) {
     try {
-        auto app = sdbus::createProxy(*connection_, r.service, up::CONNECTOR_PATH);
+        auto app = sdbus::createProxy(*laneConnections_.at(lane), r.service, up::CONNECTOR_PATH);
         const std::vector<std::uint8_t> bytes(body.begin(), body.end());
         if (r.version == 1) {
             app->callMethod("Message").onInterface(up::CONNECTOR1).withArguments(r.appToken, bytes, messageId).dontExpectReply();

@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
         });
     }
     try {
-        AppCaller apps;
-        Registrar registrar(**store, transport, apps, options->limits);
+        const DispatchLimits dispatch;
+        AppCaller apps(dispatch.lanes);
+        Registrar registrar(**store, transport, apps, options->limits, dispatch);
         std::atomic<bool> busLost{false};  // before the bus: its thread may set it until it goes
         DistributorBus bus(registrar, up::DISTRIBUTOR_NAME_PREFIX + options->nameSuffix);
         bus.start([&] {

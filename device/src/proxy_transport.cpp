@@ -92,6 +92,14 @@ Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle)
     return served;
 }
 
+void ProxyTransport::handedLater(const std::string& messageId) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (listening_ && listening_->handedLater(messageId)) return;
+    }
+    acknowledge({messageId});
+}
+
 void ProxyTransport::setMinUrgency(node::Urgency urgency) {
     std::lock_guard<std::mutex> lock(mutex_);
     minUrgency_ = urgency;

@@ -23,6 +23,7 @@ public:
     Expected<PushSubscription> subscribe(const std::string& vapidKey) override;
     Status unsubscribe(const std::string& pushToken) override;
     Status acknowledge(const std::vector<std::string>& messageIds) override;
+    void handedLater(const std::string& messageId) override;
     Status run(const std::atomic<bool>& stop, const Handler& handle) override;
     // The proxies hold the lower messages back: run()'s streams are reopened with it.
     void setMinUrgency(node::Urgency urgency) override;

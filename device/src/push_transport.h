@@ -36,6 +36,9 @@ public:
     // Tells the network these messages were handed on outside run()'s handler (a message it
     // kept, handed later): they are not sent again.
     virtual Status acknowledge(const std::vector<std::string>& messageIds) = 0;
+    // A message run()'s handler Kept and that was handed on since: acknowledged (with the
+    // next batch while run() runs, at once otherwise), and its copies are not handed again.
+    virtual void handedLater(const std::string& messageId) = 0;
     // Receives until `stop` is set, one message at a time; a Handed or Dropped message is
     // acknowledged to the network, a Kept one stays there for a later session.
     virtual Status run(const std::atomic<bool>& stop, const Handler& handle) = 0;

@@ -11,8 +11,17 @@ up::FailReason reasonFor(const Error& error) {
 
 }  // namespace
 
-Registrar::Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits)
-    : store_(store), transport_(transport), apps_(apps), limits_(limits) {}
+Registrar::Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits,
+                     DispatchLimits dispatch)
+    : store_(store), transport_(transport), apps_(apps), limits_(limits),
+      dispatch_(
+          dispatch,
+          [this](std::size_t lane, const Registration& registration, const IncomingMessage& message) {
+              return apps_.message(lane, registration, message.id, message.body);
+          },
+          [this](const Registration&, const IncomingMessage& message, bool taken) { onHanded(message, taken); }) {}
+
+Registrar::~Registrar() { apps_.finishQueued(); }
 
 std::optional<up::FailReason> Registrar::registerApp(const RegisterRequest& request) {
     if (limits_.requireVapid && request.vapidKey.empty()) return up::FailReason::VapidRequired;
@@ -72,10 +81,15 @@ void Registrar::unregisterApp(const std::string& token) {
     apps_.unregistered(*existing);
     // What waited for it is nobody's now: acknowledged, so the proxies drop it.
     std::vector<std::string> dropped;
+    for (const auto& message : dispatch_.drain(existing->pushToken)) dropped.push_back(message.id);
     {
         std::lock_guard<std::mutex> lock(waitingMutex_);
+        away_.erase(existing->pushToken);
         if (const auto it = waiting_.find(existing->pushToken); it != waiting_.end()) {
-            for (const auto& message : it->second) dropped.push_back(message.id);
+            for (const auto& message : it->second) {
+                dropped.push_back(message.id);
+                waitingIds_.erase(message.id);
+            }
             waitingCount_ -= it->second.size();
             waiting_.erase(it);
         }
@@ -88,23 +102,50 @@ client::Disposition Registrar::deliver(const IncomingMessage& message) {
     if (store_.wasHanded(message.id)) return client::Disposition::Handed;
     const auto registration = store_.byPushToken(message.pushToken);
     if (!registration) return client::Disposition::Handed;  // no app for it: acknowledged, dropped
-    if (!apps_.message(*registration, message.id, message.body)) {
+    // A copy (another proxy, a stream reopened) of one on its way to the app, or waiting for it.
+    if (dispatch_.holds(message.id)) return client::Disposition::Kept;
+    {
         std::lock_guard<std::mutex> lock(waitingMutex_);
-        if (waitingCount_ < MAX_WAITING) {
-            waiting_[message.pushToken].push_back(message);
-            ++waitingCount_;
+        if (waitingIds_.count(message.id)) return client::Disposition::Kept;
+        if (away_.count(message.pushToken)) {
+            keepLocked(message);
+            return client::Disposition::Kept;
         }
-        return client::Disposition::Kept;
     }
-    if (auto marked = store_.markHanded(message.id); !marked)
-        logLine(LogLevel::Error, "a handed message was not recorded: " + marked.error().detail);
-    return client::Disposition::Handed;
+    // Past the dispatch's bounds it stays at the proxies, unacknowledged: it comes again with
+    // the next stream that starts from the mailbox's beginning (the distributor's next start).
+    if (!dispatch_.enqueue(*registration, message))
+        logLine(LogLevel::Warning, "messages for " + registration->service + " past the queue's bound: one left at the proxies");
+    return client::Disposition::Kept;
+}
+
+void Registrar::onHanded(const IncomingMessage& message, bool taken) {
+    if (taken) {
+        if (auto marked = store_.markHanded(message.id); !marked)
+            logLine(LogLevel::Error, "a handed message was not recorded: " + marked.error().detail);
+        transport_.handedLater(message.id);
+        return;
+    }
+    // Away: this one and the app's queued ones wait for its next Register.
+    auto queued = dispatch_.drain(message.pushToken);
+    std::lock_guard<std::mutex> lock(waitingMutex_);
+    away_.insert(message.pushToken);
+    keepLocked(message);
+    for (auto& next : queued) keepLocked(std::move(next));
+}
+
+void Registrar::keepLocked(IncomingMessage message) {
+    if (waitingCount_ >= MAX_WAITING || waitingIds_.count(message.id)) return;  // left at the proxies
+    waitingIds_.insert(message.id);
+    waiting_[message.pushToken].push_back(std::move(message));
+    ++waitingCount_;
 }
 
 std::size_t Registrar::waitingFor(const std::string& pushToken) const {
+    const auto queued = dispatch_.queuedFor(pushToken);
     std::lock_guard<std::mutex> lock(waitingMutex_);
     const auto it = waiting_.find(pushToken);
-    return it == waiting_.end() ? 0 : it->second.size();
+    return queued + (it == waiting_.end() ? 0 : it->second.size());
 }
 
 std::size_t Registrar::removeService(const std::string& service) {
@@ -118,31 +159,27 @@ std::size_t Registrar::removeService(const std::string& service) {
 }
 
 void Registrar::handWaiting(const Registration& registration) {
+    // After the NewEndpoint queued before it: the app hears of its endpoint first.
     apps_.later([this, registration] {
         std::deque<IncomingMessage> messages;
         {
             std::lock_guard<std::mutex> lock(waitingMutex_);
+            away_.erase(registration.pushToken);
             const auto it = waiting_.find(registration.pushToken);
             if (it == waiting_.end()) return;
             messages.swap(it->second);
             waiting_.erase(it);
             waitingCount_ -= messages.size();
+            for (const auto& message : messages) waitingIds_.erase(message.id);
         }
-        std::vector<std::string> taken;
         for (auto& message : messages) {
-            if (!store_.wasHanded(message.id) && !apps_.message(registration, message.id, message.body)) {
-                std::lock_guard<std::mutex> lock(waitingMutex_);
-                waiting_[message.pushToken].push_back(std::move(message));  // still away: later again
-                ++waitingCount_;
+            if (store_.wasHanded(message.id)) {
+                transport_.handedLater(message.id);
                 continue;
             }
-            store_.markHanded(message.id);
-            taken.push_back(message.id);
+            if (!dispatch_.enqueue(registration, std::move(message)))
+                logLine(LogLevel::Warning, "a waiting message for " + registration.service + " left at the proxies: queue full");
         }
-        if (taken.empty()) return;
-        if (auto acked = transport_.acknowledge(taken); !acked)
-            logLine(LogLevel::Warning, "waiting messages handed to " + registration.service +
-                                           " but not acknowledged to every proxy: " + acked.error().detail);
     });
 }
 

@@ -32,9 +32,20 @@ void WorkQueue::run() {
             if (queue_.empty()) return;  // stopping, and nothing left
             work = std::move(queue_.front());
             queue_.pop_front();
+            running_ = true;
         }
         work();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_ = false;
+        }
+        idle_.notify_all();
     }
+}
+
+void WorkQueue::waitIdle() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return queue_.empty() && !running_; });
 }
 
 }  // namespace dhtpush::device

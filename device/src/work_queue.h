@@ -20,6 +20,8 @@ public:
 
     // False (and `work` dropped) when `bound` items already wait.
     bool post(std::function<void()> work);
+    // Returns once everything posted so far has run (what it posts meanwhile runs too).
+    void waitIdle();
 
 private:
     void run();
@@ -27,6 +29,8 @@ private:
     std::size_t bound_;
     std::mutex mutex_;
     std::condition_variable queued_;
+    std::condition_variable idle_;
+    bool running_ = false;  // a work item is running
     std::deque<std::function<void()>> queue_;
     bool stopping_ = false;
     std::thread thread_;

@@ -94,6 +94,19 @@ if send_to "$WORK/bound" "unsigned" 2>"$WORK/err"; then echo "FAIL: an unsigned 
 send_to "$WORK/bound" "signed" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " signed$"
 
+# --- an app slow to answer holds back its own messages only --------------------------------
+"$PYTHON" "$CONNECTOR" --name org.example.Slow --token tok-slow --dir "$WORK/slow" --slow 5 &
+PIDS+=($!)
+wait_file "$WORK/slow/subscription.json"
+send_to "$WORK/slow" "slow to take" | grep -q "^sent:"
+wait_file "$WORK/slow/receiving.txt"  # the distributor's call is in the app, for 5 s
+send_to "$WORK/app1" "while another app is slow" | grep -q "^sent:"
+wait_for "$WORK/app1/messages.txt" " while another app is slow$"
+if grep -q "slow to take" "$WORK/slow/messages.txt" 2>/dev/null; then
+  echo "FAIL: a message for another app waited for the slow app's answer"; exit 1
+fi
+wait_for "$WORK/slow/messages.txt" " slow to take$"
+
 # --- bad calls are ignored; the distributor keeps serving ---------------------------------
 LONG=$(head -c 10000 /dev/zero | tr '\0' 'x')
 for args in "{'service': <'org.example.Bad'>, 'token': <'$LONG'>}" \
@@ -126,7 +139,7 @@ wait "${PIDS[3]}"
 "$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor2.log" 2>&1 &
 RESTARTED=$!
 PIDS+=($RESTARTED)
-wait_for "$WORK/distributor2.log" "for 3 registration(s)"
+wait_for "$WORK/distributor2.log" "for 4 registration(s)"
 send_to "$WORK/bound" "after a restart" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " after a restart$"
 if grep -q "after unregister" "$WORK/app1/messages.txt"; then echo "FAIL: an unregistered app got a message"; exit 1; fi

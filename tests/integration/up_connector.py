@@ -10,6 +10,7 @@ registers with the distributor (unless --serve-only). Into DIR it writes:
   subscription.json  {"endpoint", "keys": {"p256dh", "auth"}} at each NewEndpoint
   messages.txt       "ID TEXT" per message, decrypted here (RFC 8291 / RFC 8188 aes128gcm)
   events.txt         "unregistered TOKEN"
+  receiving.txt      with --slow, the id of each Message as it comes in (before the wait)
 With --unregister it calls Unregister for --token and exits.
 """
 import argparse
@@ -18,6 +19,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 import dbus
 import dbus.service
@@ -144,6 +146,9 @@ class Connector(ConnectorV1):
     def Message(self, args):
         if self.args.no_ack:  # an app that takes no message (its reply names none)
             return dbus.Dictionary({}, signature="sv")
+        if self.args.slow:  # an app busy elsewhere: says it has the call, answers late
+            append(self.args.dir, "receiving.txt", str(args.get("id", "")))
+            time.sleep(self.args.slow)
         self._message(str(args.get("token", "")), args.get("message", []), str(args.get("id", "")))
         reply = {"id": dbus.String(args["id"])} if "id" in args else {}
         return dbus.Dictionary(reply, signature="sv")
@@ -165,6 +170,7 @@ def main():
     parser.add_argument("--serve-only", action="store_true")
     parser.add_argument("--unregister", action="store_true")
     parser.add_argument("--no-ack", action="store_true")
+    parser.add_argument("--slow", type=float, default=0, help="seconds each v2 Message takes")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     DBusGMainLoop(set_as_default=True)

@@ -7,8 +7,10 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "dhtpush/client/device_state.h"
 #include "dhtpush/expected.h"
@@ -42,7 +44,8 @@ enum class Disposition {
     Handed,   // handed on: acknowledged to every proxy, and a copy from another proxy is dropped
     Dropped,  // refused: acknowledged to the proxy it came from only (a forged copy carrying a
               // real message's id must not shadow the real one arriving from another proxy)
-    Kept,     // not handed now: left unacknowledged in the proxies' mailboxes for a later session
+    Kept,     // not handed now: left unacknowledged in the proxies' mailboxes for a later session,
+              // or until handedLater() names it
 };
 
 class MessageListener {
@@ -62,6 +65,10 @@ public:
     // dropped before `handle` sees them.
     Status serve(std::uint32_t count, const std::atomic<bool>& stop, const Handler& handle);
     std::size_t dropped() const { return dropped_; }
+    // A message the handler Kept, handed on since (from any thread, while serve() runs): it is
+    // acknowledged to every proxy with the next batch, and its copies are dropped from now on.
+    // False when serve() is not running: the caller acknowledges it itself.
+    bool handedLater(const std::string& messageId);
     // The lowest urgency taken from the proxies, from any thread (RFC 8030 §5.3; a device on
     // battery takes fewer wake-ups). serve() reopens its streams when it changes; the
     // messages below it wait in the proxies' mailboxes until it is lowered again.
@@ -72,6 +79,14 @@ private:
     DeviceState state_;
     std::atomic<std::size_t> dropped_{0};
     std::atomic<node::Urgency> minUrgency_{node::Urgency::VeryLow};
+    static constexpr std::size_t RECENT_IDS = 4096;  // ids remembered against copies from other proxies
+    // serve()'s state, shared with handedLater(); guarded by serveMutex_.
+    std::mutex serveMutex_;
+    bool serving_{false};
+    std::optional<RecentIds> seen_;
+    // Acks waiting to reach each proxy. Kept on failure and sent again, so a proxy that was
+    // down learns on its return what the device already has.
+    std::vector<std::vector<std::string>> pendingAcks_;
 };
 
 }  // namespace dhtpush::client
