@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -20,10 +19,6 @@
 #include "registration_store.h"
 
 using namespace dhtpush::device;
-
-namespace {
-constexpr auto ATTACH_RETRY = std::chrono::seconds(5);  // while no proxy has answered yet
-}
 
 int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "apps") return appsCommand(std::vector<std::string>(argv + 2, argv + argc));
@@ -79,15 +74,10 @@ int main(int argc, char** argv) {
         std::atomic<bool> stop{false};
         std::atomic<bool> transportEnded{false};
         std::thread receiving([&] {
-            while (!stop && !transport.attached()) {
-                const auto until = std::chrono::steady_clock::now() + ATTACH_RETRY;
-                while (!stop && std::chrono::steady_clock::now() < until)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a stop ends the wait at once
-                if (!stop && transport.attach()) logLine(LogLevel::Info, "a proxy answers: receiving");
-            }
-            if (stop) return;
+            // Until a proxy answers it waits, trying them again every 5 s.
             if (auto ran = transport.run(stop, [&](const IncomingMessage& m) { return registrar.deliver(m); }); !ran)
                 logLine(LogLevel::Error, "every proxy refuses this device: " + ran.error().detail);
+            if (stop) return;
             transportEnded = true;
             kill(getpid(), SIGTERM);  // wakes the wait below
         });

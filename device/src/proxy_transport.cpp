@@ -1,7 +1,11 @@
 #include "proxy_transport.h"
 
+#include <set>
+#include <thread>
+
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/crypto/token.h"
+#include "distributor_log.h"
 
 namespace dhtpush::device {
 
@@ -43,20 +47,24 @@ Expected<PushSubscription> ProxyTransport::subscribe(const std::string& vapidKey
     const auto listed = accounts();
     if (listed.empty()) return makeError(Errc::Unavailable, "attached to no proxy");
     // As `dhtpush subscribe` does: several proxies share one token of version 1 (a key of its
-    // own); with one proxy, that proxy makes an inbox token.
-    std::string token = listed.size() > 1 ? crypto::SubscriptionToken::generate().text() : std::string();
+    // own); with one proxy listed, that proxy makes an inbox token. Counted on the list, not on
+    // the proxies that answer now: one that answers later must be able to watch it too.
+    std::string token = proxyUrls_.size() > 1 ? crypto::SubscriptionToken::generate().text() : std::string();
     std::string endpoint;
+    std::vector<std::string> missed;
     Error last{Errc::Unavailable, "no proxy took the subscription"};
     for (const auto& account : listed) {
         auto created = client::addSubscription(account, token, vapidKey);
         if (!created) {
-            last = created.error();  // the others watch it; this proxy misses it
+            last = created.error();  // the others watch it; this proxy is owed it
+            missed.push_back(account.url);
             continue;
         }
         if (endpoint.empty()) endpoint = created->endpoint;
         token = created->token;
     }
     if (endpoint.empty()) return last;
+    for (const auto& url : missed) owe(url, token, vapidKey);
     return PushSubscription{token, endpoint};
 }
 
@@ -76,20 +84,94 @@ Status ProxyTransport::acknowledge(const std::vector<std::string>& messageIds) {
 }
 
 Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle) {
-    client::DeviceState state;
-    state.proxies = accounts();
-    client::MessageListener listener(std::move(state));
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        listener.setMinUrgency(minUrgency_);
-        listening_ = &listener;
+    for (;;) {
+        // Ends the listener's streams: at stop, or when a proxy answers that did not before.
+        std::atomic<bool> restart{false};
+        std::thread retrying([&] {
+            auto next = std::chrono::steady_clock::now();
+            while (!stop && !restart) {
+                if (std::chrono::steady_clock::now() >= next) {
+                    next = std::chrono::steady_clock::now() + ATTACH_RETRY;
+                    if (attachMissing()) restart = true;
+                    catchUp();
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a stop ends the wait at once
+            }
+            restart = true;
+        });
+        client::DeviceState state;
+        state.proxies = accounts();
+        Status served = success();
+        if (state.proxies.empty()) {
+            while (!restart) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        } else {
+            client::MessageListener listener(std::move(state));
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                listener.setMinUrgency(minUrgency_);
+                listening_ = &listener;
+            }
+            served = listener.serve(0, restart, [&](const node::DeliveredMessage& message) {
+                return handle(IncomingMessage{message.token, message.envelope.idText(), message.envelope.body});
+            });
+            std::lock_guard<std::mutex> lock(mutex_);
+            listening_ = nullptr;
+        }
+        restart = true;
+        retrying.join();
+        if (stop || !served) return served;
     }
-    auto served = listener.serve(0, stop, [&](const node::DeliveredMessage& message) {
-        return handle(IncomingMessage{message.token, message.envelope.idText(), message.envelope.body});
-    });
+}
+
+bool ProxyTransport::attachMissing() {
+    auto urlsOf = [](const std::vector<client::ProxyAccount>& accounts) {
+        std::set<std::string> urls;
+        for (const auto& account : accounts) urls.insert(account.url);
+        return urls;
+    };
+    const auto before = urlsOf(accounts());
+    if (before.size() == proxyUrls_.size()) return false;
+    attach();
+    const auto after = urlsOf(accounts());
+    if (after.size() == before.size()) return false;
+    logLine(LogLevel::Info, std::to_string(after.size()) + " of " + std::to_string(proxyUrls_.size()) +
+                                " proxies answer: receiving through them");
+    // A proxy that just came is owed every registration's subscription.
+    const auto registrations = store_.all();
+    for (const auto& url : after)
+        if (!before.count(url))
+            for (const auto& r : registrations) owe(url, r.pushToken, r.vapidKey);
+    return true;
+}
+
+void ProxyTransport::owe(const std::string& url, const std::string& pushToken, const std::string& vapidKey) {
     std::lock_guard<std::mutex> lock(mutex_);
-    listening_ = nullptr;
-    return served;
+    owed_[url].push_back({pushToken, vapidKey});
+}
+
+void ProxyTransport::catchUp() {
+    for (const auto& account : accounts()) {
+        std::vector<Owed> owed;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = owed_.find(account.url);
+            if (it == owed_.end()) continue;
+            owed.swap(it->second);
+            owed_.erase(it);
+        }
+        std::size_t given = 0;
+        for (; given < owed.size(); ++given) {
+            auto added = client::addSubscription(account, owed[given].pushToken, owed[given].vapidKey);
+            // An inbox token (made when one proxy was listed) cannot be watched by another: let go.
+            if (!added && added.error().code != Errc::Invalid) break;
+        }
+        if (given == owed.size()) continue;
+        logLine(LogLevel::Info, std::to_string(owed.size() - given) + " subscription(s) still owed to " + account.url +
+                                    " (tried again in 5 s)");
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto& rest = owed_[account.url];
+        rest.insert(rest.begin(), owed.begin() + static_cast<std::ptrdiff_t>(given), owed.end());
+    }
 }
 
 void ProxyTransport::handedLater(const std::string& messageId) {

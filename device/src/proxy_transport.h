@@ -2,7 +2,11 @@
 // The push transport over dhtpush proxies: the distributor is one device on each proxy of
 // its list (attached on first start, accounts kept in the store), every subscription is
 // watched by all of them, and one event stream per proxy carries the messages of every app.
+// A listed proxy that did not answer is tried again while run() runs; once it answers it is
+// given every registration's subscription (paced by its rate limit) and carries a stream too.
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -15,6 +19,8 @@ namespace dhtpush::device {
 class ProxyTransport : public PushTransport {
 public:
     ProxyTransport(RegistrationStore& store, std::vector<std::string> proxyUrls);
+
+    static constexpr auto ATTACH_RETRY = std::chrono::seconds(5);  // a listed proxy not attached yet
 
     // Attaches to each listed proxy the store has no account on. Fails when none is reachable.
     Status attach();
@@ -30,12 +36,23 @@ public:
 
 private:
     std::vector<client::ProxyAccount> accounts() const;
+    // attach(); true when it attached to a proxy it was not on. A new proxy is owed every
+    // registration's subscription.
+    bool attachMissing();
+    // Gives the proxies the subscriptions they are owed, until one refuses (429: its rate
+    // limit; the rest come at the next retry).
+    void catchUp();
+    void owe(const std::string& url, const std::string& pushToken, const std::string& vapidKey);
 
     RegistrationStore& store_;
     std::vector<std::string> proxyUrls_;
     std::mutex mutex_;
     node::Urgency minUrgency_{node::Urgency::VeryLow};   // guarded by mutex_
     client::MessageListener* listening_{nullptr};       // run()'s, while it runs; guarded by mutex_
+    struct Owed {
+        std::string pushToken, vapidKey;
+    };
+    std::map<std::string, std::vector<Owed>> owed_;  // by proxy URL; guarded by mutex_
 };
 
 }  // namespace dhtpush::device
