@@ -4,35 +4,22 @@
 # and carries a stream, so messages keep coming through it when the other proxy goes. A proxy
 # that hangs holds Register calls in a bounded queue: past it they get LimitsExceeded.
 set -euo pipefail
-NODE="$1"
-CLI="$2"
-DISTRIBUTOR="$3"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
 source "$HERE/process_helpers.sh"
 source "$HERE/device_helpers.sh"
-trap 'echo "--- distributor log:"; cat "$WORK"/distributor.log 2>/dev/null' ERR
 
-start_private_bus session "$WORK/session"
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/session"
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/no-system-bus"  # no UPower: every urgency
+start_session_bus
 start_two_nodes "$NODE"
 # The second proxy of the list: its port is known, and it is down when the distributor starts.
 LATE_PORT=$(sed -n 's|^http://127.0.0.1:\([0-9]*\)$|\1|p' <<<"$URL2")
 kill -TERM "${PIDS[2]}"
 wait "${PIDS[2]}" || true
 
-"$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
-"$PYTHON" "$HERE/up_connector.py" --name org.example.Early --token tok-early --dir "$WORK/app" &
-PIDS+=($!)
-wait_file "$WORK/app/subscription.json"
+start_distributor "$URL1" "$URL2"
+start_app org.example.Early tok-early "$WORK/app"
 
 # It comes back on the same port; the distributor finds it, and gives it the subscription.
-"$NODE" --data-dir "$WORK/node2" --http-port "$LATE_PORT" --dht-address 127.0.0.1 --dht-port 0 --local-network \
-  --bootstrap "127.0.0.1:$DHT1" >"$WORK/node2-again.log" 2>&1 &
-PIDS+=($!)
+start_node "$NODE" node2 "$LATE_PORT" --bootstrap "127.0.0.1:$DHT1"
 wait_for "$WORK/distributor.log" "2 of 2 proxies answer"
 TOKEN=$(sed -n 's/.*"endpoint": "[^"]*\/wp\/\([^"]*\)".*/\1/p' "$WORK/app/subscription.json")
 for _ in $(seq 1 400); do

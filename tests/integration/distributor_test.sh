@@ -5,22 +5,14 @@
 # and decrypt it; re-registering keeps the endpoint; VAPID binds; an app that is not running
 # is started by D-Bus activation; bad calls are ignored; Unregister tells the app.
 set -euo pipefail
-NODE="$1"
-CLI="$2"
-DISTRIBUTOR="$3"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CONNECTOR="$HERE/up_connector.py"
-PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
 source "$HERE/process_helpers.sh"
 source "$HERE/device_helpers.sh"
 # On a failure, what the distributor said (the work folder goes with the exit).
-trap 'echo "--- distributor logs:"; cat "$WORK"/distributor*.log 2>/dev/null' ERR
 
 # --- a private session bus, with a folder of activatable services -----------------------
-start_private_bus session "$WORK/bus" "$WORK/services"
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/bus"
-# The machine's system bus stays out of it: no UPower there, so every urgency is taken.
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/no-system-bus"
+start_session_bus
 
 # --- two proxies on one private DHT network ---------------------------------------------
 start_two_nodes "$NODE"

@@ -4,14 +4,9 @@
 # the proxies and reach the app once the state allows them, each once. The power and network
 # state come from stand-ins for UPower and NetworkManager on a private system bus.
 set -euo pipefail
-NODE="$1"
-CLI="$2"
-DISTRIBUTOR="$3"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
 source "$HERE/process_helpers.sh"
 source "$HERE/device_helpers.sh"
-trap 'echo "--- distributor log:"; cat "$WORK"/distributor.log 2>/dev/null' ERR
 
 start_private_bus session "$WORK/session"
 start_private_bus system "$WORK/system"
@@ -41,13 +36,9 @@ set_power() {
 }
 
 start_two_nodes "$NODE"
-"$DISTRIBUTOR" --proxy "$URL1" --proxy "$URL2" --state "$WORK/distributor" >"$WORK/distributor.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/distributor.log" "on battery, metered network: taking messages of urgency normal and above"
-
-"$PYTHON" "$HERE/up_connector.py" --name org.example.Chat --token tok-chat --dir "$WORK/app" &
-PIDS+=($!)
-wait_file "$WORK/app/subscription.json"
+start_distributor "$URL1" "$URL2"
+grep -q "on battery, metered network: taking messages of urgency normal and above" "$WORK/distributor.log"
+start_app org.example.Chat tok-chat "$WORK/app"
 
 # Held: very-low and low. Taken: normal (the default) and high. The proxies stream in order,
 # so once "chat" is in, "advert" and "topic" were passed over.

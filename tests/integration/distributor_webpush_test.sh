@@ -7,34 +7,22 @@
 # endpoint gets 403.
 #   distributor_webpush_test.sh DHTPUSH_NODE DHTPUSH_CLI DISTRIBUTOR NPM_CACHE_DIR
 set -euo pipefail
-NODE_BIN="$1"
-CLI="$2"
-DISTRIBUTOR="$3"
 NPM_DIR="$4"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-PYTHON=/usr/bin/python3  # Debian's, with python3-dbus and python3-gi (not a python of the user's PATH)
 source "$HERE/process_helpers.sh"
 source "$HERE/device_helpers.sh"
 source "$HERE/webpush_helpers.sh"
-trap 'echo "--- distributor log:"; cat "$WORK"/distributor.log 2>/dev/null' ERR
+NODE_BIN="$NODE"  # what start_tls_node runs
 
 setup_webpush "$NPM_DIR"
-start_private_bus session "$WORK/session"
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/session"
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/no-system-bus"  # no UPower: every urgency
+start_session_bus
 start_two_tls_nodes
-"$DISTRIBUTOR" --proxy "$HTTP1" --proxy "$HTTP2" --state "$WORK/distributor" >"$WORK/distributor.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
+start_distributor "$HTTP1" "$HTTP2"
 
 webpush keys >"$WORK/vapid.json"
 APP_KEY=$(node -p "JSON.parse(require('fs').readFileSync('$WORK/vapid.json')).publicKey")
-"$PYTHON" "$HERE/up_connector.py" --name org.example.Signed --token tok-signed --vapid "$APP_KEY" --dir "$WORK/signed" &
-PIDS+=($!)
-"$PYTHON" "$HERE/up_connector.py" --name org.example.Open --token tok-open --version 1 --dir "$WORK/open" &
-PIDS+=($!)
-wait_file "$WORK/signed/subscription.json"
-wait_file "$WORK/open/subscription.json"
+start_app org.example.Signed tok-signed "$WORK/signed" --vapid "$APP_KEY"
+start_app org.example.Open tok-open "$WORK/open" --version 1
 grep -q "\"endpoint\": \"$HTTPS1/wp/" "$WORK/signed/subscription.json"  # the proxies' HTTPS base
 
 webpush send "$WORK/signed/subscription.json" "hello from web-push with VAPID" "$WORK/vapid.json" | grep -q "^status 201"

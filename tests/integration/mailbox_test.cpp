@@ -45,6 +45,23 @@ Session receive(const client::ProxyAccount& account, std::size_t count, std::str
     return session;
 }
 
+// A proxy on a small network, one device attached to it with one subscription.
+struct OneSubscription {
+    LocalDhtNetwork network{2};
+    RunningProxy proxy{network};
+    client::ProxyAccount account;
+    std::string endpoint;
+
+    OneSubscription() {
+        auto attached = client::attachDevice(proxy.url());
+        REQUIRE(attached.ok());
+        account = *attached;
+        auto sub = client::addSubscription(account, "");
+        REQUIRE(sub.ok());
+        endpoint = proxy.url() + "/wp/" + sub->token;
+    }
+};
+
 client::PushOptions withUrgency(const char* urgency) {
     auto options = pushOptions(600);
     options.urgency = urgency;
@@ -190,13 +207,9 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
 
 TEST_CASE("a stream with a minimum urgency leaves the lower messages in the mailbox for a stream that takes them",
           "[integration][mailbox]") {
-    LocalDhtNetwork network(2);
-    RunningProxy proxy(network);
-    auto account = client::attachDevice(proxy.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    const auto endpoint = proxy.url() + "/wp/" + sub->token;
+    OneSubscription device;
+    const auto& account = device.account;
+    const auto& endpoint = device.endpoint;
     REQUIRE(client::sendPush(endpoint, "advert", withUrgency("very-low")).ok());
     REQUIRE(client::sendPush(endpoint, "chat", pushOptions(600)).ok());  // no header: normal
 
@@ -205,7 +218,7 @@ TEST_CASE("a stream with a minimum urgency leaves the lower messages in the mail
     std::mutex mutex;
     std::vector<std::string> onBattery;
     std::thread reader([&] {
-        client::streamMessages(*account,
+        client::streamMessages(account,
                                [&](const node::DeliveredMessage& m) {
                                    std::lock_guard<std::mutex> lock(mutex);
                                    onBattery.push_back(text(m.envelope.body));
@@ -227,11 +240,11 @@ TEST_CASE("a stream with a minimum urgency leaves the lower messages in the mail
     CHECK(onBattery == std::vector<std::string>{"chat", "call"});
 
     // On power again: everything unacked, the held ones included, in order.
-    auto onPower = receive(*account, 4);
+    auto onPower = receive(account, 4);
     CHECK(texts(onPower) == std::vector<std::string>{"advert", "chat", "topic update", "call"});
 
-    auto refused = client::httpRequest({"GET", proxy.url() + "/v1/devices/" + account->deviceId + "/events?urgency=urgent",
-                                        {"Authorization: Bearer " + account->secret}, {}});
+    auto refused = client::httpRequest({"GET", device.proxy.url() + "/v1/devices/" + account.deviceId + "/events?urgency=urgent",
+                                        {"Authorization: Bearer " + account.secret}, {}});
     REQUIRE(refused.ok());
     CHECK(refused->status == 400);
     CHECK(refused->body.find("urgency must be") != std::string::npos);
@@ -241,16 +254,12 @@ TEST_CASE("a stream with a minimum urgency leaves the lower messages in the mail
 // carried, past the held ones.
 TEST_CASE("a device that lowers its minimum urgency while listening gets the held messages once",
           "[integration][mailbox]") {
-    LocalDhtNetwork network(2);
-    RunningProxy proxy(network);
-    auto account = client::attachDevice(proxy.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    const auto endpoint = proxy.url() + "/wp/" + sub->token;
+    OneSubscription device;
+    const auto& account = device.account;
+    const auto& endpoint = device.endpoint;
 
     client::DeviceState state;
-    state.proxies.push_back(*account);
+    state.proxies.push_back(account);
     client::MessageListener listener(state);
     listener.setMinUrgency(node::Urgency::High);
     std::atomic<bool> stop{false};

@@ -24,20 +24,27 @@ wait_file() {
   echo "timed out waiting for $1"; return 1
 }
 
+# start_node NODE NAME PORT [ARGS...]: a dhtpush-node with its data in $WORK/NAME, HTTP on PORT
+# (0: one the OS chooses) and the DHT on a free UDP port of loopback; sets URL (its HTTP base
+# URL) and DHT_PORT once it listens.
+start_node() {
+  local node="$1" name="$2" port="$3"
+  shift 3
+  "$node" --data-dir "$WORK/$name" --http-port "$port" --dht-address 127.0.0.1 --dht-port 0 --local-network "$@" \
+    >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "$WORK/$name.log" "udp port"
+  URL=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/$name.log")
+  DHT_PORT=$(sed -n 's/.*udp port \([0-9]*\),.*/\1/p' "$WORK/$name.log")
+}
+
 # start_two_nodes NODE: dhtpush-node 1 standalone and node 2 joining it, on loopback; sets
 # URL1, URL2 (their HTTP base URLs) and DHT1 (node 1's UDP port) once node 2 is connected.
 start_two_nodes() {
-  local node="$1"
-  "$node" --data-dir "$WORK/node1" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network >"$WORK/node1.log" 2>&1 &
-  PIDS+=($!)
-  wait_for "$WORK/node1.log" "udp port"
-  URL1=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node1.log")
-  DHT1=$(sed -n 's/.*udp port \([0-9]*\),.*/\1/p' "$WORK/node1.log")
-  "$node" --data-dir "$WORK/node2" --http-port 0 --dht-address 127.0.0.1 --dht-port 0 --local-network \
-    --bootstrap "127.0.0.1:$DHT1" >"$WORK/node2.log" 2>&1 &
-  PIDS+=($!)
-  wait_for "$WORK/node2.log" "udp port"
-  URL2=$(sed -n 's/^  HTTP  *\(http:[^ ]*\).*/\1/p' "$WORK/node2.log")
+  start_node "$1" node1 0
+  URL1="$URL" DHT1="$DHT_PORT"
+  start_node "$1" node2 0 --bootstrap "127.0.0.1:$DHT1"
+  URL2="$URL"
   for _ in $(seq 1 400); do
     curl -sf "$URL2/health" | grep -q '"connected":true' && break
     sleep 0.05
