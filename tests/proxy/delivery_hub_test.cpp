@@ -1,0 +1,197 @@
+// The delivery hub without sockets: a fake PushNetwork plays the DHT (tests/support/
+// fake_push_network.h), the mailbox is a real SQLite file, and what the hub decided is read
+// from the mailbox and its counters. The same paths over a real DHT and HTTP are in
+// tests/integration/.
+#include "delivery_hub.h"
+
+#include <asio/executor_work_guard.hpp>
+
+#include <future>
+#include <thread>
+
+#include "await.h"
+#include "device_store.h"
+#include "dhtpush/crypto/vapid.h"
+#include "fake_push_network.h"
+#include "temp_dir.h"
+
+#include <catch2/catch.hpp>
+
+using namespace dhtpush;
+using namespace dhtpush::proxy;
+using dhtpush::test::waitUntil;
+
+namespace {
+
+std::int64_t nowMillis() { return static_cast<std::int64_t>(node::nowMs()); }
+
+node::Envelope envelope(const std::string& body, std::uint32_t ttl = 600, std::string topic = {}) {
+    return node::Envelope::create(ttl, node::Urgency::Normal, std::move(topic), "", crypto::toBytes(body));
+}
+
+// One proxy: its database, mailbox and hub on an io_context of its own thread, on a network
+// shared with other proxies of the test; one device with one version-1 subscription.
+struct Proxy {
+    test::TempDir dir;  // first: removed after the database is closed
+    std::unique_ptr<DeviceStore> store;
+    std::unique_ptr<Mailbox> mailbox;
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::thread thread;
+    std::shared_ptr<DeliveryHub> hub;
+    test::FakePushNetwork& network;
+    std::string device;
+    std::string token;
+    crypto::DhtKey key{};
+
+    explicit Proxy(test::FakePushNetwork& net, std::string subscription = crypto::SubscriptionToken::generate().text(),
+                   std::string vapidKey = {})
+        : network(net), token(std::move(subscription)) {
+        store = std::move(DeviceStore::open((dir.path() / "proxy.sqlite").string()).value());
+        device = store->createDevice()->id;
+        REQUIRE(store->addSubscription(device, token, vapidKey).ok());
+        key = crypto::SubscriptionToken::parse(token)->dhtKey();
+        thread = std::thread([this] { io.run(); });
+        startHub(vapidKey);
+    }
+    ~Proxy() {
+        stopHub();
+        work.reset();
+        thread.join();
+    }
+    void startHub(const std::string& vapidKey = {}) {
+        mailbox = std::make_unique<Mailbox>(store->database(), MailboxLimits{});
+        hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network, *mailbox, HubLimits{});
+        hub->start();
+        const auto before = network.watchCount(key);
+        hub->watch(token, device, vapidKey);
+        REQUIRE(waitUntil([&] { return network.watchCount(key) == before + 1; }));
+    }
+    void stopHub() {
+        if (!hub) return;
+        hub->stop();
+        std::promise<void> stopped;  // the strand has run stop() once this runs after it
+        asio::post(io, [&] { stopped.set_value(); });
+        stopped.get_future().wait();
+        hub.reset();
+    }
+    // What a POST to this proxy for its own subscription got.
+    LocalOutcome post(const node::Envelope& e) {
+        auto outcome = std::make_shared<std::promise<LocalOutcome>>();
+        auto answered = outcome->get_future();
+        hub->deliver(token, e, [outcome](LocalOutcome o) { outcome->set_value(o); });
+        REQUIRE(answered.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        return answered.get();
+    }
+    // A value a DHT peer stored at the subscription's key.
+    void fromPeer(const node::Envelope& e) { REQUIRE(network.storeFromPeer(key, {}, e) >= 1); }
+    std::vector<std::string> held() {
+        std::vector<std::string> bodies;
+        const auto pending = mailbox->pending(device, 0, nowMillis());
+        REQUIRE(pending.ok());
+        for (const auto& m : *pending)
+            bodies.emplace_back(m.message.envelope.body.begin(), m.message.envelope.body.end());
+        return bodies;
+    }
+    const HubCounters& counters() const { return hub->counters(); }
+};
+
+}  // namespace
+
+TEST_CASE("hub: a message POSTed to the device's proxy is stored once, and its DHT copy is a duplicate",
+          "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    const auto message = envelope("hello");
+    CHECK(proxy.post(message) == LocalOutcome::Stored);
+    CHECK(proxy.held() == std::vector<std::string>{"hello"});
+    proxy.fromPeer(message);  // the DHT's echo of the put
+    CHECK(waitUntil([&] { return proxy.counters().duplicates == 1; }));
+    CHECK(proxy.post(message) == LocalOutcome::AlreadyHeld);
+    CHECK(proxy.held() == std::vector<std::string>{"hello"});
+}
+
+TEST_CASE("hub: a TTL-0 message is for a device connected now, never stored", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    CHECK(proxy.post(envelope("now or never", 0)) == LocalOutcome::Streamed);
+    CHECK(proxy.counters().dropped == 1);  // no stream open
+    CHECK(proxy.held().empty());
+}
+
+TEST_CASE("hub: a DHT copy without the bound key's proof is refused, and does not shadow the real one",
+          "[proxy][hub][security]") {
+    test::FakePushNetwork network;
+    const auto appServer = crypto::generateVapidKeys();
+    REQUIRE(appServer);
+    Proxy proxy(network, crypto::SubscriptionToken::generate().text(), appServer->publicKey);
+    const auto real = envelope("real");
+    auto forged = real;  // the same id, a peer's text, no VAPID proof
+    forged.body = crypto::toBytes("forged");
+    proxy.fromPeer(forged);
+    CHECK(waitUntil([&] { return proxy.counters().rejected == 1; }));
+    // The POST path checked the sender's VAPID itself (webpush_routes): the hub takes it.
+    CHECK(proxy.post(real) == LocalOutcome::Stored);
+    CHECK(proxy.held() == std::vector<std::string>{"real"});
+}
+
+TEST_CASE("hub: DHT copies with a creation time ahead of our clock, or expired, are dropped", "[proxy][hub][security]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    auto future = envelope("from the future");
+    future.createdMs = node::nowMs() + 3600 * 1000;  // past the 60 s of clock skew allowed
+    proxy.fromPeer(future);
+    CHECK(waitUntil([&] { return proxy.counters().rejected == 1; }));
+    auto old = envelope("old", 60);
+    old.createdMs = node::nowMs() - 120 * 1000;
+    proxy.fromPeer(old);
+    CHECK(waitUntil([&] { return proxy.counters().expired == 1; }));
+    CHECK(proxy.held().empty());
+}
+
+TEST_CASE("hub: a newer message with the same Topic replaces the older, in whatever order they arrive",
+          "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    auto older = envelope("score 1-0", 600, "match");
+    auto newer = envelope("score 2-0", 600, "match");
+    older.createdMs = node::nowMs() - 2000;
+    newer.createdMs = node::nowMs() - 1000;
+    proxy.fromPeer(newer);
+    proxy.fromPeer(older);  // a late copy of the older one
+    CHECK(waitUntil([&] { return proxy.counters().queued + proxy.counters().duplicates == 2; }));
+    CHECK(proxy.held() == std::vector<std::string>{"score 2-0"});
+}
+
+TEST_CASE("hub: after unwatch the key's listen is cancelled and its values are ignored", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.hub->unwatch(proxy.token);
+    CHECK(waitUntil([&] { return network.watchCount(proxy.key) == 0; }));
+    CHECK(network.storeFromPeer(proxy.key, {}, envelope("late")) == 0);
+    CHECK(proxy.hub->watchCount() == 0);
+}
+
+TEST_CASE("hub: a restarted hub does not store again a message the device acked", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    const auto message = envelope("acked before the restart");
+    CHECK(proxy.post(message) == LocalOutcome::Stored);
+    REQUIRE(proxy.mailbox->ack(proxy.device, {message.idText()}).value() == 1);
+    proxy.stopHub();
+    proxy.startHub();  // a new hub over the same database: its memory of ids is empty
+    proxy.fromPeer(message);
+    CHECK(waitUntil([&] { return proxy.counters().duplicates == 1; }));
+    CHECK(proxy.held().empty());
+}
+
+TEST_CASE("hub: two proxies watching one version-1 token each store its message once", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy first(network);
+    Proxy second(network, first.token);  // the same token, another device on another proxy
+    const auto message = envelope("to both");
+    first.fromPeer(message);
+    CHECK(waitUntil([&] { return first.counters().queued == 1 && second.counters().queued == 1; }));
+    CHECK(first.held() == std::vector<std::string>{"to both"});
+    CHECK(second.held() == std::vector<std::string>{"to both"});
+}
