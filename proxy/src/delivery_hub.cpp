@@ -13,7 +13,6 @@ namespace dhtpush::proxy {
 namespace {
 // How old a TTL-0 message may be when it reaches this proxy: DHT latency plus clock skew.
 constexpr auto IMMEDIATE_GRACE = std::chrono::seconds(30);
-constexpr auto WATCH_PACING_STEP = std::chrono::milliseconds(25);
 constexpr std::size_t BACKLOG_PAGE = 64;  // events per write when a device collects its mailbox
 
 std::int64_t toMs(std::chrono::system_clock::time_point t) {
@@ -24,27 +23,24 @@ std::int64_t toMs(std::chrono::system_clock::time_point t) {
 DeliveryHub::DeliveryHub(asio::strand<asio::io_context::executor_type> strand, node::PushNetwork& network,
                          Mailbox& mailbox, HubLimits limits)
     : strand_(strand), network_(network), mailbox_(mailbox), limits_(limits), timer_(strand_),
-      watchTimer_(strand_) {}
+      router_(std::make_shared<node::SubscriptionRouter>(
+          strand_, network, node::RouterLimits{limits.watchesPerSecond, limits.maxDhtHandoff},
+          [hub = self_](const std::string& token, const node::Envelope& envelope) {
+              if (auto self = hub->lock()) self->onEnvelope(token, envelope, true);
+          })) {}
 
 void DeliveryHub::start() {
+    *self_ = weak_from_this();  // before any work on the strand
     asio::post(strand_, [self = shared_from_this()] { self->scheduleTick(); });
 }
 
 void DeliveryHub::stop() {
-    fromDht_.close();  // at once: the DHT's thread may be waiting for a strand that no longer runs
+    router_->stop();
     asio::post(strand_, [self = shared_from_this()] {
         self->storeAdmitted();
         self->stopped_ = true;
         self->timer_.cancel();
-        self->watchTimer_.cancel();
-        for (auto& [key, watch] : self->watches_)
-            if (watch.watching) self->network_.cancel(watch.watchId);
-        self->watches_.clear();
         self->subscriptions_.clear();
-        self->byRecipient_.clear();
-        self->watchQueue_.clear();
-        self->watchCount_ = 0;
-        self->listenCount_ = 0;
         for (auto& [id, streams] : self->streams_)
             for (auto& stream : streams) stream->close();
         self->streams_.clear();
@@ -55,88 +51,23 @@ void DeliveryHub::stop() {
 
 void DeliveryHub::watch(const std::string& token, const std::string& deviceId, const std::string& vapidKey) {
     asio::post(strand_, [self = shared_from_this(), token, deviceId, vapidKey] {
-        if (self->stopped_) return;
-        const auto parsed = crypto::SubscriptionToken::parse(token);
-        if (!parsed) return;
+        if (self->stopped_ || !self->router_->watch(token)) return;
         auto [it, added] = self->subscriptions_.try_emplace(token);
         it->second.vapidKey = vapidKey;
         if (!added) return;
-        auto& sub = it->second;
-        sub.deviceId = deviceId;
-        sub.key = parsed->dhtKey();
-        const auto recipient = parsed->recipient();
-        sub.recipient.assign(recipient.begin(), recipient.end());
+        it->second.deviceId = deviceId;
         self->tokensOfDevice_[deviceId].insert(token);
-        auto& watch = self->watches_[sub.key];
-        if (sub.recipient.empty()) watch.ownToken = token;
-        else self->byRecipient_[sub.recipient] = token;
-        self->watchCount_ = self->subscriptions_.size();
-        if (++watch.subscriptions > 1) return;  // the key is watched (or queued) already
-        self->listenCount_ += listensOf(watch);
-        self->watchQueue_.push_back(sub.key);
-        if (!self->pacing_) {
-            self->pacing_ = true;
-            self->drainWatches();
-        }
     });
-}
-
-// Creates at most watchesPerSecond listens a second: a proxy restarting with tens of
-// thousands of subscriptions would otherwise stall its DHT node (OpenDHT's scheduler).
-void DeliveryHub::drainWatches() {
-    const auto perStep = std::max<std::size_t>(1, limits_.watchesPerSecond * WATCH_PACING_STEP.count() / 1000);
-    // Counted in DHT listens: an inbox is one per lane (a step may go over by an inbox's 15).
-    for (std::size_t listens = 0; listens < perStep && !watchQueue_.empty();) {
-        const auto queued = watches_.find(watchQueue_.front());
-        if (queued != watches_.end() && !queued->second.watching) listens += listensOf(queued->second);
-        startWatch(watchQueue_.front());
-        watchQueue_.pop_front();
-    }
-    if (watchQueue_.empty() || stopped_) {
-        pacing_ = false;
-        return;
-    }
-    watchTimer_.expires_after(WATCH_PACING_STEP);
-    watchTimer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
-        if (auto self = weak.lock(); self && !ec) self->drainWatches();
-    });
-}
-
-void DeliveryHub::startWatch(const crypto::DhtKey& key) {
-    auto it = watches_.find(key);
-    if (it == watches_.end() || it->second.watching) return;  // unsubscribed while queued
-    std::weak_ptr<DeliveryHub> weak = shared_from_this();
-    // The DHT calls back on its node's thread, inside OpenDHT's loop: hop onto ours, within
-    // the handoff bound.
-    const auto kind = it->second.ownToken.empty() ? node::KeyKind::Inbox : node::KeyKind::Own;
-    it->second.watchId =
-        network_.watch(key, kind, [weak, key](const crypto::Bytes& recipient, const node::Envelope& envelope) {
-            auto hub = weak.lock();
-            if (!hub || !hub->fromDht_.acquire()) return;
-            asio::post(hub->strand_, [hub, key, recipient, envelope] {
-                hub->onDhtEnvelope(key, recipient, envelope);
-                hub->fromDht_.release();
-            });
-        });
-    it->second.watching = true;
 }
 
 void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscription>::iterator it) {
     auto& sub = it->second;
-    if (!sub.recipient.empty()) byRecipient_.erase(sub.recipient);
     if (auto tokens = tokensOfDevice_.find(sub.deviceId); tokens != tokensOfDevice_.end()) {
         tokens->second.erase(it->first);
         if (tokens->second.empty()) tokensOfDevice_.erase(tokens);
     }
-    // A version-1 key has one subscription; an inbox key is watched until its last one goes.
-    auto watch = watches_.find(sub.key);
-    if (watch != watches_.end() && --watch->second.subscriptions == 0) {
-        if (watch->second.watching) network_.cancel(watch->second.watchId);
-        listenCount_ -= listensOf(watch->second);
-        watches_.erase(watch);
-    }
+    router_->unwatch(it->first);
     subscriptions_.erase(it);
-    watchCount_ = subscriptions_.size();
 }
 
 void DeliveryHub::unwatch(const std::string& token) {
@@ -224,24 +155,6 @@ void DeliveryHub::connectionClosed(ConnectionId connection) {
         }
         self->deviceOfConnection_.erase(device);
     });
-}
-
-void DeliveryHub::onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient,
-                                const node::Envelope& envelope) {
-    std::string token;
-    if (recipient.empty()) {
-        auto watch = watches_.find(key);
-        if (watch == watches_.end()) return;
-        token = watch->second.ownToken;
-    } else {
-        auto it = byRecipient_.find(std::string(recipient.begin(), recipient.end()));
-        if (it == byRecipient_.end()) return;  // another proxy's subscription in a shared inbox
-        token = it->second;
-    }
-    auto sub = subscriptions_.find(token);
-    // A recipient id put at another inbox's key is not for this subscription.
-    if (sub == subscriptions_.end() || sub->second.key != key) return;
-    onEnvelope(token, envelope, true);
 }
 
 void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& received, bool fromDht,

@@ -1,9 +1,9 @@
 #pragma once
 // Routes envelopes from the DHT (and from POSTs to this node) to the devices attached here:
-// watches the DHT keys of the subscriptions (one listen per key however many subscriptions
-// share it, as the tokens of one inbox do; created at a paced rate), drops duplicates and expired
-// messages, feeds the event streams, and stores the messages in the durable mailbox right
-// after handing them to the streams (a connected device does not wait for the commit).
+// has the subscriptions' tokens watched (node::SubscriptionRouter: which keys, shared listens,
+// pacing), drops duplicates, expired and forged messages, feeds the event streams, and stores
+// the messages in the durable mailbox right after handing them to the streams (a connected
+// device does not wait for the commit).
 // Every public method may be called from any thread; the work runs on the hub's strand.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -23,10 +23,10 @@
 #include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
+#include "dhtpush/node/subscription_router.h"
 #include "envelope_proof_checker.h"
 #include "envelope_time.h"
 #include "event_stream.h"
-#include "handoff_bound.h"
 #include "mailbox.h"
 
 namespace dhtpush::proxy {
@@ -84,35 +84,22 @@ public:
     void connectionClosed(ConnectionId connection);
 
     const HubCounters& counters() const { return counters_; }
-    std::size_t watchCount() const { return watchCount_; }
-    std::size_t listenCount() const { return listenCount_; }  // DHT listens, an inbox one per lane
+    std::size_t watchCount() const { return router_->watchCount(); }
+    std::size_t listenCount() const { return router_->listenCount(); }  // DHT listens, an inbox one per lane
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
-    std::size_t dhtHandoff() const { return fromDht_.inFlight(); }
+    std::size_t dhtHandoff() const { return router_->dhtHandoff(); }
     std::size_t seenIdCount() const { return seenIdCount_; }
 
 private:
     struct Subscription {
         std::string deviceId;
         std::string vapidKey;
-        crypto::DhtKey key{};
-        std::string recipient;  // empty: the key is the token's own (version 1)
     };
-    struct KeyWatch {
-        node::PushNetwork::WatchId watchId{0};
-        bool watching{false};
-        std::size_t subscriptions{0};
-        std::string ownToken;  // the version-1 token whose key this is
-    };
-    // A version-1 key is one DHT listen; an inbox is one per lane.
-    static std::size_t listensOf(const KeyWatch& watch) { return watch.ownToken.empty() ? crypto::INBOX_LANES : 1; }
 
-    void onDhtEnvelope(const crypto::DhtKey& key, const crypto::Bytes& recipient, const node::Envelope& envelope);
     void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht,
                     const OutcomeCallback& done = {});
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
     void removeSubscription(std::unordered_map<std::string, Subscription>::iterator it);
-    void startWatch(const crypto::DhtKey& key);
-    void drainWatches();
     void scheduleTick();
     void tick();
     void pruneStreams();
@@ -126,12 +113,11 @@ private:
     Mailbox& mailbox_;
     HubLimits limits_;
     asio::steady_timer timer_;
-    asio::steady_timer watchTimer_;
-    std::deque<crypto::DhtKey> watchQueue_;  // keys waiting for their DHT listen
-    bool pacing_{false};
+    // The hub as the router's callback sees it: set by start(), so a value never reaches a hub
+    // that is gone.
+    std::shared_ptr<std::weak_ptr<DeliveryHub>> self_ = std::make_shared<std::weak_ptr<DeliveryHub>>();
+    std::shared_ptr<node::SubscriptionRouter> router_;
     std::unordered_map<std::string, Subscription> subscriptions_;  // by token
-    std::map<crypto::DhtKey, KeyWatch> watches_;
-    std::unordered_map<std::string, std::string> byRecipient_;  // recipient id → token (version 2)
     std::unordered_map<std::string, std::vector<std::shared_ptr<EventStream>>> streams_;  // by device
     // Indexes, so that a closed connection or a deleted device costs no scan of everything.
     std::unordered_map<ConnectionId, std::string> deviceOfConnection_;
@@ -139,15 +125,12 @@ private:
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
-    HandoffBound fromDht_{limits_.maxDhtHandoff};
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted
     HubCounters counters_;
-    std::atomic<std::size_t> watchCount_{0};   // subscriptions watched
-    std::atomic<std::size_t> listenCount_{0};  // DHT listens they need (an inbox: one per lane)
     std::atomic<std::size_t> seenIdCount_{0};  // seen_.size(), for /health
     bool stopped_{false};
 };

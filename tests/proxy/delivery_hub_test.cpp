@@ -70,9 +70,9 @@ struct Proxy {
     void stopHub() {
         if (!hub) return;
         hub->stop();
-        std::promise<void> stopped;  // the strand has run stop() once this runs after it
-        asio::post(io, [&] { stopped.set_value(); });
-        stopped.get_future().wait();
+        // Its strand has run stop() (which cancels its listen) once nothing else holds it:
+        // only then may its mailbox go.
+        REQUIRE(waitUntil([&] { return hub.use_count() == 1; }));
         hub.reset();
     }
     // What a POST to this proxy for its own subscription got.

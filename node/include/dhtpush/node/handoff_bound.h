@@ -1,14 +1,15 @@
 #pragma once
 // At most `limit` items handed from one thread to another and not yet taken: the giver waits
 // for room instead of a queue that grows without bound. Between the DHT's thread and the
-// delivery hub this is backpressure, not loss: the DHT's thread stops reading packets, storing
-// nodes see their notifications wait, and senders see their puts slow down (then 503).
+// subscription router (and the delivery hub behind it) this is backpressure, not loss: the
+// DHT's thread stops reading packets, storing nodes see their notifications wait, and senders
+// see their puts slow down (then 503).
 // Thread-safe.
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
 
-namespace dhtpush::proxy {
+namespace dhtpush::node {
 
 class HandoffBound {
 public:
@@ -50,4 +51,4 @@ private:
     bool closed_{false};
 };
 
-}  // namespace dhtpush::proxy
+}  // namespace dhtpush::node

@@ -4,9 +4,9 @@
 #include <thread>
 
 #include "await.h"
-#include "handoff_bound.h"
+#include "dhtpush/node/handoff_bound.h"
 
-using dhtpush::proxy::HandoffBound;
+using dhtpush::node::HandoffBound;
 using dhtpush::test::waitUntil;
 
 TEST_CASE("the DHT's thread waits for room once the hub holds its bound of envelopes", "[proxy]") {
