@@ -32,13 +32,17 @@ Expected<ConnectorState> loadOrMakeConnectorState(const std::string& dataDir, co
         if (!json || !json->isObject()) return makeError(Errc::Malformed, path + " is not the library's state (JSON)");
         ConnectorState state;
         for (auto [field, key] : fields(state)) *field = (*json)[key].isString() ? (*json)[key].asString() : std::string();
+        // Older files have none; anything but strings is skipped, and only the last are kept.
+        if (const auto& handled = (*json)["handledIds"]; handled.isArray())
+            for (const auto& id : handled)
+                if (id.isString()) rememberHandled(state, id.asString());
         if (state.token.empty() || state.p256dh.empty() || state.auth.empty() || state.privateKey.empty())
             return makeError(Errc::Invalid, path + " lacks the token or keys: remove it to start afresh");
         return state;
     }
     auto keys = crypto::generateSubscriptionKeys();
     if (!keys) return keys.error();
-    ConnectorState state{crypto::base64urlEncode(crypto::randomBytes(16)), "", "", keys->p256dh, keys->auth, keys->privateKey};
+    ConnectorState state{crypto::base64urlEncode(crypto::randomBytes(16)), "", "", keys->p256dh, keys->auth, keys->privateKey, {}};
     if (auto saved = saveConnectorState(path, state); !saved) return saved.error();
     return state;
 }
@@ -47,7 +51,16 @@ Status saveConnectorState(const std::string& path, const ConnectorState& state) 
     Json::Value json(Json::objectValue);
     auto copy = state;
     for (auto [field, key] : fields(copy)) json[key] = *field;
+    json["handledIds"] = Json::Value(Json::arrayValue);
+    for (const auto& id : state.handledIds) json["handledIds"].append(id);
     return node::writePrivateFile(path, node::writeJson(json) + "\n", true);
+}
+
+void rememberHandled(ConnectorState& state, const std::string& messageId) {
+    state.handledIds.push_back(messageId);
+    if (state.handledIds.size() > MAX_HANDLED_IDS)
+        state.handledIds.erase(state.handledIds.begin(),
+                               state.handledIds.end() - static_cast<std::ptrdiff_t>(MAX_HANDLED_IDS));
 }
 
 std::string subscriptionJson(const ConnectorState& state) {

@@ -30,7 +30,9 @@ std::string stringField(const Dict& args, const char* key) {
 class ConnectorImpl : public PushConnector {
 public:
     ConnectorImpl(std::string appId, std::string statePath, ConnectorState state, Callbacks callbacks)
-        : appId_(std::move(appId)), statePath_(std::move(statePath)), state_(std::move(state)), callbacks_(std::move(callbacks)) {}
+        : appId_(std::move(appId)), statePath_(std::move(statePath)), state_(std::move(state)), callbacks_(std::move(callbacks)) {
+        for (const auto& id : state_.handledIds) seen_.insert(id);  // handed before a restart
+    }
 
     ~ConnectorImpl() override {
         if (served_) served_->leaveEventLoop();
@@ -161,6 +163,9 @@ private:
         auto plaintext = crypto::webpushDecrypt(crypto::Bytes(body.begin(), body.end()), state.p256dh, state.privateKey, state.auth);
         if (!plaintext) return;  // only the app server, holding our keys, writes what we show
         if (callbacks_.onMessage) callbacks_.onMessage(std::string(plaintext->begin(), plaintext->end()), id);
+        // Kept before the reply tells the distributor it was taken: after a crash between the
+        // two the app would rather see a message twice than never.
+        if (!id.empty()) update([&](ConnectorState& s) { rememberHandled(s, id); });
     }
 
     void unregistered(const std::string& token) {

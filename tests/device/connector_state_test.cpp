@@ -48,3 +48,35 @@ TEST_CASE("a damaged state file is refused, never replaced", "[device]") {
     std::ofstream(path) << "not json";
     CHECK_FALSE(loadOrMakeConnectorState(dir.path().string(), path));
 }
+
+TEST_CASE("the app library remembers the last message ids it handed to the app, across restarts", "[device]") {
+    dhtpush::test::TempDir dir;
+    const auto path = dir.path().string() + "/connector.json";
+    auto state = loadOrMakeConnectorState(dir.path().string(), path);
+    REQUIRE(state);
+    CHECK(state->handledIds.empty());
+    for (std::size_t i = 0; i < MAX_HANDLED_IDS + 10; ++i) rememberHandled(*state, "id-" + std::to_string(i));
+    CHECK(state->handledIds.size() == MAX_HANDLED_IDS);
+    CHECK(state->handledIds.front() == "id-10");  // the oldest went
+    REQUIRE(saveConnectorState(path, *state));
+    auto again = loadOrMakeConnectorState(dir.path().string(), path);
+    REQUIRE(again);
+    CHECK(again->handledIds == state->handledIds);
+    // A hand-edited file: what is not a string is skipped, and only the last ids are kept.
+    std::string text;
+    {
+        std::ifstream in(path);
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto at = text.find("\"handledIds\"");
+    REQUIRE(at != std::string::npos);
+    std::string many = "\"handledIds\" : [1, null, ";
+    for (std::size_t i = 0; i < 300; ++i) many += "\"x" + std::to_string(i) + "\",";
+    many += "\"last\"]";
+    text.replace(at, text.find(']', at) + 1 - at, many);
+    std::ofstream(path) << text;
+    auto edited = loadOrMakeConnectorState(dir.path().string(), path);
+    REQUIRE(edited);
+    CHECK(edited->handledIds.size() == MAX_HANDLED_IDS);
+    CHECK(edited->handledIds.back() == "last");
+}

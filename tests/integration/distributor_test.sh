@@ -203,14 +203,29 @@ for _ in $(seq 1 400); do
   sleep 0.05
 done
 UNIFIEDPUSH_DISTRIBUTOR=standin "$EXAMPLE" --name org.dhtpush.Example2 --data "$WORK/example2" >"$WORK/example2.out" 2>&1 &
-PIDS+=($!)
+EXAMPLE2=$!
+PIDS+=($EXAMPLE2)
 wait_for "$WORK/example2.out" "^endpoint: https://standin.example/wp/1$"
 wait_for "$WORK/standin.log" "^registered org.dhtpush.Example2 "
 P256DH=$(sed -n 's/^subscription: .*"p256dh":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
 AUTH=$(sed -n 's/^subscription: .*"auth":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
-gdbus call --session --dest org.unifiedpush.Distributor.standin --object-path /org/unifiedpush/Distributor \
-  --method org.dhtpush.Test.Send "$P256DH" "$AUTH" "hello from a stand-in" | grep -q "standin-1"
+standin_send() {  # TEXT ID: the stand-in hands TEXT to the app as message ID
+  gdbus call --session --dest org.unifiedpush.Distributor.standin --object-path /org/unifiedpush/Distributor \
+    --method org.dhtpush.Test.Send "$P256DH" "$AUTH" "$1" "$2" | grep -q "$2"
+}
+standin_send "hello from a stand-in" standin-1
 wait_for "$WORK/example2.out" "^message standin-1: hello from a stand-in$"
+# The app restarts, and a distributor that did not learn it had standin-1 hands it again: the
+# library remembers it across the restart, and the app is not shown it twice.
+kill "$EXAMPLE2"
+wait "$EXAMPLE2" || true
+UNIFIEDPUSH_DISTRIBUTOR=standin "$EXAMPLE" --name org.dhtpush.Example2 --data "$WORK/example2" >"$WORK/example2-again.out" 2>&1 &
+PIDS+=($!)
+wait_for "$WORK/example2-again.out" "^endpoint: https://standin.example/wp/1$"
+standin_send "hello from a stand-in, again" standin-1
+standin_send "after the app's restart" standin-2
+wait_for "$WORK/example2-again.out" "^message standin-2: after the app's restart$"
+if grep -q "again$" "$WORK/example2-again.out"; then echo "FAIL: a message the app had was shown again"; exit 1; fi
 
 # --- dhtpush apps: what is registered, and a forced removal the app is told of ------------
 "$CLI" apps >"$WORK/apps.out"

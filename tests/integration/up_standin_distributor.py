@@ -3,9 +3,10 @@
 is not dhtpush's: the app library must work with any distributor. It owns
 org.unifiedpush.Distributor.standin; after a Register it calls the app's
 Connector2.NewEndpoint with a made-up endpoint. For the test it also serves
-org.dhtpush.Test.Send(s p256dh, s auth, s text) -> s: encrypts TEXT to those keys (RFC 8291,
-as an app server would), calls the app's Connector2.Message and returns the id the app's reply
-names. Writes "registered SERVICE TOKEN" lines to --log."""
+org.dhtpush.Test.Send(s p256dh, s auth, s text, s id) -> s: encrypts TEXT to those keys (RFC
+8291, as an app server would), calls the app's Connector2.Message with that message id (the
+same id again plays a distributor that stopped before it learnt the app had it) and returns
+the id the app's reply names. Writes "registered SERVICE TOKEN" lines to --log."""
 import argparse
 import os
 import signal
@@ -69,12 +70,12 @@ class Standin(dbus.service.Object):
                         dbus_interface="org.unifiedpush.Connector2", signature="a{sv}")
         return False
 
-    @dbus.service.method("org.dhtpush.Test", in_signature="sss", out_signature="s")
-    def Send(self, p256dh, auth, text):
+    @dbus.service.method("org.dhtpush.Test", in_signature="ssss", out_signature="s")
+    def Send(self, p256dh, auth, text, message_id):
         (service, token), = self.apps.items()
         app = self.bus.get_object(service, "/org/unifiedpush/Connector", introspect=False)
         body = dbus.ByteArray(encrypt(str(p256dh), str(auth), str(text)))
-        reply = app.Message(dbus.Dictionary({"token": token, "message": body, "id": "standin-1"}, signature="sv"),
+        reply = app.Message(dbus.Dictionary({"token": token, "message": body, "id": message_id}, signature="sv"),
                             dbus_interface="org.unifiedpush.Connector2", signature="a{sv}")
         return str(reply.get("id", ""))
 
