@@ -137,22 +137,22 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
             std::mt19937 rng(std::random_device{}());
             ReconnectBackoff backoff;
             std::string lastEventId;  // resume point on this proxy across reconnects
+            auto resumeUrgency = node::Urgency::VeryLow;  // of the stream that set lastEventId
             while (!stopAll) {
                 // Cleared before the urgency is read: a change after the read ends this stream.
                 endStream[p] = false;
                 if (stopAll) break;
                 const auto urgency = minUrgency_.load();
+                // The messages a stream of a higher minimum let through lie before its resume
+                // point: a lowered minimum starts from the mailbox's beginning (copies already
+                // handed are dropped as duplicates and acknowledged again).
+                if (urgency < resumeUrgency) lastEventId.clear();
+                resumeUrgency = urgency;
                 const auto opened = std::chrono::steady_clock::now();
                 auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
                                              endStream[p], &lastEventId, urgency);
                 if (stopAll) break;
-                if (endStream[p]) {  // ended for a new minimum urgency: reopen at once
-                    // The messages it let through lie before the resume point: a lowered
-                    // minimum starts from the mailbox's beginning (copies already handed are
-                    // dropped as duplicates and acknowledged again).
-                    if (minUrgency_.load() < urgency) lastEventId.clear();
-                    continue;
-                }
+                if (endStream[p]) continue;  // ended for a new minimum urgency: reopen at once
                 if (!result && isFatal(result.error().code)) {
                     std::lock_guard<std::mutex> lock(mutex);
                     lastError = result.error();
@@ -175,11 +175,12 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     stopAll = true;
     endStreams();
     for (auto& t : threads) t.join();
-    flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
     {
+        // Before the last flush: a handedLater() from now on acknowledges by itself.
         std::lock_guard<std::mutex> lock(mutex);
         serving_ = false;
     }
+    flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
     if (refused == proxies.size() && !done) return lastError;
     return success();
 }

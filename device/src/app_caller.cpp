@@ -53,8 +53,12 @@ void AppCaller::notify(const Registration& r, const char* member, const std::opt
 
 bool AppCaller::message(std::size_t lane, const Registration& r, const std::string& messageId,
                         const crypto::Bytes& body) {
+    if (lane >= laneConnections_.size()) {  // a dispatch with more lanes than this caller: a bug, not the app's fault
+        logLine(LogLevel::Error, "no D-Bus connection for message lane " + std::to_string(lane));
+        return false;
+    }
     try {
-        auto app = sdbus::createProxy(*laneConnections_.at(lane), r.service, up::CONNECTOR_PATH);
+        auto app = sdbus::createProxy(*laneConnections_[lane], r.service, up::CONNECTOR_PATH);
         const std::vector<std::uint8_t> bytes(body.begin(), body.end());
         if (r.version == 1) {
             app->callMethod("Message").onInterface(up::CONNECTOR1).withArguments(r.appToken, bytes, messageId).dontExpectReply();

@@ -72,11 +72,15 @@ void MessageDispatch::runLane(std::size_t lane) {
         const auto registration = app->second.registration;
         lock.unlock();
         const bool taken = call_(lane, registration, message);
-        done_(registration, message, taken);
+        const bool again = done_(registration, message, taken);
         lock.lock();
-        held_.erase(message.id);
-        --queued_;
-        app = apps_.find(token);
+        app = apps_.find(token);  // there still: drain() keeps an app whose call is under way
+        if (again && app != apps_.end()) {
+            app->second.messages.push_front(std::move(message));  // still held and counted
+        } else {
+            held_.erase(message.id);
+            --queued_;
+        }
         if (app == apps_.end()) continue;
         app->second.busy = false;
         if (app->second.messages.empty()) {

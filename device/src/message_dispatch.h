@@ -28,8 +28,9 @@ class MessageDispatch {
 public:
     // Runs on lane `lane` (0 to lanes - 1); true when the app took the message.
     using Call = std::function<bool(std::size_t lane, const Registration&, const IncomingMessage&)>;
-    // Runs on the same lane right after; the message counts as held until it returns.
-    using Done = std::function<void(const Registration&, const IncomingMessage&, bool taken)>;
+    // Runs on the same lane right after; the message counts as held until it returns. True:
+    // hand it again, before the app's other messages.
+    using Done = std::function<bool(const Registration&, const IncomingMessage&, bool taken)>;
 
     MessageDispatch(DispatchLimits limits, Call call, Done done);
     // Waits for the calls in flight; what is still queued is dropped (it stays at the proxies).

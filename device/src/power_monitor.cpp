@@ -26,6 +26,7 @@ PowerMonitor::PowerMonitor(OnChange onChange) : onChange_(std::move(onChange)) {
 
 PowerMonitor::~PowerMonitor() {
     if (connection_) connection_->leaveEventLoop();
+    if (loop_.joinable()) loop_.join();
 }
 
 std::unique_ptr<PowerMonitor> PowerMonitor::start(OnChange onChange) {
@@ -64,7 +65,15 @@ void PowerMonitor::connect() {
     read(*displayDevice_, UPOWER_DEVICE, "WarningLevel");
     read(*networkManager_, NETWORK_MANAGER, "Metered");
     apply(first);
-    connection_->enterEventLoopAsync();
+    // Our own thread rather than sdbus-c++'s: when the system bus goes, its loop throws, and an
+    // exception out of a thread would end the distributor. The state then stays as it was.
+    loop_ = std::thread([this] {
+        try {
+            connection_->enterEventLoop();
+        } catch (const sdbus::Error& e) {
+            logLine(LogLevel::Warning, "system bus lost (" + e.getMessage() + "): the power state stays as it was");
+        }
+    });
 }
 
 void PowerMonitor::apply(const std::map<std::string, sdbus::Variant>& changed) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "power_state.h"
 
@@ -33,6 +34,7 @@ private:
     OnChange onChange_;
     std::unique_ptr<sdbus::IConnection> connection_;
     std::unique_ptr<sdbus::IProxy> upower_, displayDevice_, networkManager_;
+    std::thread loop_;  // the connection's event loop
     mutable std::mutex mutex_;
     PowerState state_;
     bool warningLow_{false};  // the display device's warning level, whether on battery or not

@@ -1,5 +1,6 @@
 #include "proxy_transport.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -64,11 +65,24 @@ Expected<PushSubscription> ProxyTransport::subscribe(const std::string& vapidKey
         token = created->token;
     }
     if (endpoint.empty()) return last;
+    // Owed too: the listed proxies not attached yet (the token is version 1 whenever there are
+    // two or more, so they can watch it once they answer).
+    for (const auto& url : proxyUrls_) {
+        bool attached = false;
+        for (const auto& account : listed) attached = attached || account.url == url;
+        if (!attached) missed.push_back(url);
+    }
     for (const auto& url : missed) owe(url, token, vapidKey);
     return PushSubscription{token, endpoint};
 }
 
 Status ProxyTransport::unsubscribe(const std::string& pushToken) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto& [url, owed] : owed_)
+            owed.erase(std::remove_if(owed.begin(), owed.end(), [&](const Owed& o) { return o.pushToken == pushToken; }),
+                       owed.end());
+    }
     Status result = success();
     for (const auto& account : accounts())
         if (auto removed = client::removeSubscription(account, pushToken); !removed && removed.error().code != Errc::NotFound)
@@ -146,7 +160,19 @@ bool ProxyTransport::attachMissing() {
 
 void ProxyTransport::owe(const std::string& url, const std::string& pushToken, const std::string& vapidKey) {
     std::lock_guard<std::mutex> lock(mutex_);
-    owed_[url].push_back({pushToken, vapidKey});
+    auto& owed = owed_[url];
+    for (auto& o : owed)
+        if (o.pushToken == pushToken) {
+            o.vapidKey = vapidKey;
+            return;
+        }
+    // Only the registrations' subscriptions are owed, and those are bounded; this bound is a
+    // guard against a bug rather than a limit a user meets.
+    if (owed.size() >= MAX_OWED) {
+        logLine(LogLevel::Warning, "more than " + std::to_string(MAX_OWED) + " subscriptions owed to " + url + ": one dropped");
+        return;
+    }
+    owed.push_back({pushToken, vapidKey});
 }
 
 void ProxyTransport::catchUp() {
@@ -162,8 +188,12 @@ void ProxyTransport::catchUp() {
         std::size_t given = 0;
         for (; given < owed.size(); ++given) {
             auto added = client::addSubscription(account, owed[given].pushToken, owed[given].vapidKey);
-            // An inbox token (made when one proxy was listed) cannot be watched by another: let go.
-            if (!added && added.error().code != Errc::Invalid) break;
+            // Tried again later: the proxy is away, or its rate limit (429) says wait. Any
+            // other refusal will not change (an inbox token, made when one proxy was listed,
+            // cannot be watched by another): that one is let go, the rest go on.
+            if (!added && (added.error().code == Errc::Unavailable || added.error().code == Errc::QuotaExceeded)) break;
+            if (!added)
+                logLine(LogLevel::Warning, account.url + " refuses an owed subscription: " + added.error().detail);
         }
         if (given == owed.size()) continue;
         logLine(LogLevel::Info, std::to_string(owed.size() - given) + " subscription(s) still owed to " + account.url +

@@ -21,6 +21,7 @@ public:
     ProxyTransport(RegistrationStore& store, std::vector<std::string> proxyUrls);
 
     static constexpr auto ATTACH_RETRY = std::chrono::seconds(5);  // a listed proxy not attached yet
+    static constexpr std::size_t MAX_OWED = 4096;  // subscriptions owed to one proxy
 
     // Attaches to each listed proxy the store has no account on. Fails when none is reachable.
     Status attach();

@@ -19,7 +19,7 @@ Registrar::Registrar(RegistrationStore& store, PushTransport& transport, AppCall
           [this](std::size_t lane, const Registration& registration, const IncomingMessage& message) {
               return apps_.message(lane, registration, message.id, message.body);
           },
-          [this](const Registration&, const IncomingMessage& message, bool taken) { onHanded(message, taken); }) {}
+          [this](const Registration&, const IncomingMessage& message, bool taken) { return onHanded(message, taken); }) {}
 
 Registrar::~Registrar() { apps_.finishQueued(); }
 
@@ -85,6 +85,7 @@ void Registrar::unregisterApp(const std::string& token) {
     {
         std::lock_guard<std::mutex> lock(waitingMutex_);
         away_.erase(existing->pushToken);
+        registeredAgain_.erase(existing->pushToken);
         if (const auto it = waiting_.find(existing->pushToken); it != waiting_.end()) {
             for (const auto& message : it->second) {
                 dropped.push_back(message.id);
@@ -104,13 +105,11 @@ client::Disposition Registrar::deliver(const IncomingMessage& message) {
     if (!registration) return client::Disposition::Handed;  // no app for it: acknowledged, dropped
     // A copy (another proxy, a stream reopened) of one on its way to the app, or waiting for it.
     if (dispatch_.holds(message.id)) return client::Disposition::Kept;
-    {
-        std::lock_guard<std::mutex> lock(waitingMutex_);
-        if (waitingIds_.count(message.id)) return client::Disposition::Kept;
-        if (away_.count(message.pushToken)) {
-            keepLocked(message);
-            return client::Disposition::Kept;
-        }
+    std::lock_guard<std::mutex> lock(waitingMutex_);
+    if (waitingIds_.count(message.id)) return client::Disposition::Kept;
+    if (away_.count(message.pushToken)) {
+        keepLocked(message);
+        return client::Disposition::Kept;
     }
     // Past the dispatch's bounds it stays at the proxies, unacknowledged: it comes again with
     // the next stream that starts from the mailbox's beginning (the distributor's next start).
@@ -119,25 +118,37 @@ client::Disposition Registrar::deliver(const IncomingMessage& message) {
     return client::Disposition::Kept;
 }
 
-void Registrar::onHanded(const IncomingMessage& message, bool taken) {
+bool Registrar::onHanded(const IncomingMessage& message, bool taken) {
     if (taken) {
         if (auto marked = store_.markHanded(message.id); !marked)
             logLine(LogLevel::Error, "a handed message was not recorded: " + marked.error().detail);
         transport_.handedLater(message.id);
-        return;
+        return false;
     }
-    // Away: this one and the app's queued ones wait for its next Register.
-    auto queued = dispatch_.drain(message.pushToken);
+    if (!store_.byPushToken(message.pushToken)) {  // unregistered while it was being handed: nobody's now
+        transport_.handedLater(message.id);
+        return false;
+    }
     std::lock_guard<std::mutex> lock(waitingMutex_);
+    // A Register came while this call was under way (the call may have been what started the
+    // app, by activation): it is tried once more instead of the app being taken for away.
+    if (registeredAgain_.erase(message.pushToken)) return true;
+    // Away: this one and the app's queued ones wait for its next Register. Under the lock, so
+    // that a copy arriving meanwhile finds them in one place or the other.
     away_.insert(message.pushToken);
     keepLocked(message);
-    for (auto& next : queued) keepLocked(std::move(next));
+    for (auto& next : dispatch_.drain(message.pushToken)) keepLocked(std::move(next));
+    return false;
 }
 
 void Registrar::keepLocked(IncomingMessage message) {
-    if (waitingCount_ >= MAX_WAITING || waitingIds_.count(message.id)) return;  // left at the proxies
+    auto& app = waiting_[message.pushToken];
+    if (waitingCount_ >= MAX_WAITING || app.size() >= MAX_WAITING_PER_APP || waitingIds_.count(message.id)) {
+        if (app.empty()) waiting_.erase(message.pushToken);
+        return;  // left at the proxies: it comes again at the next start
+    }
     waitingIds_.insert(message.id);
-    waiting_[message.pushToken].push_back(std::move(message));
+    app.push_back(std::move(message));
     ++waitingCount_;
 }
 
@@ -161,18 +172,19 @@ std::size_t Registrar::removeService(const std::string& service) {
 void Registrar::handWaiting(const Registration& registration) {
     // After the NewEndpoint queued before it: the app hears of its endpoint first.
     apps_.later([this, registration] {
+        std::lock_guard<std::mutex> lock(waitingMutex_);
+        away_.erase(registration.pushToken);
+        registeredAgain_.insert(registration.pushToken);
+        const auto it = waiting_.find(registration.pushToken);
+        if (it == waiting_.end()) return;
         std::deque<IncomingMessage> messages;
-        {
-            std::lock_guard<std::mutex> lock(waitingMutex_);
-            away_.erase(registration.pushToken);
-            const auto it = waiting_.find(registration.pushToken);
-            if (it == waiting_.end()) return;
-            messages.swap(it->second);
-            waiting_.erase(it);
-            waitingCount_ -= messages.size();
-            for (const auto& message : messages) waitingIds_.erase(message.id);
-        }
+        messages.swap(it->second);
+        waiting_.erase(it);
+        waitingCount_ -= messages.size();
+        // Enqueued under the lock (then the dispatch's; never the other way round), so that a
+        // newer message delivered meanwhile cannot overtake them.
         for (auto& message : messages) {
+            waitingIds_.erase(message.id);
             if (store_.wasHanded(message.id)) {
                 transport_.handedLater(message.id);
                 continue;

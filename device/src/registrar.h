@@ -37,6 +37,7 @@ public:
     // Messages an app could not take, kept to be handed when it registers again (they also stay
     // unacknowledged at the proxies, so one past this bound comes at the next start instead).
     static constexpr std::size_t MAX_WAITING = 1000;
+    static constexpr std::size_t MAX_WAITING_PER_APP = 100;  // one flooded app leaves room for the others
 
     // `apps` has `dispatch.lanes` message lanes.
     Registrar(RegistrationStore& store, PushTransport& transport, AppCaller& apps, RegistrarLimits limits,
@@ -66,8 +67,8 @@ public:
 private:
     // Hands the app's waiting messages to it again (after its NewEndpoint).
     void handWaiting(const Registration& registration);
-    // On a dispatch lane: what became of a message handed to its app.
-    void onHanded(const IncomingMessage& message, bool taken);
+    // On a dispatch lane: what became of a message handed to its app; true to hand it again.
+    bool onHanded(const IncomingMessage& message, bool taken);
     // Keeps a message for its app's next Register (at most MAX_WAITING); waitingMutex_ held.
     void keepLocked(IncomingMessage message);
 
@@ -82,6 +83,9 @@ private:
     // Apps that did not take a message: theirs wait, uncalled, until they register again (a
     // stopped app costs one call timeout, not one per message).
     std::set<std::string> away_;  // push tokens
+    // Registered since their last failed call: a call that fails now is tried once more (the
+    // failed call may have been the one that started the app). At most one per registration.
+    std::set<std::string> registeredAgain_;
     MessageDispatch dispatch_;    // last: its lanes call back into the members above
 };
 

@@ -37,10 +37,12 @@ struct Apps {
         if (m.pushToken == "slow") changed.wait(lock, [&] { return released; });
         return m.id != "refused";
     }
-    void finish(const IncomingMessage& m, bool taken) {
+    bool finish(const IncomingMessage& m, bool taken) {
         std::lock_guard<std::mutex> lock(mutex);
         done.push_back(m.id + (taken ? "" : " (not taken)"));
+        return !taken && retries-- > 0;  // hand it again, as after a Register that came meanwhile
     }
+    int retries = 0;
     void release() {
         std::lock_guard<std::mutex> lock(mutex);
         released = true;
@@ -68,7 +70,7 @@ TEST_CASE("a slow app holds back its own messages only, and each app's come in o
     Apps apps;
     MessageDispatch dispatch(
         DispatchLimits{2, 100, 10}, [&](std::size_t, const Registration&, const IncomingMessage& m) { return apps.call(m); },
-        [&](const Registration&, const IncomingMessage& m, bool taken) { apps.finish(m, taken); });
+        [&](const Registration&, const IncomingMessage& m, bool taken) { return apps.finish(m, taken); });
     ReleaseOnExit guard{apps};
     REQUIRE(dispatch.enqueue(app("slow"), message("slow", "s1")));
     REQUIRE(waitUntil([&] { return apps.calledNow().size() == 1; }));
@@ -91,7 +93,7 @@ TEST_CASE("the dispatch refuses past its bounds and a message it already holds",
     Apps apps;
     MessageDispatch dispatch(
         DispatchLimits{1, 5, 3}, [&](std::size_t, const Registration&, const IncomingMessage& m) { return apps.call(m); },
-        [&](const Registration&, const IncomingMessage& m, bool taken) { apps.finish(m, taken); });
+        [&](const Registration&, const IncomingMessage& m, bool taken) { return apps.finish(m, taken); });
     ReleaseOnExit guard{apps};  // a failed REQUIRE must not leave the lane held
     REQUIRE(dispatch.enqueue(app("slow"), message("slow", "s1")));  // holds the only lane
     REQUIRE(waitUntil([&] { return apps.calledNow().size() == 1; }));
@@ -111,4 +113,18 @@ TEST_CASE("the dispatch refuses past its bounds and a message it already holds",
     apps.release();
     CHECK(waitUntil([&] { return apps.doneNow().size() == 3; }));
     CHECK(apps.doneNow() == std::vector<std::string>{"s1", "o1", "t1"});
+}
+
+TEST_CASE("a message its Done hands back comes again before the app's others", "[device]") {
+    Apps apps;
+    apps.retries = 1;
+    MessageDispatch dispatch(
+        DispatchLimits{1, 10, 10}, [&](std::size_t, const Registration&, const IncomingMessage& m) { return apps.call(m); },
+        [&](const Registration&, const IncomingMessage& m, bool taken) { return apps.finish(m, taken); });
+    ReleaseOnExit guard{apps};
+    REQUIRE(dispatch.enqueue(app("one"), message("one", "refused")));  // the stand-in app refuses this id
+    REQUIRE(dispatch.enqueue(app("one"), message("one", "next")));
+    CHECK(waitUntil([&] { return apps.doneNow().size() == 3; }));
+    CHECK(apps.doneNow() == std::vector<std::string>{"refused (not taken)", "refused (not taken)", "next"});
+    CHECK_FALSE(dispatch.holds("refused"));
 }
