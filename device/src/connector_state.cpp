@@ -47,13 +47,13 @@ Expected<ConnectorState> loadOrMakeConnectorState(const std::string& dataDir, co
     return state;
 }
 
-Status saveConnectorState(const std::string& path, const ConnectorState& state) {
+Status saveConnectorState(const std::string& path, const ConnectorState& state, bool sync) {
     Json::Value json(Json::objectValue);
     auto copy = state;
     for (auto [field, key] : fields(copy)) json[key] = *field;
     json["handledIds"] = Json::Value(Json::arrayValue);
     for (const auto& id : state.handledIds) json["handledIds"].append(id);
-    return node::writePrivateFile(path, node::writeJson(json) + "\n", true);
+    return node::writePrivateFile(path, node::writeJson(json) + "\n", true, sync);
 }
 
 void rememberHandled(ConnectorState& state, const std::string& messageId) {

@@ -29,7 +29,8 @@ void rememberHandled(ConnectorState& state, const std::string& messageId);
 
 // Reads `path`, or makes a new token and keys (in `dataDir`, created 0700) and writes them.
 Expected<ConnectorState> loadOrMakeConnectorState(const std::string& dataDir, const std::string& path);
-Status saveConnectorState(const std::string& path, const ConnectorState& state);
+// `sync` false: not fsynced (see node::writePrivateFile), for the ids written at each message.
+Status saveConnectorState(const std::string& path, const ConnectorState& state, bool sync = true);
 // {"endpoint", "keys": {"p256dh", "auth"}}: what a WebPush library takes.
 std::string subscriptionJson(const ConnectorState& state);
 

@@ -164,8 +164,13 @@ private:
         if (!plaintext) return;  // only the app server, holding our keys, writes what we show
         if (callbacks_.onMessage) callbacks_.onMessage(std::string(plaintext->begin(), plaintext->end()), id);
         // Kept before the reply tells the distributor it was taken: after a crash between the
-        // two the app would rather see a message twice than never.
-        if (!id.empty()) update([&](ConnectorState& s) { rememberHandled(s, id); });
+        // two the app would rather see a message twice than never. Not fsynced: it is what an
+        // app restart needs, and an fsync per message would hold every next message up.
+        if (!id.empty()) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            rememberHandled(state_, id);
+            saveConnectorState(statePath_, state_, false);
+        }
     }
 
     void unregistered(const std::string& token) {

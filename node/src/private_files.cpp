@@ -57,7 +57,7 @@ Status ensurePrivateFile(const std::string& path) {
     return success();
 }
 
-Status writePrivateFile(const std::string& path, std::string_view contents, bool replace) {
+Status writePrivateFile(const std::string& path, std::string_view contents, bool replace, bool sync) {
     if (!replace) {
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST) return makeError(Errc::Conflict, path + " exists already");
@@ -74,7 +74,7 @@ Status writePrivateFile(const std::string& path, std::string_view contents, bool
     ::unlink(temp.c_str());  // a leftover of a crash; O_EXCL below keeps a planted link out
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return ioError("create", temp);
-    const bool ok = writeAll(fd, contents) && ::fsync(fd) == 0;
+    const bool ok = writeAll(fd, contents) && (!sync || ::fsync(fd) == 0);
     if (::close(fd) != 0 || !ok) {
         ::unlink(temp.c_str());
         return ioError("write", temp);
@@ -83,7 +83,7 @@ Status writePrivateFile(const std::string& path, std::string_view contents, bool
         ::unlink(temp.c_str());
         return ioError("replace", path);
     }
-    syncFolderOf(path);
+    if (sync) syncFolderOf(path);
     return success();
 }
 

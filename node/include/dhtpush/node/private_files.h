@@ -20,6 +20,9 @@ Status ensurePrivateFile(const std::string& path);
 // fsync, rename over `path`, fsync of the folder; a crash leaves the old file or the new one,
 // never a torn one. With `replace` false an existing `path` is an error (Conflict).
 // Unavailable on an I/O error (the disk full included); the old file is then untouched.
-Status writePrivateFile(const std::string& path, std::string_view contents, bool replace);
+// With `sync` false the fsyncs are skipped, for a file written often whose last change may be
+// lost: still never torn when the process dies (rename is atomic), but after a crash of the
+// system the old file may come back.
+Status writePrivateFile(const std::string& path, std::string_view contents, bool replace, bool sync = true);
 
 }  // namespace dhtpush::node
