@@ -15,6 +15,11 @@ SubscriptionRouter::SubscriptionRouter(Strand strand, PushNetwork& network, Rout
                                        EnvelopeCallback onEnvelope)
     : strand_(strand), network_(network), limits_(limits), onEnvelope_(std::move(onEnvelope)), pacingTimer_(strand_) {}
 
+bool SubscriptionRouter::watches(const crypto::DhtKey& key) const {
+    std::lock_guard<std::mutex> lock(keysMutex_);
+    return watchedKeys_.count(key) > 0;
+}
+
 std::size_t SubscriptionRouter::listensOf(const KeyWatch& watch) {
     return watch.ownToken.empty() ? crypto::INBOX_LANES : 1;
 }
@@ -28,6 +33,10 @@ bool SubscriptionRouter::watch(const std::string& token) {
     const auto recipient = parsed->recipient();
     route.recipient.assign(recipient.begin(), recipient.end());
     auto& watch = watches_[route.key];
+    {
+        std::lock_guard<std::mutex> lock(keysMutex_);
+        watchedKeys_.insert(route.key);
+    }
     if (route.recipient.empty()) watch.ownToken = token;
     else byRecipient_[route.recipient] = token;
     watchCount_ = routes_.size();
@@ -51,6 +60,8 @@ void SubscriptionRouter::unwatch(const std::string& token) {
     if (watch != watches_.end() && --watch->second.tokens == 0) {
         if (watch->second.watching) network_.cancel(watch->second.watchId);
         listenCount_ -= listensOf(watch->second);
+        std::lock_guard<std::mutex> lock(keysMutex_);
+        watchedKeys_.erase(watch->first);
         watches_.erase(watch);
     }
     routes_.erase(it);
@@ -65,6 +76,10 @@ void SubscriptionRouter::stop() {
         for (auto& [key, watch] : self->watches_)
             if (watch.watching) self->network_.cancel(watch.watchId);
         self->watches_.clear();
+        {
+            std::lock_guard<std::mutex> lock(self->keysMutex_);
+            self->watchedKeys_.clear();
+        }
         self->routes_.clear();
         self->byRecipient_.clear();
         self->watchQueue_.clear();

@@ -84,6 +84,8 @@ public:
     void connectionClosed(ConnectionId connection);
 
     const HubCounters& counters() const { return counters_; }
+    // Any thread: whether a subscription here has this key watched (a put to it needs no search).
+    bool watchesKey(const crypto::DhtKey& key) const { return router_->watches(key); }
     std::size_t watchCount() const { return router_->watchCount(); }
     std::size_t listenCount() const { return router_->listenCount(); }  // DHT listens, an inbox one per lane
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).

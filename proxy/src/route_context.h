@@ -10,9 +10,9 @@
 #include "device_store.h"
 #include "mailbox.h"
 #include "dhtpush/node/push_network.h"
+#include "dhtpush/node/token_publisher.h"
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
-#include "publish_key_budget.h"
 #include "request_limits.h"
 
 namespace dhtpush::proxy {
@@ -30,7 +30,7 @@ struct RouteContext {
     std::shared_ptr<DeliveryHub> hub;
     asio::io_context& io;
     std::vector<crypto::Bytes> inboxes;  // ids of this proxy's inboxes (ProxyConfig::inboxes)
-    PublishKeyBudget publishKeys;        // of the POST handler's thread
+    node::TokenPublisher publisher;      // of the POST handler's thread
     std::shared_ptr<ConnectionGuard> guard{};  // for /health; set once the listeners exist
     RequestLimits limits{};                    // per-source rates (config.rates)
     std::set<crypto::DhtKey> inboxKeys{};      // the DHT keys of `inboxes`: listened to anyway

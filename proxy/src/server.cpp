@@ -118,7 +118,10 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     if (!inboxes) return inboxes.error();
     impl->context = std::make_unique<RouteContext>(
         RouteContext{config, {}, {}, network, *impl->store, *impl->mailbox, impl->hub, io, std::move(*inboxes),
-                     PublishKeyBudget(config.maxPublishKeys)});
+                     node::TokenPublisher(network,
+                                          node::PublishLimits{config.standalone, config.maxPublishBacklog,
+                                                              config.maxPublishKeys},
+                                          [hub = impl->hub](const crypto::DhtKey& key) { return hub->watchesKey(key); })});
     impl->context->limits = RequestLimits(config.rates);
     for (const auto& inbox : impl->context->inboxes)
         if (auto token = crypto::SubscriptionToken::generateInInbox(inbox)) impl->context->inboxKeys.insert(token->dhtKey());

@@ -120,22 +120,17 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
         return sendProblem(req, makeError(Errc::Invalid,
                                           "this subscription is bound to an application server key and accepts only "
                                           "aes128gcm-encrypted bodies (RFC 8291)"));
-    if (!ctx.config.standalone && !ctx.network.connected())
-        return sendProblem(req, makeError(Errc::Unavailable, "this node is not connected to the DHT; retry later"));
-    if (ctx.network.publishBacklog() >= ctx.config.maxPublishBacklog)
-        return sendProblem(req, makeError(Errc::Unavailable, "this node is busy publishing into the DHT; retry in a second"),
-                           {{"Retry-After", "1"}});
-    // A subscription of this proxy is exempt: it watches that key, so the search exists already,
-    // and filling the budget must not shut the proxy's own devices off.
-    // One source may take only its share of the budget, so that it cannot shut every other
-    // sender out of new endpoints for an hour.
-    if (!local && !ctx.publishKeys.counts(token->dhtKey()))
+    const auto refusedBy = [&req](const node::PublishRefusal& refusal) {
+        if (refusal.retryAfter.count() == 0) return sendProblem(req, refusal.error);
+        return sendProblem(req, refusal.error, {{"Retry-After", std::to_string(refusal.retryAfter.count())}});
+    };
+    if (auto refused = ctx.publisher.ready()) return refusedBy(*refused);
+    // One source may take only its share of the budget of distinct keys, so that it cannot
+    // shut every other sender out of new endpoints for an hour (keys this node watches, as
+    // its own subscriptions', take nothing of it).
+    if (ctx.publisher.takesNewKey(*token))
         if (auto refused = ctx.limits.newPublishKey(source)) return sendRefusal(req, *refused);
-    if (!local && !ctx.publishKeys.admit(token->dhtKey(), std::chrono::steady_clock::now()))
-        return sendProblem(req,
-                           makeError(Errc::Unavailable,
-                                     "this node has sent to too many distinct endpoints lately; retry later or at another node"),
-                           {{"Retry-After", "60"}});
+    if (auto refused = ctx.publisher.admit(*token)) return refusedBy(*refused);
     // When this node is the device's proxy it knows the mailbox, so a full one is the
     // sender's error (507) rather than a message dropped later.
     if (local && envelope->ttlSeconds > 0) {
@@ -150,12 +145,11 @@ restinio::request_handling_status_t postMessage(RouteContext& ctx, const Request
         // The device's proxy: devices attached here get it at once, and the answer waits for
         // the mailbox's commit. Other proxies watching the token get it through the DHT.
         ctx.hub->deliver(token->text(), *envelope, [pending](LocalOutcome outcome) { pending->decided(outcome); });
-        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope, {});
+        ctx.publisher.publish(*token, *envelope, {});
     } else {
         // Answered when a storing node holds it: the sender then knows the message survives
         // this node, and a sender faster than the DHT is slowed to its pace instead of refused.
-        ctx.network.publish(token->dhtKey(), token->recipient(), *envelope,
-                            [pending](bool stored) { pending->published(stored); });
+        ctx.publisher.publish(*token, *envelope, [pending](bool stored) { pending->published(stored); });
     }
     return restinio::request_accepted();
 }

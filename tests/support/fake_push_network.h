@@ -3,6 +3,7 @@
 // reaches every watch of its key at once, and a test plays a DHT peer with storeFromPeer().
 // Callbacks run on the caller's thread, as OpenDHT's run on its own: the code under test must
 // hop to its executor either way. Never the proof that a feature works over a real DHT.
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -33,13 +34,17 @@ public:
     }
     node::NetworkStatus status() const override {
         node::NetworkStatus s;
-        s.running = s.connected = true;
+        s.running = true;
+        s.connected = connected_;
         std::lock_guard<std::mutex> lock(mutex_);
         s.messagesPublished = s.valuesPut = published_;
         return s;
     }
-    bool connected() const override { return true; }
-    std::size_t publishBacklog() const override { return 0; }
+    bool connected() const override { return connected_; }
+    std::size_t publishBacklog() const override { return backlog_; }
+    // What the two above answer, as a test sets them.
+    std::atomic<bool> connected_{true};
+    std::atomic<std::size_t> backlog_{0};
 
     // A value a DHT peer stored at `key` (for `recipient` inside an inbox; empty: a key of its
     // own): every watch of the key hears it. How many did.

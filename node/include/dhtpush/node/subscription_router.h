@@ -18,6 +18,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -50,6 +52,8 @@ public:
     void stop();
 
     // From any thread.
+    // Whether the key is watched (or about to be): a put to it needs no search of its own.
+    bool watches(const crypto::DhtKey& key) const;
     std::size_t watchCount() const { return watchCount_; }    // tokens watched
     std::size_t listenCount() const { return listenCount_; }  // DHT listens they need (an inbox: one per lane)
     std::size_t dhtHandoff() const { return fromDht_.inFlight(); }
@@ -83,6 +87,8 @@ private:
     std::map<crypto::DhtKey, KeyWatch> watches_;                 // by key
     std::unordered_map<std::string, std::string> byRecipient_;  // recipient id → token (version 2)
     HandoffBound fromDht_{limits_.maxDhtHandoff};
+    mutable std::mutex keysMutex_;
+    std::set<crypto::DhtKey> watchedKeys_;  // watches_'s keys, for other threads; guarded by keysMutex_
     std::atomic<std::size_t> watchCount_{0};
     std::atomic<std::size_t> listenCount_{0};
 };

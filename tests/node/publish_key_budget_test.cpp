@@ -1,9 +1,9 @@
-#include "publish_key_budget.h"
+#include "dhtpush/node/publish_key_budget.h"
 
 #include <catch2/catch.hpp>
 
 using namespace dhtpush;
-using dhtpush::proxy::PublishKeyBudget;
+using dhtpush::node::PublishKeyBudget;
 
 namespace {
 

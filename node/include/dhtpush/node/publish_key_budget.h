@@ -7,7 +7,7 @@
 // and in Debian's OpenDHT 2.4.12 `Dht::search` spins forever once its search limit is
 // reached. So a node refuses a new key when it already counts `maxKeys` keys used within the
 // window. Keys it counts stay cheap to reuse (an inbox takes one for all its subscriptions);
-// the keys of the proxy's own subscriptions are not counted (webpush_routes.cpp).
+// the keys the node watches are not counted (token_publisher.h).
 // Not thread-safe: the HTTP thread only.
 #include <chrono>
 #include <cstddef>
@@ -16,7 +16,7 @@
 
 #include "dhtpush/crypto/token.h"
 
-namespace dhtpush::proxy {
+namespace dhtpush::node {
 
 // OpenDHT's SEARCH_EXPIRE_TIME (62 min), plus its expiry pass that runs every 2 to 6 minutes.
 constexpr std::chrono::minutes OPENDHT_SEARCH_LIFETIME{68};
@@ -47,4 +47,4 @@ private:
     std::map<crypto::DhtKey, std::list<Use>::iterator> index_;
 };
 
-}  // namespace dhtpush::proxy
+}  // namespace dhtpush::node

@@ -1,6 +1,6 @@
-#include "publish_key_budget.h"
+#include "dhtpush/node/publish_key_budget.h"
 
-namespace dhtpush::proxy {
+namespace dhtpush::node {
 
 PublishKeyBudget::PublishKeyBudget(std::size_t maxKeys, Clock::duration window) : maxKeys_(maxKeys), window_(window) {}
 
@@ -21,4 +21,4 @@ bool PublishKeyBudget::admit(const crypto::DhtKey& key, Clock::time_point now) {
     return true;
 }
 
-}  // namespace dhtpush::proxy
+}  // namespace dhtpush::node
