@@ -47,14 +47,21 @@ start_distributor() {
   wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
 }
 
-# start_app NAME TOKEN DIR [up_connector.py options...]: an app written from the spec that
-# registers; returns once the distributor has given it an endpoint (DIR/subscription.json).
-start_app() {
+# launch_app NAME TOKEN DIR [up_connector.py options...]: an app written from the spec
+# (tests/integration/up_connector.py), which registers unless told otherwise; sets APP_PID.
+launch_app() {
   local name=$1 token=$2 dir=$3
   shift 3
   "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/up_connector.py" --name "$name" --token "$token" --dir "$dir" "$@" &
-  PIDS+=($!)
-  wait_file "$dir/subscription.json"
+  APP_PID=$!
+  PIDS+=($APP_PID)
+}
+
+# start_app NAME TOKEN DIR [options...]: launch_app, returning once the distributor has given
+# the app an endpoint (DIR/subscription.json).
+start_app() {
+  launch_app "$@"
+  wait_file "$3/subscription.json"
 }
 
 # send_to DIR TEXT [cli options...]: $CLI encrypts TEXT to the keys of the app whose

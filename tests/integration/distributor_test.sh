@@ -24,9 +24,8 @@ wait_for "$WORK/distributor.log" "serving org.unifiedpush.Distributor.dhtpush"
 [ "$(stat -c %a "$WORK/distributor")" = "700" ]
 
 # --- version 2: register, endpoint, message decrypted by the app -------------------------
-"$PYTHON" "$CONNECTOR" --name org.example.AppTwo --token tok-two --dir "$WORK/app2" &
-APP2=$!
-PIDS+=($APP2)
+launch_app org.example.AppTwo tok-two "$WORK/app2"
+APP2=$APP_PID
 wait_file "$WORK/app2/register.txt"
 grep -qx "REGISTRATION_SUCCEEDED" "$WORK/app2/register.txt"
 wait_file "$WORK/app2/subscription.json"
@@ -36,8 +35,7 @@ send_to "$WORK/app2" "hello version two" | grep -q "^sent:"
 wait_for "$WORK/app2/messages.txt" " hello version two$"
 
 # --- version 1 --------------------------------------------------------------------------
-"$PYTHON" "$CONNECTOR" --name org.example.AppOne --token tok-one --version 1 --dir "$WORK/app1" &
-PIDS+=($!)
+launch_app org.example.AppOne tok-one "$WORK/app1" --version 1
 wait_file "$WORK/app1/register.txt"
 grep -qx "REGISTRATION_SUCCEEDED" "$WORK/app1/register.txt"
 wait_file "$WORK/app1/subscription.json"
@@ -48,10 +46,8 @@ if grep -q "version one" "$WORK/app2/messages.txt"; then echo "FAIL: app two got
 # --- an app registers again at its start: the same endpoint -----------------------------
 kill "$APP2"; wait "$APP2" || true
 rm "$WORK/app2/register.txt" "$WORK/app2/subscription.json"
-"$PYTHON" "$CONNECTOR" --name org.example.AppTwo --token tok-two --dir "$WORK/app2" &
-APP2=$!
-PIDS+=($APP2)
-wait_file "$WORK/app2/subscription.json"
+start_app org.example.AppTwo tok-two "$WORK/app2"
+APP2=$APP_PID
 grep -q "\"$ENDPOINT2\"" "$WORK/app2/subscription.json"
 
 # --- an app that is not running is started by D-Bus activation ---------------------------
@@ -65,31 +61,23 @@ send_to "$WORK/app2" "while you were away" | grep -q "^sent:"
 wait_for "$WORK/app2/messages.txt" " while you were away$"
 
 # --- an app that cannot be reached: its message waits, and comes when it registers again ---
-"$PYTHON" "$CONNECTOR" --name org.example.Away --token tok-away --dir "$WORK/away" &
-AWAY=$!
-PIDS+=($AWAY)
-wait_file "$WORK/away/subscription.json"
-kill "$AWAY"; wait "$AWAY" || true
+start_app org.example.Away tok-away "$WORK/away"
+kill "$APP_PID"; wait "$APP_PID" || true
 send_to "$WORK/away" "kept for later" | grep -q "^sent:"
 wait_for "$WORK/distributor.log" "Message to org.example.Away failed"
-"$PYTHON" "$CONNECTOR" --name org.example.Away --token tok-away --dir "$WORK/away" &
-PIDS+=($!)
+launch_app org.example.Away tok-away "$WORK/away"
 wait_for "$WORK/away/messages.txt" " kept for later$"
 
 # --- VAPID: a bound subscription refuses unsigned senders --------------------------------
 VAPID_KEY=$("$CLI" vapid keygen --out "$WORK/vapid.json" | sed -n 's/.*"publicKey":"\([^"]*\)".*/\1/p')
 [ -n "$VAPID_KEY" ]
-"$PYTHON" "$CONNECTOR" --name org.example.Bound --token tok-bound --vapid "$VAPID_KEY" --dir "$WORK/bound" &
-PIDS+=($!)
-wait_file "$WORK/bound/subscription.json"
+start_app org.example.Bound tok-bound "$WORK/bound" --vapid "$VAPID_KEY"
 if send_to "$WORK/bound" "unsigned" 2>"$WORK/err"; then echo "FAIL: an unsigned sender was taken"; exit 1; fi
 send_to "$WORK/bound" "signed" --vapid "$WORK/vapid.json" --subject mailto:ops@example.org | grep -q "^sent:"
 wait_for "$WORK/bound/messages.txt" " signed$"
 
 # --- an app slow to answer holds back its own messages only --------------------------------
-"$PYTHON" "$CONNECTOR" --name org.example.Slow --token tok-slow --dir "$WORK/slow" --slow 5 &
-PIDS+=($!)
-wait_file "$WORK/slow/subscription.json"
+start_app org.example.Slow tok-slow "$WORK/slow" --slow 5
 send_to "$WORK/slow" "slow to take" | grep -q "^sent:"
 wait_file "$WORK/slow/receiving.txt"  # the distributor's call is in the app, for 5 s
 send_to "$WORK/app1" "while another app is slow" | grep -q "^sent:"
@@ -144,9 +132,7 @@ OFFLINE=$!
 PIDS+=($OFFLINE)
 wait_for "$WORK/offline.log" "serving org.unifiedpush.Distributor.dhtpushoffline"
 grep -q "no proxy reachable yet" "$WORK/offline.log"
-"$PYTHON" "$CONNECTOR" --name org.example.Offline --token tok-offline --dir "$WORK/offline-app" \
-  --distributor org.unifiedpush.Distributor.dhtpushoffline &
-PIDS+=($!)
+launch_app org.example.Offline tok-offline "$WORK/offline-app" --distributor org.unifiedpush.Distributor.dhtpushoffline
 wait_file "$WORK/offline-app/register.txt"
 grep -qx "REGISTRATION_FAILED NETWORK" "$WORK/offline-app/register.txt"
 kill -TERM "$OFFLINE"
@@ -162,10 +148,7 @@ TOML
 sed -e "s|^Name=.*|Name=org.unifiedpush.Distributor.dhtpushact|" -e "s|^Exec=.*|Exec=$DISTRIBUTOR --config $WORK/act.toml|" \
   "$(dirname "$DISTRIBUTOR")/org.unifiedpush.Distributor.dhtpush.service" >"$WORK/services/org.unifiedpush.Distributor.dhtpushact.service"
 grep -q "^SystemdService=dhtpush-distributor.service$" "$WORK/services/org.unifiedpush.Distributor.dhtpushact.service"
-"$PYTHON" "$CONNECTOR" --name org.example.Activating --token tok-act --dir "$WORK/act" \
-  --distributor org.unifiedpush.Distributor.dhtpushact &
-PIDS+=($!)
-wait_file "$WORK/act/subscription.json"
+start_app org.example.Activating tok-act "$WORK/act" --distributor org.unifiedpush.Distributor.dhtpushact
 grep -qx "REGISTRATION_SUCCEEDED" "$WORK/act/register.txt"
 send_to "$WORK/act" "to an activated distributor" | grep -q "^sent:"
 wait_for "$WORK/act/messages.txt" " to an activated distributor$"
