@@ -95,9 +95,4 @@ void PowerMonitor::apply(const std::map<std::string, sdbus::Variant>& changed) {
     onChange_(urgency, state);
 }
 
-PowerState PowerMonitor::state() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return state_;
-}
-
 }  // namespace dhtpush::device

@@ -23,7 +23,6 @@ public:
     // Null when the system bus cannot be reached (logged): the caller keeps every message.
     static std::unique_ptr<PowerMonitor> start(OnChange onChange);
     ~PowerMonitor();
-    PowerState state() const;
 
 private:
     explicit PowerMonitor(OnChange onChange);
@@ -35,7 +34,7 @@ private:
     std::unique_ptr<sdbus::IConnection> connection_;
     std::unique_ptr<sdbus::IProxy> upower_, displayDevice_, networkManager_;
     std::thread loop_;  // the connection's event loop
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     PowerState state_;
     bool warningLow_{false};  // the display device's warning level, whether on battery or not
     bool reported_{false};

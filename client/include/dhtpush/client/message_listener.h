@@ -73,7 +73,6 @@ public:
     // battery takes fewer wake-ups). serve() reopens its streams when it changes; the
     // messages below it wait in the proxies' mailboxes until it is lowered again.
     void setMinUrgency(node::Urgency urgency) { minUrgency_ = urgency; }
-    node::Urgency minUrgency() const { return minUrgency_; }
 
 private:
     DeviceState state_;
