@@ -35,7 +35,7 @@ std::size_t openFiles(pid_t pid) {
 }  // namespace
 
 // Regression: the listener stayed dead after one failed accept(), descriptors free or not.
-TEST_CASE("a listener accepts again once accept() stops failing", "[integration][security]") {
+TEST_CASE("a listener accepts again once accept() stops failing", "[integration][security][starves-descriptors]") {
     LocalDhtNetwork network(2);
     TempDir data;
     NodeProcess node(network, data.path());
