@@ -192,9 +192,11 @@ wait_for "$WORK/example2.out" "^endpoint: https://standin.example/wp/1$"
 wait_for "$WORK/standin.log" "^registered org.dhtpush.Example2 "
 P256DH=$(sed -n 's/^subscription: .*"p256dh":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
 AUTH=$(sed -n 's/^subscription: .*"auth":"\([^"]*\)".*/\1/p' "$WORK/example2.out")
+# `--`: base64url may start with '-' (an auth secret does one time in 64), which gdbus would
+# take for an option.
 standin_send() {  # TEXT ID: the stand-in hands TEXT to the app as message ID
   gdbus call --session --dest org.unifiedpush.Distributor.standin --object-path /org/unifiedpush/Distributor \
-    --method org.dhtpush.Test.Send "$P256DH" "$AUTH" "$1" "$2" | grep -q "$2"
+    --method org.dhtpush.Test.Send -- "$P256DH" "$AUTH" "$1" "$2" | grep -q "$2"
 }
 standin_send "hello from a stand-in" standin-1
 wait_for "$WORK/example2.out" "^message standin-1: hello from a stand-in$"
