@@ -12,6 +12,9 @@
 
 namespace dhtpush::proxy {
 
+// The read buffer of one connection (see buffer_size below).
+constexpr std::size_t CONNECTION_READ_BUFFER_BYTES = 1024;
+
 // Settings for one restinio server of Traits (plain or TLS) on address:port with its own
 // router; `boundPort` receives the port once the acceptor is bound, and `watch` the acceptor.
 template <class Traits>
@@ -26,6 +29,11 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
         .request_handler(std::move(router))
         .connection_state_listener(std::move(listener))
         .max_parallel_connections(config.maxConnections)
+        // Each connection holds a read buffer of this size for its whole life, and most of a
+        // node's connections are event streams that read nothing after their request: 4 KiB
+        // (restinio's default) was half of a connected device's memory. A longer request is
+        // read in several pieces.
+        .buffer_size(CONNECTION_READ_BUFFER_BYTES)
         // The same limits HttpHeadCheck answers for (http_head_check.h) before restinio would
         // close the connection over them. Bodies between 4096 bytes and the maximum get a 413
         // problem from the route.
