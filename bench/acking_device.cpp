@@ -8,15 +8,22 @@ namespace dhtpush::bench {
 AckingDevice::AckingDevice(client::ProxyAccount account, std::function<void(const node::DeliveredMessage&)> onMessage)
     : account_(std::move(account)), onMessage_(std::move(onMessage)) {
     stream_ = std::thread([this] {
-        client::streamMessages(
-            account_,
-            [this](const node::DeliveredMessage& m) {
-                onMessage_(m);
-                std::lock_guard<std::mutex> lock(mutex_);
-                toAck_.push_back(m.envelope.idText());
-                return true;
-            },
-            stop_);
+        // As `dhtpush listen` does: a stream the proxy closed (it closes one whose device
+        // reads too slowly, event_stream.h) is opened again where it left off. A bench device
+        // that stopped there would count every later message as lost.
+        std::string lastEventId;
+        while (!stop_) {
+            client::streamMessages(
+                account_,
+                [this](const node::DeliveredMessage& m) {
+                    onMessage_(m);
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    toAck_.push_back(m.envelope.idText());
+                    return true;
+                },
+                stop_, &lastEventId);
+            test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(100));
+        }
     });
     acker_ = std::thread([this] {
         while (!stop_) {

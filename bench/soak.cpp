@@ -1,13 +1,16 @@
 #include "soak.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -57,6 +60,26 @@ long procValue(int pid, const std::string& field) {
     return 0;
 }
 
+// The process's CPU time so far (user and system), in clock ticks (/proc/PID/stat fields 14
+// and 15, counted after the command name, which may hold spaces).
+long cpuTicks(int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto end = text.rfind(')');
+    if (end == std::string::npos) return 0;
+    std::istringstream fields(text.substr(end + 2));
+    std::string field;
+    long user = 0, system = 0;
+    for (int i = 3; fields >> field; ++i) {
+        if (i == 14) user = std::atol(field.c_str());
+        if (i == 15) {
+            system = std::atol(field.c_str());
+            break;
+        }
+    }
+    return user + system;
+}
+
 long openFiles(int pid) {
     long count = 0;
     if (DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
@@ -74,6 +97,7 @@ public:
         std::uint64_t sent{0}, created{0}, refused{0}, failed{0}, delivered{0};
         std::vector<double> deliveryMs, healthMs;
         long rssReceiver{0}, rssSender{0}, fdsReceiver{0}, fdsSender{0};
+        long cpuReceiver{-1}, cpuSender{-1};  // CPU ticks so far at the bucket's last sample; -1: none
     };
 
     Ledger(std::size_t capacity, Clock::time_point start, std::chrono::seconds bucket, std::size_t buckets)
@@ -112,9 +136,12 @@ public:
     void resources(Clock::time_point at, int receiverPid, int senderPid) {
         const auto rssR = procValue(receiverPid, "VmRSS"), rssS = procValue(senderPid, "VmRSS");
         const auto fdsR = openFiles(receiverPid), fdsS = openFiles(senderPid);
+        const auto cpuR = cpuTicks(receiverPid), cpuS = cpuTicks(senderPid);
         std::lock_guard<std::mutex> lock(mutex_);
+        if (firstCpuReceiver_ < 0) firstCpuReceiver_ = cpuR, firstCpuSender_ = cpuS;
         auto& b = bucketAt(at);
         b.rssReceiver = rssR, b.rssSender = rssS, b.fdsReceiver = fdsR, b.fdsSender = fdsS;
+        b.cpuReceiver = cpuR, b.cpuSender = cpuS;
     }
     // Answered 201 and never delivered.
     std::size_t lost(std::size_t sentCount) const {
@@ -131,6 +158,7 @@ public:
         std::vector<double> allHealth;
         std::uint64_t created = 0, delivered = 0;
         const double seconds = static_cast<double>(bucket_.count());
+        long cpuR = firstCpuReceiver_, cpuS = firstCpuSender_;  // at the previous sample
         for (std::size_t i = 0; i < buckets_.size(); ++i) {
             const auto& b = buckets_[i];
             Json::Value row(Json::objectValue);
@@ -147,6 +175,12 @@ public:
             row["rss_sender_kib"] = Json::Int64(b.rssSender);
             row["fds_receiver"] = Json::Int64(b.fdsReceiver);
             row["fds_sender"] = Json::Int64(b.fdsSender);
+            // CPU per message answered 201 in the bucket: each node handles every one of them.
+            if (b.cpuReceiver >= 0 && cpuR >= 0 && b.created) {
+                row["cpu_us_per_message_receiver"] = microsPerMessage(b.cpuReceiver - cpuR, b.created);
+                row["cpu_us_per_message_sender"] = microsPerMessage(b.cpuSender - cpuS, b.created);
+            }
+            if (b.cpuReceiver >= 0) cpuR = b.cpuReceiver, cpuS = b.cpuSender;
             rows.append(row);
             allHealth.insert(allHealth.end(), b.healthMs.begin(), b.healthMs.end());
             created += b.created;
@@ -163,11 +197,19 @@ public:
         out["lost"] = Json::UInt64(lost(sentCount));
         out["duplicates"] = Json::UInt64(duplicates_.load());
         out["health_ms"] = toJson(summarize(allHealth));
+        if (firstCpuReceiver_ >= 0 && created) {
+            out["cpu_us_per_message_receiver"] = microsPerMessage(cpuR - firstCpuReceiver_, created);
+            out["cpu_us_per_message_sender"] = microsPerMessage(cpuS - firstCpuSender_, created);
+        }
         return out;
     }
 
 private:
     static constexpr std::uint8_t CREATED = 1, DELIVERED = 2;
+    static double microsPerMessage(long ticks, std::uint64_t messages) {
+        return static_cast<double>(ticks) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK)) /
+               static_cast<double>(messages);
+    }
     Clock::time_point sentTime(std::size_t n) const { return Clock::time_point(Clock::duration(sentAt_[n].load())); }
     // With mutex_ held; late arrivals count in the last bucket.
     Bucket& bucketAt(Clock::time_point at) {
@@ -182,6 +224,7 @@ private:
     const std::chrono::seconds bucket_;
     mutable std::mutex mutex_;
     std::vector<Bucket> buckets_;
+    long firstCpuReceiver_{-1}, firstCpuSender_{-1};  // at the first sample; guarded by mutex_
 };
 
 // One side of the scenario: where messages go in and how they come out.

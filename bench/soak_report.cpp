@@ -58,11 +58,13 @@ void soakTable(std::ostream& md, const Json::Value& runs) {
        << "Marks: every bucket answers at least 95 % of the offered rate, 0 lost (answered 201 and never\n"
        << "delivered), 0 duplicates, /health p99 under 100 ms, RSS within 10 % after the first TTL\n"
        << "window, open files flat. *A's UDP drops*: DHT datagrams the kernel dropped at A because A did\n"
-       << "not read them in time (`dht.receive_drops`); listen notifications among them are lost for good.\n\n"
+       << "not read them in time (`dht.receive_drops`); listen notifications among them are lost for good.\n"
+       << "*CPU µs per message*: each node's CPU time (user and system, /proc) over the run divided by\n"
+       << "the messages answered 201; A is the device's proxy, B the node that took the POSTs.\n\n"
        << "| kind | offered/s | minutes | sent | answered 2xx | delivered | lost | dup | A's UDP drops | delivery p50 / p99 (ms) | "
-          "/health p99 / max (ms) | RSS A, B (MiB) first → last | fds A, B first → last | rate held | RSS flat | "
-          "/health < 100 ms | fds flat |\n"
-       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+          "/health p99 / max (ms) | RSS A, B (MiB) first → last | fds A, B first → last | CPU µs per message A, B | "
+          "rate held | RSS flat | /health < 100 ms | fds flat |\n"
+       << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& r : runs) {
         const auto& buckets = r["buckets"];
         if (buckets.empty()) continue;
@@ -84,7 +86,12 @@ void soakTable(std::ostream& md, const Json::Value& runs) {
            << mib(first["rss_sender_kib"]) << " → " << mib(last["rss_receiver_kib"]) << ", "
            << mib(last["rss_sender_kib"]) << " | " << first["fds_receiver"].asInt64() << ", "
            << first["fds_sender"].asInt64() << " → " << last["fds_receiver"].asInt64() << ", "
-           << last["fds_sender"].asInt64() << " | " << yesNo(v.rateHeld) << " | " << v.rss << " | "
+           << last["fds_sender"].asInt64() << " | "
+           << (r.isMember("cpu_us_per_message_receiver")
+                   ? fixed(r["cpu_us_per_message_receiver"].asDouble(), 0) + ", " +
+                         fixed(r["cpu_us_per_message_sender"].asDouble(), 0)
+                   : std::string("—"))
+           << " | " << yesNo(v.rateHeld) << " | " << v.rss << " | "
            << yesNo(v.healthFast) << " | " << yesNo(v.fdsFlat) << " |\n";
     }
     md << "\n(delivery p50 / p99: the worst bucket's.)\n\n![soak](performance/soak.png)\n\n";
