@@ -10,6 +10,8 @@ pkg_check_modules(Curl REQUIRED IMPORTED_TARGET libcurl)
 find_package(msgpack CONFIG REQUIRED)
 find_package(opendht 2.4 REQUIRED)
 find_package(fmt REQUIRED)
+# The one logger (node/include/dhtpush/node/log.h); Debian builds it on the same external fmt.
+find_package(spdlog REQUIRED)
 find_package(restinio 0.6.16 EXACT REQUIRED)
 find_package(Threads REQUIRED)
 

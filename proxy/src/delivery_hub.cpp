@@ -318,16 +318,24 @@ void DeliveryHub::tick() {
     const auto status = network_.status();
     const auto refused = status.storageRefused;
     if (refused > storageRefusedReported_)
-        reportSampled("DHT storage budget refused push values",
+        log::sampled(log::Level::warn, "DHT storage budget refused push values",
                       std::to_string(refused - storageRefusedReported_) + " since the previous tick, " +
                           std::to_string(refused) + " in all (--dht-storage-mib, --dht-values-per-key)");
     storageRefusedReported_ = refused;
     // And what the DHT socket could not take: an overloaded node, whose listens may miss values.
     if (status.receiveDrops > receiveDropsReported_)
-        reportSampled("DHT socket dropped datagrams (receive buffer full)",
+        log::sampled(log::Level::warn, "DHT socket dropped datagrams (receive buffer full)",
                       std::to_string(status.receiveDrops - receiveDropsReported_) + " since the previous tick, " +
                           std::to_string(status.receiveDrops) + " in all: this node cannot keep up with its DHT traffic");
     receiveDropsReported_ = status.receiveDrops;
+    // Connectivity changes, once each (a standalone node that never connects says nothing).
+    if (status.connected != dhtConnected_) {
+        if (status.connected)
+            log::info("DHT connected ({} good nodes, {} dubious)", status.goodNodes, status.dubiousNodes);
+        else
+            log::warn("DHT connection lost: no good node left");
+        dhtConnected_ = status.connected;
+    }
     scheduleTick();
 }
 

@@ -129,6 +129,7 @@ private:
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
+    bool dhtConnected_{false};                 // as last logged
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted

@@ -5,7 +5,6 @@
 #include "problem.h"
 
 #include <chrono>
-#include <iostream>
 #include <map>
 #include <mutex>
 
@@ -37,29 +36,13 @@ restinio::request_handling_status_t sendEmpty(const RequestHandle& req, int stat
     return send(req, status, nullptr, std::string(), headers);
 }
 
-// Sampled so that a flood is not a flood of lines: at most one per kind every 10 s, with how
-// many there were and the last one's detail (details never carry a secret).
-void reportSampled(const std::string& kind, std::string_view detail) {
-    struct Report {
-        std::uint64_t unreported{0};
-        std::chrono::steady_clock::time_point last{};
-    };
-    static std::mutex mutex;
-    static std::map<std::string, Report> reports;  // by kind: a handful of fixed keys
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(mutex);
-    auto& r = reports[kind];
-    ++r.unreported;
-    if (now - r.last < std::chrono::seconds(10)) return;
-    std::cerr << "dhtpush-node: " << kind << " x" << r.unreported << " since the last report; the last: " << detail
-              << "\n";
-    r.unreported = 0;
-    r.last = now;
-}
-
 restinio::request_handling_status_t sendProblem(const RequestHandle& req, const Error& error, const Headers& headers) {
     const int status = httpStatusFor(error.code);
-    if (status >= 500) reportSampled("answered " + std::to_string(status), error.detail);
+    // A 503 or 507 is the node protecting itself (overload, a full mailbox): a warning; any
+    // other 5xx is a fault.
+    if (status >= 500)
+        log::sampled(status == 503 || status == 507 ? log::Level::warn : log::Level::err,
+                      "answered " + std::to_string(status), error.detail);
     return send(req, status, "application/problem+json", problemJson(status, error), headers);
 }
 

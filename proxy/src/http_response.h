@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dhtpush/expected.h"
+#include "dhtpush/node/log.h"
 #include "http_types.h"
 
 namespace dhtpush::proxy {
@@ -21,10 +22,6 @@ restinio::request_handling_status_t sendProblem(const RequestHandle& req, const 
 
 std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name);
 
-// A line on stderr for an event of `kind`, sampled: at most one per kind every 10 s, with the
-// count since the last one. sendProblem reports every 5xx through it.
-void reportSampled(const std::string& kind, std::string_view detail);
-
 // Runs a route; a stray exception becomes a 500 problem instead of leaving restinio, and its
 // cause a (sampled) line.
 template <class Handler>
@@ -33,7 +30,7 @@ auto guarded(Handler handler) {
         try {
             return handler(req, std::move(params));
         } catch (const std::exception& ex) {
-            reportSampled("route threw", ex.what());
+            log::sampled(log::Level::err, "route threw", ex.what());
             return sendProblem(req, makeError(Errc::Internal, "internal error"));
         }
     };

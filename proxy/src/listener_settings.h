@@ -61,7 +61,7 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
 inline std::shared_ptr<AcceptWatch> makeAcceptWatch(asio::io_context& io, std::shared_ptr<ConnectionGuard> guard) {
     return std::make_shared<AcceptWatch>(io, [guard = std::move(guard)](std::size_t restarted) {
         guard->countAcceptRestarts(restarted);
-        reportSampled("accept restarted",
+        log::sampled(log::Level::warn, "accept restarted",
                       "a listener's accept() had failed (out of descriptors or memory); accepting again");
     });
 }

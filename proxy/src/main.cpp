@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "dhtpush/node/dht_node.h"
+#include "dhtpush/node/log.h"
 #include "dhtpush/proxy/server.h"
 #include "node_options.h"
 
@@ -15,9 +16,10 @@ int main(int argc, char** argv) {
     using namespace dhtpush;
     auto options = proxy::parseNodeOptions(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
-        std::cerr << "dhtpush-node: " << options.error().detail << "\n";
+        std::cerr << "dhtpush-node: " << options.error().detail << "\n";  // a usage error, for the person typing
         return 2;
     }
+    log::setLevel(options->logLevel);
     if (options->help) {
         std::cout << proxy::nodeUsage();
         return 0;
@@ -38,14 +40,19 @@ int main(int argc, char** argv) {
     asio::io_context io;
     auto dht = node::DhtNode::start(options->dht);
     if (!dht) {
-        std::cerr << "dhtpush-node: " << dht.error().detail << "\n";
+        log::error("cannot start: {}", dht.error().detail);
         return 1;
     }
     auto server = proxy::ProxyServer::start(io, **dht, options->proxy);
     if (!server) {
-        std::cerr << "dhtpush-node: " << server.error().detail << "\n";
+        log::error("cannot start: {}", server.error().detail);
         return 1;
     }
+    log::info("started: HTTP on {}:{}{}, DHT on UDP port {} (network {:#x}{}), node id {}, data in {}",
+              options->proxy.httpAddress, (*server)->port(),
+              (*server)->httpsPort() ? ", HTTPS on port " + std::to_string((*server)->httpsPort()) : std::string(),
+              (*dht)->port(), options->dht.networkId, options->proxy.standalone ? ", standalone" : "",
+              (*dht)->nodeId(), options->dht.dataDir);
     std::cout << "dhtpush-node running\n"
               << "  HTTP       http://" << options->proxy.httpAddress << ":" << (*server)->port() << "\n"
               << ((*server)->httpsPort() ? "  HTTPS      https://" + options->proxy.https.address + ":" +
@@ -66,7 +73,7 @@ int main(int argc, char** argv) {
     asio::steady_timer grace(io);
     signals.async_wait([&](const asio::error_code& ec, int) {
         if (ec) return;
-        std::cout << "dhtpush-node: shutting down\n" << std::flush;
+        log::info("shutting down");
         (*server)->stop();
         // Idle keep-alive connections would hold run() for their read timeout: give
         // in-flight responses a moment, then stop.
@@ -76,5 +83,6 @@ int main(int argc, char** argv) {
     io.run();
     server->reset();
     (*dht)->shutdown();
+    log::info("stopped");
     return 0;
 }

@@ -82,6 +82,8 @@ Options:
   --max-publish-keys N    distinct DHT keys that POSTs to this node may reach within an hour
                           (default 10000); past it a POST to a new key gets 503. 0: no limit
   --keep-alive SEC        event-stream keep-alive interval (default 15)
+  --log-level LEVEL       trace, debug, info, warning, error or off (default info): what
+                          goes to stderr, one event per line (journald takes it)
   --connections-per-ip N  open connections from one address (an IPv6 /64 counts as one),
                           over both listeners; 127.0.0.1 and ::1 are not counted
                           (default 128); 0: no limit
@@ -144,6 +146,13 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         if (arg == "--help" || arg == "-h") o.help = true;
         else if (arg == "--version") o.version = true;
         else if (arg == "--public") publicNetwork = true;
+        else if (arg == "--log-level") {
+            auto v = needValue();
+            if (!v) return v.error();
+            auto level = log::parseLevel(*v);
+            if (!level) return usageError(level.error().detail);
+            o.logLevel = *level;
+        }
         else if (arg == "--local-network") o.dht.unlimitedRate = true;
         else if (arg == "--data-dir") {
             auto v = needValue();

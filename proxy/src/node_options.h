@@ -5,6 +5,7 @@
 
 #include "dhtpush/expected.h"
 #include "dhtpush/node/dht_node.h"
+#include "dhtpush/node/log.h"
 #include "dhtpush/proxy/server.h"
 
 namespace dhtpush::proxy {
@@ -14,6 +15,7 @@ struct NodeOptions {
     ProxyConfig proxy;
     bool help{false};
     bool version{false};
+    log::Level logLevel{log::Level::info};  // --log-level
 };
 
 // Defaults: data in ./.dhtpush/node, HTTP on 127.0.0.1:8080, DHT on UDP 4222, the

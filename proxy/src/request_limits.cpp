@@ -1,6 +1,6 @@
 #include "request_limits.h"
 
-#include <iostream>
+#include "dhtpush/node/log.h"
 
 #include "client_address.h"
 
@@ -36,8 +36,7 @@ void RequestLimits::count(const std::string& limit) {
     ++report.unreported;
     const auto now = RateLimiter::Clock::now();
     if (now - report.last < REPORT_INTERVAL) return;  // sampled: a flood is one line per 10 s
-    std::cerr << "dhtpush-node: refused " << report.unreported << " request(s) over the limit '" << limit
-              << "' since the last report\n";
+    log::warn("refused {} request(s) over the limit '{}' since the last report", report.unreported, limit);
     report.unreported = 0;
     report.last = now;
 }

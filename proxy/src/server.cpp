@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <iostream>
 #include <filesystem>
 
 #include "dhtpush/crypto/inbox_placement.h"
@@ -93,9 +92,9 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
         const auto fit = connectionsThatFit(files.rlim_cur, config.https.enabled() ? 2 : 1, config.maxConnections);
         if (fit < config.maxConnections)
-            std::cerr << "dhtpush-node: the open-file limit (" << files.rlim_cur << ") holds " << fit
-                      << " connections per listener, not " << config.maxConnections << ": raise it (ulimit -n, "
-                      << "LimitNOFILE=) for more\n";
+            log::warn("the open-file limit ({}) holds {} connections per listener, not {}: raise it (ulimit -n, "
+                      "LimitNOFILE=) for more",
+                      files.rlim_cur, fit, config.maxConnections);
         config.maxConnections = fit;
     }
     auto store = openStore(config.dataDir);

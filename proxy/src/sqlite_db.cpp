@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <iostream>
+#include "dhtpush/node/log.h"
 
 namespace dhtpush::proxy {
 namespace {
@@ -115,7 +115,7 @@ sqlite3_stmt* Database::prepared(const char* sql) {
 Status Database::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::cerr << "dhtpush-node: storage: " << (message ? message : "unknown error") << "\n";
+        log::sampled(log::Level::err, "storage error", message ? message : "unknown error");
         sqlite3_free(message);
         if ((sqlite3_errcode(db_) & 0xff) == SQLITE_FULL) return makeError(Errc::StorageFull, "storage: the disk is full");
         return makeError(Errc::Unavailable, "storage: the database cannot serve now; retry later");
@@ -126,7 +126,7 @@ Status Database::exec(const char* sql) {
 Error Database::error(const char* what) const {
     // SQLite's own text names tables and columns: it goes to the operator's log, never into
     // a response.
-    std::cerr << "dhtpush-node: storage: " << what << ": " << sqlite3_errmsg(db_) << "\n";
+    log::sampled(log::Level::err, "storage error", std::string(what) + ": " + sqlite3_errmsg(db_));
     const int code = sqlite3_errcode(db_) & 0xff;
     if (code == SQLITE_FULL) return makeError(Errc::StorageFull, std::string("storage: the disk is full (") + what + ")");
     return makeError(Errc::Unavailable, std::string("storage: cannot ") + what + " now; retry later");
