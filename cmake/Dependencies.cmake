@@ -12,6 +12,8 @@ find_package(opendht 2.4 REQUIRED)
 find_package(fmt REQUIRED)
 # The one logger (node/include/dhtpush/node/log.h); Debian builds it on the same external fmt.
 find_package(spdlog REQUIRED)
+# Configuration files (dhtpush-node --config, the distributor's): Debian's libtomlplusplus-dev.
+find_package(tomlplusplus REQUIRED)
 find_package(restinio 0.6.16 EXACT REQUIRED)
 find_package(Threads REQUIRED)
 

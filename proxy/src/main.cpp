@@ -10,6 +10,7 @@
 #include "dhtpush/node/dht_node.h"
 #include "dhtpush/node/log.h"
 #include "dhtpush/proxy/server.h"
+#include "node_config_file.h"
 #include "node_options.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
     log::setLevel(options->logLevel);
     if (options->help) {
         std::cout << proxy::nodeUsage();
+        return 0;
+    }
+    if (options->checkConfig) {
+        std::cout << proxy::effectiveConfig(*options);
         return 0;
     }
     if (options->version) {

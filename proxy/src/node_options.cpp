@@ -1,5 +1,7 @@
 #include "node_options.h"
 
+#include "node_config_file.h"
+
 #include <charconv>
 #include <fstream>
 
@@ -110,6 +112,11 @@ Options:
                           that (default 12)
                           (every rate: 0 turns it off; 127.0.0.1 and ::1 are not limited per address)
   --local-network         lift OpenDHT's per-IP rate limits (many nodes on one machine)
+  --config FILE           read options from a TOML file, one key per option (http_port =
+                          8080, bootstrap = ["host:4222"], local_network = true); options
+                          given here override it. Every key: docs/dhtpush-node.toml
+  --check-config          check the options (and file), print the effective configuration
+                          as a configuration file, and exit
   --help                  show this text
   --version               show the version
 
@@ -118,7 +125,9 @@ SIGINT or SIGTERM shut it down cleanly.
 )";
 }
 
-Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
+namespace {
+
+Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     NodeOptions o;
     o.dht.port = 4222;
     o.dht.dataDir = ".dhtpush/node";
@@ -145,6 +154,7 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
         Status status = success();
         if (arg == "--help" || arg == "-h") o.help = true;
         else if (arg == "--version") o.version = true;
+        else if (arg == "--check-config") o.checkConfig = true;
         else if (arg == "--public") publicNetwork = true;
         else if (arg == "--log-level") {
             auto v = needValue();
@@ -229,6 +239,7 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
             auto invite = readFirstLine(*v);
             if (!invite) return invite.error();
             o.proxy.inviteSecret = *invite;
+            o.inviteSecretFile = *v;
         } else if (arg == "--attach-rate") status = number(o.proxy.rates.attachesPerMinute, "--attach-rate");
         else if (arg == "--subscribe-rate") status = number(o.proxy.rates.subscribesPerMinute, "--subscribe-rate");
         else if (arg == "--post-rate-per-ip") status = number(o.proxy.rates.postsPerSecond, "--post-rate-per-ip");
@@ -276,6 +287,35 @@ Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& args) {
     o.proxy.valueExpiration = o.dht.valueExpiration;
     o.proxy.standalone = o.dht.bootstrap.empty();
     return o;
+}
+
+}  // namespace
+
+Expected<NodeOptions> parseNodeOptions(const std::vector<std::string>& given) {
+    std::vector<std::string> args, fromFile;
+    std::string file;
+    bool bootstrapGiven = false;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        if (given[i] == "--config") {
+            if (i + 1 >= given.size()) return usageError("--config needs a value");
+            file = given[++i];
+            auto options = configFileOptions(file);
+            if (!options) return options.error();
+            fromFile = std::move(*options);
+            continue;
+        }
+        bootstrapGiven = bootstrapGiven || given[i] == "--bootstrap";
+        args.push_back(given[i]);
+    }
+    if (file.empty()) return parseArgs(args);
+    // The file alone first, so that a bad value in it is reported as the file's.
+    if (auto alone = parseArgs(fromFile); !alone) return makeError(alone.error().code, file + ": " + alone.error().detail);
+    // A --bootstrap on the command line replaces the file's list instead of adding to it.
+    if (bootstrapGiven)
+        for (auto it = fromFile.begin(); it != fromFile.end();)
+            it = *it == "--bootstrap" ? fromFile.erase(it, it + 2) : it + 1;
+    fromFile.insert(fromFile.end(), args.begin(), args.end());
+    return parseArgs(fromFile);
 }
 
 }  // namespace dhtpush::proxy
