@@ -44,6 +44,7 @@ void DeliveryHub::stop() {
         for (auto& [id, streams] : self->streams_)
             for (auto& stream : streams) stream->close();
         self->streams_.clear();
+        self->openStreams_ = 0;
         self->deviceOfConnection_.clear();
         self->tokensOfDevice_.clear();
     });
@@ -88,6 +89,7 @@ void DeliveryHub::forgetDevice(const std::string& deviceId) {
         auto streams = self->streams_.find(deviceId);
         if (streams == self->streams_.end()) return;
         for (auto& stream : streams->second) stream->close();
+        self->openStreams_ -= streams->second.size();
         self->streams_.erase(streams);
     });
 }
@@ -136,9 +138,11 @@ void DeliveryHub::attach(std::shared_ptr<EventStream> stream, std::int64_t after
         while (!streams.empty() && streams.size() >= self->limits_.maxStreamsPerDevice) {
             streams.front()->close();
             streams.erase(streams.begin());
+            --self->openStreams_;
             ++self->counters_.streamsReplaced;
         }
         streams.push_back(std::move(stream));
+        ++self->openStreams_;
     });
 }
 
@@ -148,9 +152,11 @@ void DeliveryHub::connectionClosed(ConnectionId connection) {
         if (device == self->deviceOfConnection_.end()) return;  // not a stream
         if (auto found = self->streams_.find(device->second); found != self->streams_.end()) {
             auto& streams = found->second;
+            const auto before = streams.size();
             streams.erase(std::remove_if(streams.begin(), streams.end(),
                                          [&](const auto& s) { return s->connection() == connection; }),
                           streams.end());
+            self->openStreams_ -= before - streams.size();
             if (streams.empty()) self->streams_.erase(found);
         }
         self->deviceOfConnection_.erase(device);
@@ -282,14 +288,24 @@ bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& 
     const auto json = node::messageToJson(message);
     for (auto& stream : it->second)
         if (stream->carries(message.envelope.urgency)) sent = stream->send(eventId, json) || sent;
-    if (sent) ++counters_.delivered;
+    if (sent) {
+        ++counters_.delivered;
+        // From the envelope's creation (the sender node's clock, within the allowed skew) to
+        // this write: what a user waits, for /metrics.
+        const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto waitedMs = nowMs - static_cast<std::int64_t>(message.envelope.createdMs);
+        deliveryLatency_.observe(waitedMs > 0 ? static_cast<double>(waitedMs) / 1000.0 : 0.0);
+    }
     return sent;
 }
 
 void DeliveryHub::pruneStreams() {
     for (auto it = streams_.begin(); it != streams_.end();) {
         auto& s = it->second;
+        const auto before = s.size();
         s.erase(std::remove_if(s.begin(), s.end(), [](const auto& st) { return !st->alive(); }), s.end());
+        openStreams_ -= before - s.size();
         it = s.empty() ? streams_.erase(it) : std::next(it);
     }
 }

@@ -27,6 +27,7 @@
 #include "envelope_proof_checker.h"
 #include "envelope_time.h"
 #include "event_stream.h"
+#include "latency_histogram.h"
 #include "mailbox.h"
 
 namespace dhtpush::proxy {
@@ -91,6 +92,9 @@ public:
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
     std::size_t dhtHandoff() const { return router_->dhtHandoff(); }
     std::size_t seenIdCount() const { return seenIdCount_; }
+    // Any thread: event streams open now, and the wait of each live delivery (/metrics).
+    std::size_t openStreams() const { return openStreams_; }
+    const LatencyHistogram& deliveryLatency() const { return deliveryLatency_; }
 
 private:
     struct Subscription {
@@ -130,6 +134,8 @@ private:
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
     bool dhtConnected_{false};                 // as last logged
+    std::atomic<std::size_t> openStreams_{0};  // the streams in streams_
+    LatencyHistogram deliveryLatency_;
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted

@@ -4,6 +4,8 @@
 
 #include "problem.h"
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -16,8 +18,21 @@ restinio::http_status_line_t statusLine(int status) {
                                         reasonPhrase(status));
 }
 
+// Responses by route and status for /metrics: fixed memory, any thread.
+constexpr std::array<const char*, 4> ROUTE_KINDS{"webpush", "device", "message", "other"};
+std::array<std::array<std::atomic<std::uint64_t>, 600>, ROUTE_KINDS.size()> responseCounts{};
+
+std::size_t routeKind(const RequestHandle& req) {
+    const auto path = req->header().path();
+    if (path.rfind("/wp/", 0) == 0) return 0;
+    if (path.rfind("/v1/", 0) == 0) return 1;
+    if (path.rfind("/m/", 0) == 0) return 2;
+    return 3;
+}
+
 restinio::request_handling_status_t send(const RequestHandle& req, int status, const char* contentType,
                                          std::string body, const Headers& headers) {
+    if (status >= 100 && status < 600) ++responseCounts[routeKind(req)][static_cast<std::size_t>(status)];
     auto response = req->create_response(statusLine(status));
     if (contentType) response.append_header(restinio::http_field::content_type, contentType);
     for (const auto& [name, value] : headers) response.append_header(name, value);
@@ -26,6 +41,13 @@ restinio::request_handling_status_t send(const RequestHandle& req, int status, c
 }
 
 }  // namespace
+
+void forEachResponseCount(const std::function<void(const char* route, int status, std::uint64_t count)>& visit) {
+    for (std::size_t route = 0; route < ROUTE_KINDS.size(); ++route)
+        for (std::size_t status = 100; status < 600; ++status)
+            if (const auto count = responseCounts[route][status].load())
+                visit(ROUTE_KINDS[route], static_cast<int>(status), count);
+}
 
 restinio::request_handling_status_t sendJson(const RequestHandle& req, int status, std::string json,
                                              const Headers& headers) {

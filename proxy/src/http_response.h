@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,10 @@ restinio::request_handling_status_t sendProblem(const RequestHandle& req, const 
                                                 const Headers& headers = {});
 
 std::optional<std::string_view> headerValue(const RequestHandle& req, std::string_view name);
+
+// Every response sent through this file, counted by route ("webpush" /wp/, "device" /v1/,
+// "message" /m/, "other") and status since the process started (for /metrics).
+void forEachResponseCount(const std::function<void(const char* route, int status, std::uint64_t count)>& visit);
 
 // Runs a route; a stray exception becomes a 500 problem instead of leaving restinio, and its
 // cause a (sampled) line.

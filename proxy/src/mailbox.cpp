@@ -275,4 +275,11 @@ Expected<std::size_t> Mailbox::pruneExpired(std::int64_t nowMs) {
     return dropped;
 }
 
+Expected<Mailbox::Totals> Mailbox::totals() {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    Statement count(*db_, "SELECT COUNT(*), TOTAL(size) FROM mailbox");
+    if (count.step() != SQLITE_ROW) return db_->error("count the mailbox");
+    return Totals{count.integer(0), count.integer(1)};
+}
+
 }  // namespace dhtpush::proxy

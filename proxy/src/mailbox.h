@@ -83,6 +83,11 @@ public:
     Expected<std::size_t> ack(const std::string& deviceId, const std::vector<std::string>& messageIds);
     // Drops expired messages and forgets expired acks; returns the messages dropped.
     Expected<std::size_t> pruneExpired(std::int64_t nowMs);
+    // Messages held for all devices, and their bytes (a count over the table: for /metrics).
+    struct Totals {
+        std::int64_t messages{0}, bytes{0};
+    };
+    Expected<Totals> totals();
 
     static MailboxEntry entryFor(const std::string& deviceId, const node::DeliveredMessage& message,
                                  std::int64_t expiresMs);

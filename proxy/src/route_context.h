@@ -47,5 +47,6 @@ void addWebPushRoutes(Router& router, RouteContext& context);
 // ConnectionCloseListener reports them (HTTPS_CONNECTION_TAG for the HTTPS listener).
 void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connectionTag);
 void addHealthRoutes(Router& router, RouteContext& context);
+void addMetricsRoutes(Router& router, RouteContext& context);
 
 }  // namespace dhtpush::proxy

@@ -53,6 +53,7 @@ std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectio
     addWebPushRoutes(*router, context);
     addDeviceRoutes(*router, context, connectionTag);
     addHealthRoutes(*router, context);
+    addMetricsRoutes(*router, context);
     router->non_matched_request_handler([](const RequestHandle& req) {
         return sendProblem(req, makeError(Errc::NotFound, "no such resource"));
     });
