@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (options->version) {
-        std::cout << "dhtpush-node 0.1.0\n";
+        std::cout << "dhtpush-node " DHTPUSH_VERSION "\n";
         return 0;
     }
     // Every connected device holds a socket: allow as many as the system lets this user.

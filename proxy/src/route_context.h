@@ -9,6 +9,7 @@
 #include "delivery_hub.h"
 #include "device_store.h"
 #include "mailbox.h"
+#include "status_page.h"
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/node/token_publisher.h"
 #include "dhtpush/proxy/server.h"
@@ -34,6 +35,9 @@ struct RouteContext {
     std::shared_ptr<ConnectionGuard> guard{};  // for /health; set once the listeners exist
     RequestLimits limits{};                    // per-source rates (config.rates)
     std::set<crypto::DhtKey> inboxKeys{};      // the DHT keys of `inboxes`: listened to anyway
+    // The status page's uptime and message rates (status_page.h); the HTTP thread's only.
+    std::chrono::steady_clock::time_point started{std::chrono::steady_clock::now()};
+    MessageRate deliveredRate{}, publishedRate{};
 };
 
 // The address a request came from.
@@ -48,5 +52,6 @@ void addWebPushRoutes(Router& router, RouteContext& context);
 void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connectionTag);
 void addHealthRoutes(Router& router, RouteContext& context);
 void addMetricsRoutes(Router& router, RouteContext& context);
+void addStatusRoutes(Router& router, RouteContext& context);
 
 }  // namespace dhtpush::proxy

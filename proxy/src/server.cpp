@@ -54,6 +54,7 @@ std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectio
     addDeviceRoutes(*router, context, connectionTag);
     addHealthRoutes(*router, context);
     addMetricsRoutes(*router, context);
+    addStatusRoutes(*router, context);
     router->non_matched_request_handler([](const RequestHandle& req) {
         return sendProblem(req, makeError(Errc::NotFound, "no such resource"));
     });
