@@ -7,6 +7,8 @@ pkg_check_modules(GnuTLS REQUIRED IMPORTED_TARGET gnutls)
 pkg_check_modules(Nettle REQUIRED IMPORTED_TARGET nettle hogweed)
 pkg_check_modules(SQLite3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(Curl REQUIRED IMPORTED_TARGET libcurl)
+# sd_notify: dhtpush-node tells systemd when it serves (Type=notify, packaging/).
+pkg_check_modules(Systemd REQUIRED IMPORTED_TARGET libsystemd)
 find_package(msgpack CONFIG REQUIRED)
 find_package(opendht 2.4 REQUIRED)
 find_package(fmt REQUIRED)

@@ -4,6 +4,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 
 #include <iostream>
 
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
               (*server)->httpsPort() ? ", HTTPS on port " + std::to_string((*server)->httpsPort()) : std::string(),
               (*dht)->port(), options->dht.networkId, options->proxy.standalone ? ", standalone" : "",
               (*dht)->nodeId(), options->dht.dataDir);
+    // Under systemd (Type=notify): serving now. Elsewhere NOTIFY_SOCKET is unset and this does nothing.
+    sd_notify(0, "READY=1\nSTATUS=serving");
     std::cout << "dhtpush-node running\n"
               << "  HTTP       http://" << options->proxy.httpAddress << ":" << (*server)->port() << "\n"
               << ((*server)->httpsPort() ? "  HTTPS      https://" + options->proxy.https.address + ":" +
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
     signals.async_wait([&](const asio::error_code& ec, int) {
         if (ec) return;
         log::info("shutting down");
+        sd_notify(0, "STOPPING=1");
         (*server)->stop();
         // Idle keep-alive connections would hold run() for their read timeout: give
         // in-flight responses a moment, then stop.
