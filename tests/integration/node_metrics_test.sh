@@ -6,11 +6,7 @@ NODE="$1"
 CLI="$2"
 source "$(dirname "$0")/process_helpers.sh"
 
-start_node "$NODE" node1 0
-NODE_URL="$URL"
-"$CLI" subscribe --proxy "$NODE_URL" --state "$WORK/device.json" >"$WORK/subscription.json"
-ENDPOINT=$(sed -n 's/.*"endpoint":"\([^"]*\)".*/\1/p' "$WORK/subscription.json")
-TOKEN="${ENDPOINT##*/}"
+start_node_with_subscription "$NODE" "$CLI"
 
 curl -sf "$NODE_URL/metrics" >"$WORK/metrics.txt"
 promtool check metrics <"$WORK/metrics.txt"

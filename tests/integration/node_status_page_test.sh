@@ -8,11 +8,7 @@ CLI="$2"
 OUT_DIR="$3"
 source "$(dirname "$0")/process_helpers.sh"
 
-start_node "$NODE" node1 0
-NODE_URL="$URL"
-"$CLI" subscribe --proxy "$NODE_URL" --state "$WORK/device.json" >"$WORK/subscription.json"
-ENDPOINT=$(sed -n 's/.*"endpoint":"\([^"]*\)".*/\1/p' "$WORK/subscription.json")
-TOKEN="${ENDPOINT##*/}"
+start_node_with_subscription "$NODE" "$CLI"
 "$CLI" send "$ENDPOINT" "waiting for its device" --ttl 600 --subscription "$WORK/subscription.json" | grep -q "^sent:"
 
 # --- without JavaScript: the figures are in the HTML, the page may load nothing foreign -----

@@ -51,3 +51,15 @@ start_two_nodes() {
   done
   curl -sf "$URL2/health" | grep -q '"connected":true'
 }
+
+# start_node_with_subscription NODE CLI: one standalone node with a device subscribed to it
+# through the CLI; sets NODE_URL, ENDPOINT and TOKEN, and leaves the subscription JSON in
+# $WORK/subscription.json (the device's state in $WORK/device.json).
+start_node_with_subscription() {
+  start_node "$1" node1 0
+  NODE_URL="$URL"
+  "$2" subscribe --proxy "$NODE_URL" --state "$WORK/device.json" >"$WORK/subscription.json"
+  ENDPOINT=$(sed -n 's/.*"endpoint":"\([^"]*\)".*/\1/p' "$WORK/subscription.json")
+  TOKEN="${ENDPOINT##*/}"
+}
+
