@@ -174,10 +174,11 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
 }
 
 TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are not delivered", "[integration][mailbox]") {
-    // The DHT keeps values 4 s: a put is created on the whole second (up to 1 s back) and a
-    // storing node refuses a value that expired on its way, which under the sanitizer's load
-    // a 2 s life did once (503).
-    const std::chrono::seconds dhtLife(4);
+    // The DHT keeps values 8 s: a put is created on the whole second (up to 1 s back), and a
+    // storing node refuses a value that expired on its way. Under the sanitizer on a loaded
+    // machine the sender's first put (a search from scratch) took over 5 s: 2 s and 4 s lives
+    // each failed once (503).
+    const std::chrono::seconds dhtLife(8);
     LocalDhtNetwork network(5, dhtLife);
     proxy::ProxyConfig config;
     config.valueExpiration = dhtLife;
@@ -186,6 +187,7 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     auto proxy = std::make_unique<RunningProxy>(network, config);
     proxy::ProxyConfig senderConfig;  // a data folder (and DHT identity) of its own
     senderConfig.valueExpiration = config.valueExpiration;
+    senderConfig.maxPublishWait = std::chrono::seconds(30);  // the put's own answer decides, not the wait
     RunningProxy sender(network, senderConfig);
     auto account = client::attachDevice(proxy->url());
     REQUIRE(account.ok());
@@ -203,7 +205,7 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     proxy = std::make_unique<RunningProxy>(network, config);
     account->url = proxy->url();
 
-    // Straight to the proxy: through the DHT the sentinel itself would only live 4 s.
+    // Straight to the proxy: through the DHT the sentinel itself would only live 8 s.
     REQUIRE(client::sendPush(proxy->url() + "/wp/" + sub->token, "sentinel", pushOptions(600)).ok());
     auto session = receive(*account, 2);
     CHECK(texts(session) == std::vector<std::string>{"lasting", "sentinel"});
