@@ -1,5 +1,9 @@
 #include "https_listener.h"
 
+#include <openssl/ssl.h>
+
+#include <optional>
+
 #include "guarded_tls_socket.h"
 #include "listener_settings.h"
 
@@ -37,9 +41,21 @@ asio::ssl::context makeTlsContext(const HttpsConfig& https) {
     return tls;
 }
 
+// OpenSSL's certificate callback (SSL_CTX_set_cert_cb): on the io_context's thread, at each
+// handshake. Returns 0 only when the pair cannot be set (the handshake fails).
+int certificateCallback(SSL* ssl, void* arg);
+
 }  // namespace
 
 struct HttpsListener::Impl {
+    HttpsConfig https;
+    // The context restinio serves new connections with (it owns it): a reload swaps its
+    // certificate and key in place. Connections already open keep their own copies.
+    SSL_CTX* live{nullptr};
+    // The pair loaded by the last reload (none before one). restinio makes the TLS stream of
+    // the next connection before it is accepted, with what the context held then: each
+    // handshake takes this pair (certificateCallback), so that none gets the old one.
+    std::optional<asio::ssl::context> reloaded;
     std::shared_ptr<ConnectionCloseListener> listener;
     std::shared_ptr<AcceptWatch> watch;
     std::unique_ptr<HttpsServer> server;
@@ -65,6 +81,9 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
     const auto where = https.address + ":" + std::to_string(https.port);
     try {
         auto tls = makeTlsContext(https);
+        impl->https = https;
+        impl->live = tls.native_handle();  // moving the context keeps this SSL_CTX
+        SSL_CTX_set_cert_cb(impl->live, certificateCallback, impl.get());
         impl->watch = makeAcceptWatch(io, listener->guard);
         auto settings = listenerSettings<ProxyTlsTraits>(config, https.address, https.port, std::move(router),
                                                          impl->listener, impl->port, impl->watch);
@@ -82,7 +101,49 @@ Expected<std::unique_ptr<HttpsListener>> HttpsListener::start(asio::io_context& 
     return std::unique_ptr<HttpsListener>(new HttpsListener(std::move(impl)));
 }
 
+namespace {
+
+int certificateCallback(SSL* ssl, void* arg) {
+    const auto* impl = static_cast<const HttpsListener::Impl*>(arg);
+    if (!impl->reloaded) return 1;  // no reload yet: the context's own pair
+    // const_cast: OpenSSL's getters take a non-const context they do not change.
+    SSL_CTX* pair = const_cast<asio::ssl::context&>(*impl->reloaded).native_handle();
+    STACK_OF(X509)* chain = nullptr;
+    SSL_CTX_get0_chain_certs(pair, &chain);
+    return SSL_use_certificate(ssl, SSL_CTX_get0_certificate(pair)) == 1 && SSL_set1_chain(ssl, chain) == 1 &&
+                   SSL_use_PrivateKey(ssl, SSL_CTX_get0_privatekey(pair)) == 1
+               ? 1
+               : 0;
+}
+
+}  // namespace
+
 std::uint16_t HttpsListener::port() const { return impl_->port; }
+
+Status HttpsListener::reloadCertificate() {
+    // Both files read and checked against each other first, in a context of their own: a
+    // renewal half written, or a key that does not match, leaves the served pair as it was.
+    std::optional<asio::ssl::context> fresh;
+    try {
+        fresh.emplace(makeTlsContext(impl_->https));
+    } catch (const std::exception& ex) {
+        return makeError(Errc::Invalid, "cannot read " + impl_->https.certFile + " and " + impl_->https.keyFile + ": " +
+                                            ex.what());
+    }
+    SSL_CTX* loaded = fresh->native_handle();
+    if (SSL_CTX_check_private_key(loaded) != 1)
+        return makeError(Errc::Invalid, impl_->https.keyFile + " is not the key of " + impl_->https.certFile);
+    STACK_OF(X509)* chain = nullptr;
+    SSL_CTX_get0_chain_certs(loaded, &chain);
+    // The live context takes references to the loaded objects: nothing is read again.
+    if (SSL_CTX_use_certificate(impl_->live, SSL_CTX_get0_certificate(loaded)) != 1 ||
+        SSL_CTX_set1_chain(impl_->live, chain) != 1 ||
+        SSL_CTX_use_PrivateKey(impl_->live, SSL_CTX_get0_privatekey(loaded)) != 1 ||
+        SSL_CTX_check_private_key(impl_->live) != 1)
+        return makeError(Errc::Internal, "the new certificate could not be put in use");
+    impl_->reloaded = std::move(fresh);
+    return success();
+}
 
 void HttpsListener::close() {
     impl_->watch->stop();

@@ -29,6 +29,10 @@ public:
     HttpsListener& operator=(const HttpsListener&) = delete;
 
     std::uint16_t port() const;
+    // Reads the certificate and key files again and serves new connections with them (an ACME
+    // client renewed them); open connections and streams go on. On a bad, unreadable or
+    // mismatched pair it keeps the served one and says why. On the io_context's thread.
+    Status reloadCertificate();
     // Closes the listening socket; asynchronous, like the HTTP server's close.
     void close();
 

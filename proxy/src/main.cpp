@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
+#include <functional>
 #include <iostream>
 
 #include "dhtpush/node/dht_node.h"
@@ -78,17 +79,31 @@ int main(int argc, char** argv) {
               << std::flush;
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
+    // SIGHUP: the TLS certificate again, as ACME clients ask after a renewal.
+    asio::signal_set reload(io, SIGHUP);
     asio::steady_timer grace(io);
     signals.async_wait([&](const asio::error_code& ec, int) {
         if (ec) return;
         log::info("shutting down");
         sd_notify(0, "STOPPING=1");
+        reload.cancel();
         (*server)->stop();
         // Idle keep-alive connections would hold run() for their read timeout: give
         // in-flight responses a moment, then stop.
         grace.expires_after(std::chrono::milliseconds(300));
         grace.async_wait([&](const asio::error_code&) { io.stop(); });
     });
+    std::function<void()> awaitReload = [&] {
+        reload.async_wait([&](const asio::error_code& ec, int) {
+            if (ec) return;
+            if (auto reloaded = (*server)->reloadCertificate(); reloaded)
+                log::info("SIGHUP: TLS certificate reloaded from {}", options->proxy.https.certFile);
+            else
+                log::error("SIGHUP: {}; still serving the previous certificate", reloaded.error().detail);
+            awaitReload();
+        });
+    };
+    awaitReload();
     io.run();
     server->reset();
     (*dht)->shutdown();

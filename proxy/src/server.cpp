@@ -175,6 +175,11 @@ std::uint16_t ProxyServer::port() const { return impl_->port; }
 
 std::uint16_t ProxyServer::httpsPort() const { return impl_->https ? impl_->https->port() : 0; }
 
+Status ProxyServer::reloadCertificate() {
+    if (!impl_->https) return success();
+    return impl_->https->reloadCertificate();
+}
+
 std::string ProxyServer::baseUrl() const { return impl_->context->baseUrl; }
 
 void ProxyServer::stop() {

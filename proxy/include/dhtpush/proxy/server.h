@@ -104,6 +104,9 @@ public:
     // Ends the event streams, cancels the DHT watches and closes the listening socket.
     // Asynchronous: the work runs on the io_context, which the caller keeps running a moment.
     void stop();
+    // HTTPS: the certificate and key files read again for new connections (SIGHUP); open
+    // streams go on. An error keeps the served pair. Nothing to do without HTTPS.
+    Status reloadCertificate();
 
     struct Impl;
 
