@@ -277,9 +277,13 @@ Expected<std::size_t> Mailbox::pruneExpired(std::int64_t nowMs) {
 
 Expected<Mailbox::Totals> Mailbox::totals() {
     std::lock_guard<std::mutex> lock(db_->mutex());
+    const auto now = std::chrono::steady_clock::now();
+    if (totals_ && now - totalsAt_ < TOTALS_MAX_AGE) return *totals_;
     Statement count(*db_, "SELECT COUNT(*), TOTAL(size) FROM mailbox");
     if (count.step() != SQLITE_ROW) return db_->error("count the mailbox");
-    return Totals{count.integer(0), count.integer(1)};
+    totals_ = Totals{count.integer(0), count.integer(1)};
+    totalsAt_ = now;
+    return *totals_;
 }
 
 }  // namespace dhtpush::proxy

@@ -1,6 +1,7 @@
 #pragma once
 // Undelivered messages per device, durable in the proxy's SQLite database: a message stays
 // until the device acks it or its TTL runs out. Thread-safe (the database's mutex).
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,10 +84,13 @@ public:
     Expected<std::size_t> ack(const std::string& deviceId, const std::vector<std::string>& messageIds);
     // Drops expired messages and forgets expired acks; returns the messages dropped.
     Expected<std::size_t> pruneExpired(std::int64_t nowMs);
-    // Messages held for all devices, and their bytes (a count over the table: for /metrics).
+    // Messages held for all devices, and their bytes (for /metrics and the status page). A
+    // count over the whole table, so counted at most once per TOTALS_MAX_AGE: anyone may ask
+    // for those pages as often as they like.
     struct Totals {
         std::int64_t messages{0}, bytes{0};
     };
+    static constexpr std::chrono::seconds TOTALS_MAX_AGE{5};
     Expected<Totals> totals();
 
     static MailboxEntry entryFor(const std::string& deviceId, const node::DeliveredMessage& message,
@@ -101,6 +105,8 @@ private:
     MailboxLimits limits_;
     std::int64_t nextSeq_{0};        // 0 until read from the database
     std::int64_t reservedUntil_{0};  // seqs up to this one may be handed out
+    std::optional<Totals> totals_;   // the last count, and when it was made; under db_'s mutex
+    std::chrono::steady_clock::time_point totalsAt_{};
 };
 
 }  // namespace dhtpush::proxy

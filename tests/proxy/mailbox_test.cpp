@@ -270,3 +270,17 @@ TEST_CASE("a full disk refuses new messages as StorageFull and keeps the stored 
     CHECK(refusal.detail.find("disk is full") != std::string::npos);
     CHECK(f.pendingBodies().size() == stored);
 }
+
+TEST_CASE("the mailbox's totals count every device's messages, at most once per few seconds", "[proxy][mailbox]") {
+    Fixture f;
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("one"), f.farFuture())->has_value());
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("three"), f.farFuture())->has_value());
+    auto totals = f.mailbox->totals();
+    REQUIRE(totals.ok());
+    CHECK(totals->messages == 2);
+    CHECK(totals->bytes > 0);
+    // A third message right after: the count is the one made a moment ago, not a new scan
+    // of the table (anyone may load /metrics or the status page in a loop).
+    REQUIRE(f.mailbox->enqueue(f.device, f.message("four"), f.farFuture())->has_value());
+    CHECK(f.mailbox->totals()->messages == 2);
+}
