@@ -16,6 +16,8 @@ find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 # Configuration files (dhtpush-node --config, the distributor's): Debian's libtomlplusplus-dev.
 find_package(tomlplusplus REQUIRED)
+# The one option parser of the node, the CLI and the distributor (node/include/dhtpush/node/command_line.h).
+find_package(CLI11 REQUIRED)
 find_package(restinio 0.6.16 EXACT REQUIRED)
 find_package(Threads REQUIRED)
 

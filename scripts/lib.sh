@@ -10,7 +10,7 @@ PACKAGES=(
   libopendht-dev librestinio-dev libmsgpack-cxx-dev libasio-dev libhttp-parser-dev libfmt-dev
   libjsoncpp-dev libssl-dev libgnutls28-dev nettle-dev libsqlite3-dev libcurl4-gnutls-dev
   libgmp-dev libbenchmark-dev catch2 dhtnode libsdbus-c++-dev
-  libtomlplusplus-dev libspdlog-dev libsystemd-dev
+  libtomlplusplus-dev libspdlog-dev libsystemd-dev libcli11-dev
 )
 
 as_root() {

@@ -2,54 +2,18 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <optional>
 
 #include "cli_commands.h"
 #include "cli_crypto.h"
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/client/device_state.h"
+#include "dhtpush/node/command_line.h"
 
 namespace dhtpush::client {
 namespace {
-
-constexpr const char* USAGE = R"(Usage: dhtpush COMMAND [options]
-
-Commands:
-  subscribe --proxy URL [--proxy URL2 ...]
-                              attach this device to the proxies (first time) and create a
-                              subscription watched by all of them (failover); prints it as
-                              PushSubscription JSON, with the first proxy's endpoint
-       [--vapid-key KEY]      bind an application server key: only messages signed with it
-                              (VAPID, RFC 8292) are accepted
-  unsubscribe TOKEN           remove a subscription
-  listen [--count N]          print this device's messages from all its proxies, one JSON
-                              object per line, each once, decrypted into "text";
-                              acknowledges what it printed (stops after N messages with --count)
-  send ENDPOINT MESSAGE       post MESSAGE to a WebPush endpoint
-       [--ttl SEC] [--urgency very-low|low|normal|high] [--topic TOPIC]
-       [--p256dh KEY --auth SECRET]
-                              encrypt for the subscription (RFC 8291, aes128gcm)
-       [--subscription FILE]  the same with the keys (and, when ENDPOINT is left out, the
-                              endpoint) of a PushSubscription JSON file
-       [--vapid FILE --subject mailto:ADDRESS]
-                              sign with the VAPID keys in FILE (RFC 8292)
-  vapid keygen [--out FILE]   make a VAPID key pair {"publicKey","privateKey"}; with --out,
-                              write it to FILE (mode 0600) and print the public key
-  apps                        the apps registered with this user's dhtpush-distributor:
-                              interface version, waiting messages, endpoint, description
-  apps remove SERVICE         remove an app's registrations (the app is told)
-
-Options for every command:
-  --cacert FILE               trust the CA certificates in FILE (PEM) for https:// URLs
-                              instead of the system's (e.g. a node's self-signed certificate)
-  --state FILE                device state file (default $DHTPUSH_STATE, else
-                              $XDG_CONFIG_HOME/dhtpush/device.json or ~/.config/dhtpush/device.json)
-  --help                      show this text
-)";
 
 // Runs `dhtpush-distributor apps ARGS`: the one beside this binary (installed), the one of the
 // build tree (build/*/device/), or the first on PATH.
@@ -73,88 +37,155 @@ int runDistributorApps(const std::vector<std::string>& args) {
 }
 
 int usage(const std::string& message) {
-    std::cerr << "dhtpush: " << message << "\n(see dhtpush --help)\n";
+    std::cerr << "dhtpush: " << message << "\n";
     return 2;
+}
+
+namespace cl = node::command_line;
+
+// Everything the command line can say, filled in by CLI11.
+struct CliValues {
+    std::string state;
+    std::string cacert;
+    std::vector<std::string> proxies;
+    std::string vapidKey;
+    std::string token;
+    std::uint32_t count{0};
+    std::vector<std::string> sendWords;  // ENDPOINT MESSAGE, or MESSAGE alone with --subscription
+    std::uint32_t ttl{2419200};
+    std::string urgency, topic;
+    std::map<std::string, std::string> crypto;  // --p256dh, --auth, --subscription, --vapid, --subject
+    std::string out;
+    bool help{false};
+};
+
+// What a command needs is checked after parsing, so that `dhtpush COMMAND --help` is help.
+void describeCommands(CLI::App& app, CliValues& v) {
+    app.set_help_flag();
+    app.formatter(cl::plainHelp());
+    app.require_subcommand(0, 1);
+    // Options of every command may come before or after it.
+    app.fallthrough();
+    app.add_flag("-h,--help", v.help, "show this text (every command and option)");
+    app.add_option("--state", v.state,
+                   "device state file (default $DHTPUSH_STATE, else $XDG_CONFIG_HOME/dhtpush/device.json or "
+                   "~/.config/dhtpush/device.json)")
+        ->type_name("FILE");
+    app.add_option("--cacert", v.cacert,
+                   "trust the CA certificates in FILE (PEM) for https:// URLs instead of the system's (e.g. a "
+                   "node's self-signed certificate)")
+        ->type_name("FILE");
+
+    auto* subscribe = app.add_subcommand(
+        "subscribe",
+        "attach this device to the proxies (first time) and create a subscription watched by all of them "
+        "(failover); prints it as PushSubscription JSON, with the first proxy's endpoint");
+    subscribe->add_option("--proxy", v.proxies, "a proxy's URL; repeat for several")
+        ->type_name("URL")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    subscribe->add_option("--vapid-key", v.vapidKey,
+                          "bind an application server key: only messages signed with it (VAPID, RFC 8292) are "
+                          "accepted")
+        ->type_name("KEY");
+
+    auto* unsubscribe = app.add_subcommand("unsubscribe", "remove a subscription");
+    unsubscribe->add_option("TOKEN", v.token, "the subscription's token")->type_name("");
+
+    auto* listen = app.add_subcommand(
+        "listen",
+        "print this device's messages from all its proxies, one JSON object per line, each once, decrypted into "
+        "\"text\"; acknowledges what it printed");
+    listen->add_option("--count", v.count, "stop after N messages; 0: until stopped")
+        ->type_name("N")
+        ->capture_default_str()
+        ->check(cl::wholeNumber());
+
+    auto* send = app.add_subcommand("send", "post MESSAGE to a WebPush endpoint");
+    send->add_option("MESSAGE", v.sendWords, "ENDPOINT MESSAGE, or MESSAGE alone with --subscription FILE")
+        ->type_name("")
+        ->expected(1, 2);
+    send->add_option("--ttl", v.ttl, "how long the message may wait for the device")
+        ->type_name("SEC")
+        ->capture_default_str()
+        ->check(cl::wholeNumber());
+    send->add_option("--urgency", v.urgency, "very-low, low, normal or high (none sent by default: normal)")
+        ->type_name("URGENCY")
+        ->check(CLI::IsMember({"very-low", "low", "normal", "high"}).description(""));
+    send->add_option("--topic", v.topic, "a newer message of the same topic replaces a waiting one")->type_name("TOPIC");
+    const auto crypto = [&](const char* name, const char* type, const char* text) {
+        send->add_option_function<std::string>(name, [&v, name](const std::string& value) { v.crypto[name] = value; },
+                                               text)
+            ->type_name(type);
+    };
+    crypto("--p256dh", "KEY", "the subscription's public key: encrypt for it (RFC 8291, aes128gcm); needs --auth");
+    crypto("--auth", "SECRET", "the subscription's auth secret");
+    crypto("--subscription", "FILE",
+           "the keys (and, when ENDPOINT is left out, the endpoint) of a PushSubscription JSON file");
+    crypto("--vapid", "FILE", "sign with the VAPID keys in FILE (RFC 8292); needs --subject");
+    crypto("--subject", "mailto:ADDRESS", "the VAPID subject: how the push service can reach the sender");
+
+    auto* vapid = app.add_subcommand("vapid", "application server keys (VAPID)");
+    vapid->require_subcommand(1);
+    vapid->add_subcommand("keygen", "make a VAPID key pair {\"publicKey\",\"privateKey\"}");
+    // On `vapid`, not `keygen`, so that --help shows it (CLI11 expands one level); keygen's
+    // options fall through to it.
+    vapid->add_option("--out", v.out, "keygen: write the pair to FILE (mode 0600) and print the public key")
+        ->type_name("FILE");
+
+    auto* apps = app.add_subcommand(
+        "apps",
+        "the apps registered with this user's dhtpush-distributor (interface version, waiting messages, endpoint, "
+        "description); 'apps remove SERVICE' removes an app's registrations (the app is told)");
+    // Its words are the distributor's (runDistributorApps), options included.
+    apps->prefix_command();
+    apps->allow_extras();
+    apps->fallthrough(false);
 }
 
 }  // namespace
 
 int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) {
-    if (args.empty()) return usage("a command is required");
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> options;
-    std::vector<std::string> proxies;  // --proxy may be repeated
-    const std::map<std::string, bool> known = {{"--proxy", true},   {"--state", true}, {"--count", true},
-                                               {"--ttl", true},     {"--urgency", true}, {"--topic", true},
-                                               {"--p256dh", true},  {"--auth", true},    {"--subscription", true},
-                                               {"--vapid", true},   {"--subject", true}, {"--vapid-key", true},
-                                               {"--cacert", true},  {"--out", true},     {"--help", false}};
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        if (arg.rfind("--", 0) != 0) {
-            positional.push_back(arg);
-            continue;
-        }
-        auto it = known.find(arg);
-        if (it == known.end()) return usage("unknown option '" + arg + "'");
-        if (!it->second) {
-            options[arg] = "";
-            continue;
-        }
-        if (i + 1 >= args.size()) return usage(arg + " needs a value");
-        options[arg] = args[++i];
-        if (arg == "--proxy") proxies.push_back(options[arg]);
-    }
-    if (options.count("--help") || (!positional.empty() && positional.front() == "help")) {
-        std::cout << USAGE;
+    CLI::App app{"dhtpush: the device and app-server command line.", "dhtpush"};
+    CliValues v;
+    describeCommands(app, v);
+    if (!args.empty() && args.front() == "help") {
+        std::cout << app.help("", CLI::AppFormatMode::All);
         return 0;
     }
-    if (positional.empty()) return usage("a command is required");
+    if (auto parsed = cl::parse(app, args); !parsed) return usage(parsed.error().detail);
+    if (v.help) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    }
+    const auto commands = app.get_subcommands();
+    if (commands.empty()) return usage("a command is required (see --help)");
+    const std::string command = commands.front()->get_name();
     // The device service's commands are the distributor's own (it speaks D-Bus; this does not).
-    if (positional.front() == "apps") return runDistributorApps(std::vector<std::string>(positional.begin() + 1, positional.end()));
-    const std::string state = options.count("--state") ? options["--state"] : defaultStatePath();
-    if (options.count("--cacert")) setDefaultCaFile(options["--cacert"]);
-    const auto& command = positional.front();
-    auto number = [&](const char* name, std::uint32_t fallback) -> std::optional<std::uint32_t> {
-        if (!options.count(name)) return fallback;
-        const auto& text = options[name];
-        std::uint32_t value = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-        return value;
-    };
+    if (command == "apps") return runDistributorApps(app.get_subcommand("apps")->remaining());
+    const std::string state = v.state.empty() ? defaultStatePath() : v.state;
+    if (!v.cacert.empty()) setDefaultCaFile(v.cacert);
     if (command == "subscribe") {
-        if (proxies.empty()) return usage("subscribe needs --proxy URL");
-        return subscribeCommand(state, proxies, options["--vapid-key"]);
+        if (v.proxies.empty()) return usage("subscribe needs --proxy URL");
+        return subscribeCommand(state, v.proxies, v.vapidKey);
     }
     if (command == "unsubscribe") {
-        if (positional.size() != 2) return usage("unsubscribe takes one TOKEN");
-        return unsubscribeCommand(state, positional[1]);
+        if (v.token.empty()) return usage("unsubscribe takes one TOKEN");
+        return unsubscribeCommand(state, v.token);
     }
-    if (command == "listen") {
-        auto count = number("--count", 0);
-        if (!count) return usage("--count must be a number");
-        return listenCommand(state, *count, stop);
-    }
-    if (command == "vapid") {
-        if (positional.size() != 2 || positional[1] != "keygen") return usage("vapid takes the subcommand keygen");
-        return vapidKeygenCommand(options["--out"]);
-    }
-    if (command == "send") {
-        const bool fromFile = options.count("--subscription") && positional.size() == 2;
-        if (positional.size() != 3 && !fromFile)
-            return usage("send takes ENDPOINT and MESSAGE (or MESSAGE alone with --subscription FILE)");
-        auto ttl = number("--ttl", 2419200);
-        if (!ttl) return usage("--ttl must be a number of seconds");
-        PushOptions push;
-        push.ttlSeconds = *ttl;
-        push.urgency = options["--urgency"];
-        push.topic = options["--topic"];
-        std::string endpoint = fromFile ? "" : positional[1];
-        if (auto crypto = applyPushCryptoOptions(options, endpoint, push); !crypto) return usage(crypto.error().detail);
-        return sendCommand(endpoint, positional.back(), push);
-    }
-    return usage("unknown command '" + command + "'");
+    if (command == "listen") return listenCommand(state, v.count, stop);
+    if (command == "vapid") return vapidKeygenCommand(v.out);
+    // send
+    const bool fromFile = v.crypto.count("--subscription") && v.sendWords.size() == 1;
+    if (v.sendWords.size() != 2 && !fromFile)
+        return usage("send takes ENDPOINT and MESSAGE (or MESSAGE alone with --subscription FILE)");
+    PushOptions push;
+    push.ttlSeconds = v.ttl;
+    push.urgency = v.urgency;
+    push.topic = v.topic;
+    std::string endpoint = fromFile ? "" : v.sendWords.front();
+    if (auto crypto = applyPushCryptoOptions(v.crypto, endpoint, push); !crypto) return usage(crypto.error().detail);
+    return sendCommand(endpoint, v.sendWords.back(), push);
 }
 
 }  // namespace dhtpush::client

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "dhtpush/node/command_line.h"
 #include "up_validation.h"
 
 namespace dhtpush::device {
@@ -19,16 +20,6 @@ std::string defaultConfigFile() {
     if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config) return std::string(config) + "/dhtpush/distributor.toml";
     const char* home = std::getenv("HOME");
     return std::string(home ? home : ".") + "/.config/dhtpush/distributor.toml";
-}
-
-const char* distributorUsage() {
-    return "usage: dhtpush-distributor [--config FILE] [--proxy URL ...] [--state DIR] [--name NAME]\n"
-           "                           [--max-registrations N] [--require-vapid]\n"
-           "                           [--min-urgency very-low|low|normal|high]\n"
-           "The device's UnifiedPush distributor on the D-Bus session bus (docs/device.md).\n"
-           "Options also come from FILE (TOML; default ~/.config/dhtpush/distributor.toml).\n"
-           "       dhtpush-distributor apps [--name NAME]          the running distributor's apps\n"
-           "       dhtpush-distributor apps remove SERVICE         remove an app's registrations\n";
 }
 
 namespace {
@@ -99,61 +90,102 @@ Status applyDistributorConfig(std::string_view text, DistributorOptions& options
     return success();
 }
 
+namespace {
+
+namespace cl = node::command_line;
+
+// The distributor's options, bound to `options`; flags given are applied over the file's.
+void describeOptions(CLI::App& app, DistributorOptions& options, std::vector<std::string>& proxies,
+                     std::string& minUrgency) {
+    app.set_help_flag();
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.formatter(cl::helpWithConfigKeys({"help", "config"}, {{"proxy", "proxies"}}));
+    app.footer(
+        "Options also come from the configuration file, whose lists the command line adds to.\n"
+        "       dhtpush-distributor apps [--name NAME]          the running distributor's apps\n"
+        "       dhtpush-distributor apps remove SERVICE         remove an app's registrations");
+    app.add_option("--config", options.configFile, "a TOML configuration file; given and missing is an error")
+        ->type_name("FILE")
+        ->capture_default_str();
+    app.add_option("--proxy", proxies, "a proxy's http:// or https:// URL; repeat for several (two or more advised)")
+        ->type_name("URL")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false)
+        ->check([](const std::string& url) {
+            auto ok = checkProxyUrl(url);
+            return ok ? std::string() : ok.error().detail;
+        });
+    app.add_option("--state", options.stateDirectory, "where registrations are kept")->type_name("DIR")->capture_default_str();
+    app.add_option("--name", options.nameSuffix, "owns org.unifiedpush.Distributor.NAME on the session bus")
+        ->type_name("NAME")
+        ->capture_default_str()
+        ->check([](const std::string& name) {
+            auto ok = checkName(name);
+            return ok ? std::string() : ok.error().detail;
+        });
+    app.add_option("--max-registrations", options.limits.maxRegistrations,
+                   "apps' registrations held, 1 to 100000; past it Register fails")
+        ->type_name("N")
+        ->capture_default_str()
+        ->check(cl::wholeNumber())
+        ->check(cl::within(1, 100000));
+    app.add_flag("--require-vapid", options.limits.requireVapid, "refuse registrations without a VAPID key");
+    app.add_option("--min-urgency", minUrgency,
+                   "very-low, low, normal or high: the lowest urgency taken, fixed (default: it follows the power "
+                   "state)")
+        ->type_name("URGENCY")
+        ->check([](const std::string& text) {
+            auto urgency = checkUrgency(text);
+            return urgency ? std::string() : urgency.error().detail;
+        });
+    app.add_flag("-h,--help", options.help, "show this text");
+}
+
+// The configuration file: --config FILE, or the default one where it exists.
+Status readConfigFile(const std::vector<std::string>& args, DistributorOptions& options) {
+    bool configGiven = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) options.configFile = args[i + 1];
+        else if (args[i].rfind("--config=", 0) == 0) options.configFile = args[i].substr(9);
+        else continue;
+        configGiven = true;
+    }
+    std::ifstream file(options.configFile);
+    if (!file) return configGiven ? makeError(Errc::NotFound, "cannot read " + options.configFile) : success();
+    std::stringstream text;
+    text << file.rdbuf();
+    if (auto applied = applyDistributorConfig(text.str(), options); !applied)
+        return makeError(applied.error().code, options.configFile + ": " + applied.error().detail);
+    return success();
+}
+
+}  // namespace
+
+std::string distributorUsage() {
+    DistributorOptions options;
+    options.stateDirectory = defaultStateDirectory();
+    options.configFile = defaultConfigFile();
+    std::vector<std::string> proxies;
+    std::string minUrgency;
+    CLI::App app{"The device's UnifiedPush distributor on the D-Bus session bus (docs/device.md).",
+                 "dhtpush-distributor"};
+    describeOptions(app, options, proxies, minUrgency);
+    return app.help();
+}
+
 Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::string>& args) {
     DistributorOptions options;
     options.stateDirectory = defaultStateDirectory();
     options.configFile = defaultConfigFile();
-    bool configGiven = false;
-    for (std::size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == "--config") {
-            options.configFile = args[i + 1];
-            configGiven = true;
-        }
-    std::ifstream file(options.configFile);
-    if (file) {
-        std::stringstream text;
-        text << file.rdbuf();
-        if (auto applied = applyDistributorConfig(text.str(), options); !applied)
-            return makeError(applied.error().code, options.configFile + ": " + applied.error().detail);
-    } else if (configGiven) {
-        return makeError(Errc::NotFound, "cannot read " + options.configFile);
-    }
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            options.help = true;
-            continue;
-        }
-        if (arg == "--require-vapid") {
-            options.limits.requireVapid = true;
-            continue;
-        }
-        if (arg != "--proxy" && arg != "--state" && arg != "--name" && arg != "--max-registrations" && arg != "--config" &&
-            arg != "--min-urgency")
-            return makeError(Errc::Invalid, "unknown option '" + arg + "'");
-        if (i + 1 >= args.size()) return makeError(Errc::Invalid, arg + " needs a value");
-        const auto& value = args[++i];
-        if (arg == "--config") continue;  // read above
-        if (arg == "--proxy") {
-            if (auto ok = checkProxyUrl(value); !ok) return ok.error();
-            options.proxies.push_back(value);
-        } else if (arg == "--state") {
-            options.stateDirectory = value;
-        } else if (arg == "--name") {
-            if (auto ok = checkName(value); !ok) return ok.error();
-            options.nameSuffix = value;
-        } else if (arg == "--min-urgency") {
-            auto urgency = checkUrgency(value);
-            if (!urgency) return urgency.error();
-            options.minUrgency = *urgency;
-        } else {
-            char* end = nullptr;
-            const auto n = std::strtoll(value.c_str(), &end, 10);
-            if (value.empty() || *end != '\0') return makeError(Errc::Invalid, "--max-registrations takes a number from 1 to 100000");
-            if (auto ok = checkMaxRegistrations(n); !ok) return ok.error();
-            options.limits.maxRegistrations = static_cast<std::size_t>(n);
-        }
-    }
+    if (auto read = readConfigFile(args, options); !read) return read.error();
+    std::vector<std::string> proxies;
+    std::string minUrgency;
+    CLI::App app{"", "dhtpush-distributor"};
+    describeOptions(app, options, proxies, minUrgency);
+    if (auto parsed = cl::parse(app, args); !parsed) return parsed.error();
+    // A --proxy adds to the file's list.
+    options.proxies.insert(options.proxies.end(), proxies.begin(), proxies.end());
+    if (!minUrgency.empty()) options.minUrgency = *checkUrgency(minUrgency);
     if (!options.help && options.proxies.empty())
         return makeError(Errc::Invalid, "no proxy: give --proxy URL, or proxies = [...] in " + options.configFile);
     return options;

@@ -38,6 +38,6 @@ Status applyDistributorConfig(std::string_view text, DistributorOptions& options
 // The command line; its options come after the file's (a --proxy adds to the file's list).
 // Reads the configuration file: --config FILE, or the default one where it exists.
 Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::string>& args);
-const char* distributorUsage();
+std::string distributorUsage();
 
 }  // namespace dhtpush::device

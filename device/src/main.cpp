@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "apps") return appsCommand(std::vector<std::string>(argv + 2, argv + argc));
     auto options = parseDistributorOptions(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
-        std::cerr << "dhtpush-distributor: " << options.error().detail << "\n" << distributorUsage();
+        std::cerr << "dhtpush-distributor: " << options.error().detail << "\n";
         return 2;
     }
     if (options->help) {

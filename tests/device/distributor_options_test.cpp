@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 
 #include "temp_dir.h"
 
@@ -60,4 +61,27 @@ TEST_CASE("command line options come after the configuration file's", "[device]"
     CHECK_FALSE(parseDistributorOptions({"--config", dir.path().string() + "/missing.toml"}));
     CHECK_FALSE(parseDistributorOptions({"--config", file, "--max-registrations", "7x"}));
     CHECK_FALSE(parseDistributorOptions({"--config", file, "--bogus"}));
+}
+
+TEST_CASE("the distributor's --help gives each option's default and configuration key", "[device]") {
+    const auto usage = distributorUsage();
+    for (const char* shown : {"--proxy URL", "[config: proxies]", "--name NAME=dhtpush", "[config: name]",
+                              "--max-registrations N=256", "[config: max_registrations]", "[config: require_vapid]",
+                              "[config: min_urgency]", "[config: state]"}) {
+        CAPTURE(shown);
+        CHECK(usage.find(shown) != std::string::npos);
+    }
+    // Each key --help names is one the file takes.
+    const std::map<std::string, std::string> sample{{"proxies", "[\"https://a.example\"]"}, {"state", "\"/tmp/x\""},
+                                                    {"name", "\"n\""}, {"max_registrations", "5"},
+                                                    {"require_vapid", "true"}, {"min_urgency", "\"low\""}};
+    std::size_t keys = 0;
+    for (auto at = usage.find("[config: "); at != std::string::npos; at = usage.find("[config: ", at + 1), ++keys) {
+        const auto key = usage.substr(at + 9, usage.find(']', at) - at - 9);
+        INFO(key);
+        REQUIRE(sample.count(key));
+        DistributorOptions options;
+        CHECK(applyDistributorConfig(key + " = " + sample.at(key), options));
+    }
+    CHECK(keys == sample.size());
 }

@@ -34,7 +34,7 @@ printf 'http_port = "eighty"\n' >"$WORK/bad.toml"
 set +e
 "$NODE" --config "$WORK/bad.toml" 2>"$WORK/err"; rc=$?
 set -e
-[ "$rc" = 2 ] && grep -q "$WORK/bad.toml: --http-port must be a number" "$WORK/err"
+[ "$rc" = 2 ] && grep -q "$WORK/bad.toml: --http-port: 'eighty' is not a whole number" "$WORK/err"
 printf 'http_prot = 8080\n' >"$WORK/typo.toml"
 set +e
 "$NODE" --config "$WORK/typo.toml" --check-config 2>"$WORK/err"; rc=$?

@@ -1,5 +1,6 @@
 #include "node_config_file.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -76,12 +77,19 @@ TEST_CASE("options on the command line override the configuration file", "[proxy
     CHECK(overridden.dht.bootstrap == std::vector<std::string>{"c:3"});  // replaced, not added to
 }
 
+TEST_CASE("--config=FILE reads the file like --config FILE", "[proxy][config]") {
+    test::TempDir dir;
+    const auto file = writeFile(dir, "http_port = 9191\n");
+    CHECK(parseOk({"--config=" + file}).proxy.httpPort == 9191);
+    CHECK(parseOk({"--config", file}).proxy.httpPort == 9191);
+}
+
 TEST_CASE("a bad value in the configuration file is reported as the file's", "[proxy][config]") {
     test::TempDir dir;
     const auto file = writeFile(dir, "http_port = \"eighty\"\n");
     const auto bad = parseNodeOptions({"--config", file});
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error().detail.rfind(file + ": --http-port must be a number", 0) == 0);
+    CHECK(bad.error().detail.rfind(file + ": --http-port: 'eighty' is not a whole number", 0) == 0);
     const auto missing = parseNodeOptions({"--config", dir.path().string() + "/none.toml"});
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().code == Errc::NotFound);
@@ -121,5 +129,32 @@ TEST_CASE("the documented example configuration names every option with its defa
         const auto key = line.substr(0, line.find(' '));
         INFO(key);
         CHECK(exampleText.find(key + " = ") != std::string::npos);
+    }
+}
+
+TEST_CASE("--help names the configuration key of every option, and each is a key of the file", "[proxy][config]") {
+    const auto usage = proxy::nodeUsage();
+    std::vector<std::string> shown;
+    for (auto at = usage.find("[config: "); at != std::string::npos; at = usage.find("[config: ", at + 1)) {
+        const auto start = at + 9;
+        shown.push_back(usage.substr(start, usage.find(']', start) - start));
+    }
+    CHECK(shown.size() >= 40);
+    for (const auto& key : shown) {
+        INFO(key);
+        const auto parsed = configTextOptions(key + " = true\n");
+        CHECK((parsed.ok() || parsed.error().detail.find("unknown key") == std::string::npos));
+    }
+    // And the other way: every key of the effective configuration is shown in --help.
+    test::TempDir dir;
+    std::ofstream(dir.path().string() + "/invite") << "an invite secret of enough length\n";
+    const auto everything = parseOk({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--public-url", "https://x",
+                                     "--invite-secret-file", dir.path().string() + "/invite"});
+    std::istringstream lines(effectiveConfig(everything));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        const auto key = line.substr(0, line.find(' '));
+        INFO(key);
+        CHECK(std::find(shown.begin(), shown.end(), key) != shown.end());
     }
 }

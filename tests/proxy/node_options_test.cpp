@@ -156,9 +156,23 @@ TEST_CASE("the public network option with a non-zero network id is an error", "[
 }
 
 TEST_CASE("an unknown option is an error", "[proxy][options]") {
-    for (const char* arg : {"--unknown", "-x", "positional", "--http-port=8080", ""}) {
+    for (const char* arg : {"--unknown", "-x", "positional", "--http-port=", ""}) {
         CAPTURE(arg);
         CHECK(errorOf({arg}) == Errc::Invalid);
+    }
+}
+
+TEST_CASE("an option's value may follow it after '='", "[proxy][options]") {
+    CHECK(parseOk({"--http-port=9090"}).proxy.httpPort == 9090);
+    CHECK(parseOk({"--bootstrap=a:1", "--bootstrap", "b:2"}).dht.bootstrap == std::vector<std::string>{"a:1", "b:2"});
+}
+
+TEST_CASE("nodeUsage gives each option's default", "[proxy][options]") {
+    const auto usage = nodeUsage();
+    for (const char* shown : {"--http-port PORT=8080", "--dht-port PORT=4222", "--inboxes N=16", "--max-ttl SEC=604800",
+                              "--log-level LEVEL=info", "--network ID=0x64687470", "--post-rate-per-subscription N=10"}) {
+        CAPTURE(shown);
+        CHECK(usage.find(shown) != std::string::npos);
     }
 }
 
