@@ -77,7 +77,7 @@ TEST_CASE("options on the command line override the configuration file", "[proxy
     CHECK(overridden.dht.bootstrap == std::vector<std::string>{"c:3"});  // replaced, not added to
 }
 
-TEST_CASE("--config=FILE reads the file like --config FILE", "[proxy][config]") {
+TEST_CASE("the option --config=FILE reads the file like --config FILE", "[proxy][config]") {
     test::TempDir dir;
     const auto file = writeFile(dir, "http_port = 9191\n");
     CHECK(parseOk({"--config=" + file}).proxy.httpPort == 9191);
@@ -132,7 +132,7 @@ TEST_CASE("the documented example configuration names every option with its defa
     }
 }
 
-TEST_CASE("--help names the configuration key of every option, and each is a key of the file", "[proxy][config]") {
+TEST_CASE("the node's --help names the configuration key of every option, and each is a key of the file", "[proxy][config]") {
     const auto usage = proxy::nodeUsage();
     std::vector<std::string> shown;
     for (auto at = usage.find("[config: "); at != std::string::npos; at = usage.find("[config: ", at + 1)) {
