@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <future>
 #include <limits>
 #include <map>
@@ -82,13 +81,6 @@ bool admit(StorageBudget& budget, const crypto::DhtKey& key, std::size_t bytes) 
     return budget.admit(key, bytes, StorageBudget::Clock::now()) == StorageBudget::Verdict::Admitted;
 }
 
-// The DHT value id comes from the message id, so a message put twice is stored once.
-dht::Value::Id valueIdOf(const Envelope& envelope) {
-    dht::Value::Id id = 0;
-    std::memcpy(&id, envelope.id.data(), std::min(sizeof(id), envelope.id.size()));
-    return id == dht::Value::INVALID_ID ? 1 : id;
-}
-
 dht::Value::Id randomValueId() {
     const auto id = crypto::randomUint64();
     return id == dht::Value::INVALID_ID ? 1 : id;
@@ -118,10 +110,9 @@ dht::time_point wholeSecondNow() {
     return dht::time_point(std::chrono::duration_cast<std::chrono::seconds>(dht::clock::now().time_since_epoch()));
 }
 
-// Both value types: an envelope of its own (version-1 key) and a batch (inbox key).
-bool isPushValue(const dht::Value& value) {
-    return value.type == PUSH_VALUE_TYPE_ID || value.type == PUSH_BATCH_VALUE_TYPE_ID;
-}
+// Both value types: an envelope of its own (version-1 key) and a batch (inbox key), each as
+// its own type or as OpenDHT's USER_DATA named by its user_type (pushValueKind).
+bool isPushValue(const dht::Value& value) { return pushValueKind(value) != PushValueKind::None; }
 
 // Often enough for an operator's /health, rarely enough to cost nothing.
 constexpr auto STATUS_SAMPLE_PERIOD = std::chrono::milliseconds(500);
@@ -320,7 +311,7 @@ void DhtNode::publish(const crypto::DhtKey& key, const crypto::Bytes& recipient,
         return;
     }
     ++impl_->ownValuesPut;
-    dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), valueIdOf(envelope));
+    dht::Value value(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), envelopeValueId(envelope));
     if (!admit(*impl_->budget, key, value.size())) {
         ++*impl_->valuesFailed;
         if (done) done(false);
@@ -346,10 +337,11 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, Env
         static const crypto::Bytes ownKey;
         for (const auto& value : values) {
             if (!value) continue;
-            if (value->type == PUSH_VALUE_TYPE_ID) {
+            const auto valueKind = pushValueKind(*value);
+            if (valueKind == PushValueKind::Envelope) {
                 auto envelope = decodeEnvelope(value->data);
                 if (envelope && *active) (*callback)(ownKey, *envelope);
-            } else if (value->type == PUSH_BATCH_VALUE_TYPE_ID) {
+            } else if (valueKind == PushValueKind::Batch) {
                 auto batch = decodeBatch(value->data.data(), value->data.size());
                 if (!batch) continue;
                 for (const auto& entry : *batch)

@@ -122,6 +122,15 @@ bool Envelope::expiredAt(std::chrono::system_clock::time_point now) const {
     return nowMillis >= 0 && static_cast<std::uint64_t>(nowMillis) >= expiresMs;
 }
 
+std::uint64_t envelopeValueId(const Envelope& envelope) {
+    // Little endian, byte by byte: before this was written down, nodes copied the bytes into
+    // a native integer, which is this on every little-endian machine (x86, ARM as Debian
+    // runs it), so their values keep their ids.
+    std::uint64_t id = 0;
+    for (std::size_t i = 0; i < 8 && i < envelope.id.size(); ++i) id |= std::uint64_t{envelope.id[i]} << (8 * i);
+    return id == 0 ? 1 : id;
+}
+
 crypto::Bytes encodeEnvelope(const Envelope& e) {
     msgpack::sbuffer buffer;
     msgpack::packer<msgpack::sbuffer> pk(buffer);

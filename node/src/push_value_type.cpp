@@ -31,4 +31,14 @@ dht::ValueType pushBatchValueType(std::chrono::seconds expiration, StorageAdmiss
     return dht::ValueType(PUSH_BATCH_VALUE_TYPE_ID, "dhtpush envelope batch", expiration, storePolicy);
 }
 
+PushValueKind pushValueKind(const dht::Value& value) {
+    if (value.type == PUSH_VALUE_TYPE_ID) return PushValueKind::Envelope;
+    if (value.type == PUSH_BATCH_VALUE_TYPE_ID) return PushValueKind::Batch;
+    if (value.type == dht::ValueType::USER_DATA.id) {
+        if (value.user_type == PUSH_ENVELOPE_USER_TYPE) return PushValueKind::Envelope;
+        if (value.user_type == PUSH_BATCH_USER_TYPE) return PushValueKind::Batch;
+    }
+    return PushValueKind::None;
+}
+
 }  // namespace dhtpush::node

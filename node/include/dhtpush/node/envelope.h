@@ -61,4 +61,9 @@ inline Expected<Envelope> decodeEnvelope(const crypto::Bytes& data) { return dec
 
 std::uint64_t nowMs();
 
+// The OpenDHT value id of an envelope put alone (at a version-1 key): its message id's first
+// 8 bytes read as a little-endian integer, 1 when that is 0 (OpenDHT's "no id"). The same on
+// every machine, so that one message put twice, by any two nodes, is stored once.
+std::uint64_t envelopeValueId(const Envelope& envelope);
+
 }  // namespace dhtpush::node
