@@ -32,6 +32,19 @@ proxy::NodeOptions parseOk(const std::vector<std::string>& args) {
     return *o;
 }
 
+// Every key the effective configuration can show: that of a node with every option set.
+std::vector<std::string> everyEffectiveKey() {
+    test::TempDir dir;
+    std::ofstream(dir.path().string() + "/invite") << "an invite secret of enough length\n";
+    const auto everything = parseOk({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--public-url", "https://x",
+                                     "--invite-secret-file", dir.path().string() + "/invite"});
+    std::vector<std::string> keys;
+    std::istringstream lines(effectiveConfig(everything));
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty() && line[0] != '#') keys.push_back(line.substr(0, line.find(' ')));
+    return keys;
+}
+
 }  // namespace
 
 TEST_CASE("a configuration file's keys become the options they name", "[proxy][config]") {
@@ -119,14 +132,7 @@ TEST_CASE("the documented example configuration names every option with its defa
     // Every key the effective configuration can show is in the example (commented out or not).
     std::ifstream file(std::string(DHTPUSH_SOURCE_DIR) + "/docs/dhtpush-node.toml");
     const std::string exampleText((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    test::TempDir dir;
-    std::ofstream(dir.path().string() + "/invite") << "an invite secret of enough length\n";
-    const auto everything = parseOk({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--public-url", "https://x",
-                                     "--invite-secret-file", dir.path().string() + "/invite"});
-    std::istringstream lines(effectiveConfig(everything));
-    for (std::string line; std::getline(lines, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        const auto key = line.substr(0, line.find(' '));
+    for (const auto& key : everyEffectiveKey()) {
         INFO(key);
         CHECK(exampleText.find(key + " = ") != std::string::npos);
     }
@@ -146,14 +152,7 @@ TEST_CASE("the node's --help names the configuration key of every option, and ea
         CHECK((parsed.ok() || parsed.error().detail.find("unknown key") == std::string::npos));
     }
     // And the other way: every key of the effective configuration is shown in --help.
-    test::TempDir dir;
-    std::ofstream(dir.path().string() + "/invite") << "an invite secret of enough length\n";
-    const auto everything = parseOk({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--public-url", "https://x",
-                                     "--invite-secret-file", dir.path().string() + "/invite"});
-    std::istringstream lines(effectiveConfig(everything));
-    for (std::string line; std::getline(lines, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        const auto key = line.substr(0, line.find(' '));
+    for (const auto& key : everyEffectiveKey()) {
         INFO(key);
         CHECK(std::find(shown.begin(), shown.end(), key) != shown.end());
     }
