@@ -224,6 +224,10 @@ def vapid_verdict(header: str, bound_key: str, audience: str, now: int) -> str:
         return "malformed"
     if not isinstance(claims.get("aud"), str) or type(claims.get("exp")) is not int or not isinstance(claims.get("sub"), str):
         return "malformed"
+    if "typ" in jwt_head and not (isinstance(jwt_head["typ"], str) and jwt_head["typ"].lower() == "jwt"):
+        return "malformed"
+    if not claims["sub"]:
+        return "malformed"
     if jwt_head.get("alg") != "ES256":
         return "forbidden"
     der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))

@@ -97,6 +97,10 @@ def main() -> None:
 
     origin = "https://127.0.0.1:8443"
     tampered = VAPID_HEADER.replace("eFq9WAqR", "eFq9WAqS")
+    jwt = VAPID_HEADER[len("vapid t="):VAPID_HEADER.index(", k=")]
+    reordered = f'VAPID k="{VAPID_PUBLIC}" ,t = "{jwt}"'
+    # The same claims and signature under a JWS header whose typ is not JWT.
+    other_typ = "vapid t=" + b64u(b'{"typ":"JWS","alg":"ES256"}') + jwt[jwt.index("."):] + ", k=" + VAPID_PUBLIC
     vapid = [
         {"name": "valid an hour before exp", "header": VAPID_HEADER, "audience": origin, "bound_key": VAPID_PUBLIC,
          "now": VAPID_EXP - 3600, "verdict": "valid",
@@ -117,6 +121,14 @@ def main() -> None:
          "now": VAPID_EXP - 3600, "verdict": "forbidden"},
         {"name": "no k", "header": VAPID_HEADER.split(", k=")[0], "audience": origin, "bound_key": "",
          "now": VAPID_EXP - 3600, "verdict": "malformed"},
+        {"name": "k first, values quoted, scheme in capitals", "header": reordered, "audience": origin,
+         "bound_key": VAPID_PUBLIC, "now": VAPID_EXP - 3600, "verdict": "valid"},
+        {"name": "typ other than JWT", "header": other_typ, "audience": origin, "bound_key": VAPID_PUBLIC,
+         "now": VAPID_EXP - 3600, "verdict": "malformed"},
+        {"name": "the draft scheme WebPush", "header": "WebPush " + jwt, "audience": origin, "bound_key": "",
+         "now": VAPID_EXP - 3600, "verdict": "malformed"},
+        {"name": "over 1024 bytes", "header": VAPID_HEADER + ", x=" + "a" * 1024, "audience": origin,
+         "bound_key": VAPID_PUBLIC, "now": VAPID_EXP - 3600, "verdict": "malformed"},
     ]
 
     webpush = [{"name": "the worked example", "ua_public": UA_PUBLIC, "ua_private": UA_PRIVATE, "auth": AUTH,

@@ -13,7 +13,9 @@
 
 namespace dhtpush::crypto {
 
-constexpr std::size_t VAPID_MAX_HEADER_SIZE = 4096;
+// What an envelope carries of it (node::MAX_VAPID_BYTES): a longer header is malformed here, as
+// docs/protocol.md says, not only refused later by the node.
+constexpr std::size_t VAPID_MAX_HEADER_SIZE = 1024;
 constexpr std::int64_t VAPID_MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 
 struct VapidKeys {
