@@ -7,10 +7,13 @@
 #include <map>
 
 #include "cli_commands.h"
+#include "dht_send.h"
 #include "cli_crypto.h"
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/client/device_state.h"
 #include "dhtpush/node/command_line.h"
+#include "dhtpush/node/dht_node.h"
+#include "dhtpush/node/host_port.h"
 
 namespace dhtpush::client {
 namespace {
@@ -56,6 +59,8 @@ struct CliValues {
     std::string urgency, topic;
     std::map<std::string, std::string> crypto;  // --p256dh, --auth, --subscription, --vapid, --subject
     std::string out;
+    std::string dht;  // send --dht HOST:PORT: through the DHT, without HTTP
+    std::string network;
     bool help{false};
 };
 
@@ -124,6 +129,13 @@ void describeCommands(CLI::App& app, CliValues& v) {
            "the keys (and, when ENDPOINT is left out, the endpoint) of a PushSubscription JSON file");
     crypto("--vapid", "FILE", "sign with the VAPID keys in FILE (RFC 8292); needs --subject");
     crypto("--subject", "mailto:ADDRESS", "the VAPID subject: how the push service can reach the sender");
+    send->add_option("--dht", v.dht,
+                     "no HTTP: join the DHT through this node, put the message where the subscription's proxies "
+                     "watch, and end once a storing node took it")
+        ->type_name("HOST:PORT");
+    send->add_option("--network", v.network, "with --dht: the DHT network id, decimal or 0x-hex")
+        ->type_name("ID")
+        ->default_str("0x64687470");
 
     auto* vapid = app.add_subcommand("vapid", "application server keys (VAPID)");
     vapid->require_subcommand(1);
@@ -185,7 +197,20 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     push.topic = v.topic;
     std::string endpoint = fromFile ? "" : v.sendWords.front();
     if (auto crypto = applyPushCryptoOptions(v.crypto, endpoint, push); !crypto) return usage(crypto.error().detail);
-    return sendCommand(endpoint, v.sendWords.back(), push);
+    if (v.dht.empty()) {
+        if (!v.network.empty()) return usage("--network goes with --dht");
+        return sendCommand(endpoint, v.sendWords.back(), push);
+    }
+    DhtSendOptions dht;
+    dht.bootstrap = v.dht;
+    dht.network = node::DEFAULT_NETWORK_ID;
+    if (!v.network.empty()) {
+        auto network = node::parseNetworkId(v.network);
+        if (!network) return usage("--network: " + network.error().detail);
+        dht.network = *network;
+    }
+    if (!node::splitHostPort(v.dht)) return usage("--dht takes HOST:PORT, not '" + v.dht + "'");
+    return sendThroughDhtCommand(dht, endpoint, v.sendWords.back(), push);
 }
 
 }  // namespace dhtpush::client

@@ -6,6 +6,7 @@
 #include <opendht/dhtrunner.h>
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <future>
 #include <limits>
@@ -22,7 +23,7 @@
 #include "dhtpush/node/push_value_type.h"
 #include "inbox_publisher.h"
 #include "lane_chooser.h"
-#include "host_port.h"
+#include "dhtpush/node/host_port.h"
 #include "node_identity.h"
 #include "storage_budget.h"
 
@@ -400,6 +401,16 @@ NetworkStatus DhtNode::status() const {
     s.valuesFailed = *impl_->valuesFailed;
     s.storageRefused = impl_->budget->refused();
     return s;
+}
+
+Expected<std::uint32_t> parseNetworkId(std::string_view text) {
+    const bool hex = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0;
+    const auto digits = hex ? text.substr(2) : text;
+    std::uint32_t id = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id, hex ? 16 : 10);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size())
+        return makeError(Errc::Invalid, "a network id is a 32-bit number, decimal or 0x-hex, not '" + std::string(text) + "'");
+    return id;
 }
 
 }  // namespace dhtpush::node

@@ -1,4 +1,4 @@
-#include "host_port.h"
+#include "dhtpush/node/host_port.h"
 
 #include <charconv>
 

@@ -2,7 +2,6 @@
 
 #include "node_config_file.h"
 
-#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -19,12 +18,6 @@ constexpr std::size_t MAX_INBOXES = 4096;
 // for value types only OpenDHT bounds; node/src/storage_budget.h): 2 GiB less 64 MiB.
 constexpr std::size_t MAX_DHT_STORAGE_MIB = 2048 - 64;
 constexpr std::size_t MAX_VALUES_PER_KEY = 65536;
-
-template <class T>
-bool parseNumber(const std::string& text, T& out, int base = 10) {
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-    return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
-}
 
 // The secret in a file (its first line): never on the command line, where `ps` shows it.
 Expected<std::string> readFirstLine(const std::string& path) {
@@ -208,9 +201,9 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     auto& o = p.o;
     const bool networkGiven = app.count("--network") > 0, httpsPortGiven = app.count("--https-port") > 0,
                httpsAddressGiven = app.count("--https-address") > 0;
-    const bool hex = p.network.rfind("0x", 0) == 0 || p.network.rfind("0X", 0) == 0;
-    if (!parseNumber(hex ? p.network.substr(2) : p.network, o.dht.networkId, hex ? 16 : 10))
-        return usageError("--network must be a 32-bit number, got '" + p.network + "'");
+    auto network = node::parseNetworkId(p.network);
+    if (!network) return usageError("--network: " + network.error().detail);
+    o.dht.networkId = *network;
     o.logLevel = *log::parseLevel(p.logLevel);  // checked while parsing
     o.dht.storage.maxBytes = p.dhtStorageMib << 20;
     o.dht.valueExpiration = std::chrono::seconds(p.valueExpiration);

@@ -1,5 +1,6 @@
 // The dhtpush command line's parsing: what is bad usage (exit 2) before any network is touched.
 #include "cli.h"
+#include "dht_send.h"
 
 #include <atomic>
 #include <iostream>
@@ -80,4 +81,33 @@ TEST_CASE("bad usage of dhtpush is exit code 2 with a message", "[client][option
         CHECK(r.code == 2);
         CHECK(r.err.rfind("dhtpush: ", 0) == 0);
     }
+}
+
+TEST_CASE("send --dht makes the envelope a node would make of the same POST", "[client][options]") {
+    dhtpush::client::PushOptions options;
+    options.ttlSeconds = 300;
+    options.urgency = "high";
+    options.topic = "news";
+    const auto plain = dhtpush::client::envelopeForEndpoint("http://127.0.0.1:8080/wp/AXo_tKy6cLTTPlKzZtkdm_o", "hello",
+                                                            options, 1795647600123);
+    REQUIRE(plain.ok());
+    CHECK(plain->ttlSeconds == 300);
+    CHECK(plain->urgency == dhtpush::node::Urgency::High);
+    CHECK(plain->topic == "news");
+    CHECK(plain->createdMs == 1795647600123);
+    CHECK(plain->encoding.empty());
+    CHECK(std::string(plain->body.begin(), plain->body.end()) == "hello");
+    CHECK(plain->id.size() == dhtpush::node::MESSAGE_ID_BYTES);
+    // Encrypted for the subscription's keys and signed: the coding and the Authorization value travel.
+    options.p256dh = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+    options.auth = "BTBZMqHH6r4Tts7J_aSIgg";
+    options.vapid = *dhtpush::crypto::generateVapidKeys();
+    options.vapidSubject = "mailto:ops@example.com";
+    const auto sealed = dhtpush::client::envelopeForEndpoint("http://127.0.0.1:8080/wp/AXo_tKy6cLTTPlKzZtkdm_o", "hello",
+                                                             options, 1795647600123);
+    REQUIRE(sealed.ok());
+    CHECK(sealed->encoding == "aes128gcm");
+    CHECK(sealed->vapid.rfind("vapid t=", 0) == 0);
+    options.ttlSeconds = dhtpush::node::MAX_TTL_SECONDS + 1;
+    CHECK_FALSE(dhtpush::client::envelopeForEndpoint("http://127.0.0.1:8080/wp/AXo_tKy6cLTTPlKzZtkdm_o", "x", options, 0).ok());
 }

@@ -21,6 +21,8 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 // The private network id that `dhtpush-node` uses unless told otherwise ("dhtp").
 // 0 is OpenDHT's public network.
 constexpr std::uint32_t DEFAULT_NETWORK_ID = 0x64687470;
+// A network id as options take it: decimal or 0x-hex, 32 bits. Invalid otherwise.
+Expected<std::uint32_t> parseNetworkId(std::string_view text);
 
 struct DhtNodeConfig {
     std::string bindAddress{"0.0.0.0"};

@@ -1,4 +1,5 @@
 #pragma once
+// "host:port" as options and configuration give a DHT peer.
 #include <string>
 #include <string_view>
 
