@@ -54,12 +54,8 @@ grep -q '"urgency": "high"' "$WORK/watch.out"
 # --- 3. the peer publishes, a device gets it ----------------------------------------------------
 # $1: a name; the rest: the proxies to subscribe with (one: an inbox token; two: version 1).
 peer_publishes_to_device() {
-  local name="$1" proxies=()
-  shift
-  for p in "$@"; do proxies+=(--proxy "$p"); done
-  "$CLI" subscribe "${proxies[@]}" --state "$WORK/$name.json" >"$WORK/$name-subscription.json"
-  "$CLI" listen --state "$WORK/$name.json" --count 1 >"$WORK/$name-listen.out" 2>"$WORK/$name-listen.err" &
-  PIDS+=($!)
+  local name="$1"
+  subscribe_and_listen "$CLI" "$@"
   "$PY" "$PEER" publish --bootstrap "127.0.0.1:$DHT1" --subscription "$WORK/$name-subscription.json" \
     --message "hello from a python peer to $name" >"$WORK/$name-publish.out"
   wait_for "$WORK/$name-listen.out" "\"text\":\"hello from a python peer to $name\""

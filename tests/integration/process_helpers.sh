@@ -63,3 +63,15 @@ start_node_with_subscription() {
   TOKEN="${ENDPOINT##*/}"
 }
 
+# subscribe_and_listen CLI NAME PROXY...: a device NAME (state $WORK/NAME.json) subscribed on the
+# proxies (one: an inbox token; two or more: a version-1 token), its subscription JSON in
+# $WORK/NAME-subscription.json, and `dhtpush listen --count 1` for it writing
+# $WORK/NAME-listen.out in the background.
+subscribe_and_listen() {
+  local cli="$1" name="$2" proxies=()
+  shift 2
+  for p in "$@"; do proxies+=(--proxy "$p"); done
+  "$cli" subscribe "${proxies[@]}" --state "$WORK/$name.json" >"$WORK/$name-subscription.json"
+  "$cli" listen --state "$WORK/$name.json" --count 1 >"$WORK/$name-listen.out" 2>"$WORK/$name-listen.err" &
+  PIDS+=($!)
+}

@@ -13,12 +13,8 @@ start_two_nodes "$NODE"
 
 # $1: a name; the rest: the proxies to subscribe with (one: an inbox token; two: version 1).
 send_over_dht_to_device() {
-  local name="$1" proxies=()
-  shift
-  for p in "$@"; do proxies+=(--proxy "$p"); done
-  "$CLI" subscribe "${proxies[@]}" --state "$WORK/$name.json" >"$WORK/$name-subscription.json"
-  "$CLI" listen --state "$WORK/$name.json" --count 1 >"$WORK/$name-listen.out" 2>"$WORK/$name-listen.err" &
-  PIDS+=($!)
+  local name="$1"
+  subscribe_and_listen "$CLI" "$@"
   "$CLI" send --dht "127.0.0.1:$DHT1" --subscription "$WORK/$name-subscription.json" --ttl 300 --urgency high \
     "hello over the DHT to $name" >"$WORK/$name-send.out"
   grep -q "^sent: .* into the DHT at " "$WORK/$name-send.out"
