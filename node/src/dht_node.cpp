@@ -66,6 +66,12 @@ struct DhtNode::Impl {
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
     LaneChooser lanes;  // which lane of an inbox each value goes to
     std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
+    // The self-probe; the fields without atomics are the strand's.
+    std::chrono::steady_clock::duration probeInterval{};
+    std::chrono::steady_clock::time_point lastProbeSent{};
+    std::uint64_t probePending{0};  // the sequence number of the probe awaiting its answer, 0: none
+    std::atomic<std::int64_t> lastProbeOkUnixMs{0};
+    std::atomic<std::uint64_t> probesSent{0}, probesFailed{0};
 };
 
 namespace {
@@ -115,12 +121,48 @@ dht::time_point wholeSecondNow() {
 // its own type or as OpenDHT's USER_DATA named by its user_type (pushValueKind).
 bool isPushValue(const dht::Value& value) { return pushValueKind(value) != PushValueKind::None; }
 
+// The self-probe says the DHT is not reached when this many intervals went by without a probe
+// taken by another node.
+constexpr int PROBES_MISSED = 3;
+
 // Often enough for an operator's /health, rarely enough to cost nothing.
 constexpr auto STATUS_SAMPLE_PERIOD = std::chrono::milliseconds(500);
 
 }  // namespace
 
 // On the strand, between two runs of the loop: the runner's lock is free.
+// A value of ours that another node must take: put at a random key (so at other nodes than
+// this one, as a rule), small, USER_DATA named by its user_type, gone after OpenDHT's 10 min.
+void DhtNode::probe(Impl& state) {
+    const auto now = std::chrono::steady_clock::now();
+    if (state.probeInterval.count() == 0 || now - state.lastProbeSent < state.probeInterval) return;
+    // A put nobody answers may not end for minutes (a peer that stopped without a word): a
+    // probe unanswered after an interval failed, and its late answer is ignored.
+    if (state.probePending != 0) {
+        ++state.probesFailed;
+        state.probePending = 0;
+    }
+    if (state.goodNodes == 0) return;
+    state.lastProbeSent = now;
+    const auto seq = ++state.probesSent;
+    state.probePending = seq;
+    auto value = std::make_shared<dht::Value>(dht::ValueType::USER_DATA.id, crypto::randomBytes(8), randomValueId());
+    value->user_type = "dhtpush/probe";
+    state.runner.put(dht::InfoHash::getRandom(), value,
+                     [&state, seq](bool ok, const std::vector<std::shared_ptr<dht::Node>>& nodes) {
+                         if (state.probePending != seq) return;
+                         state.probePending = 0;
+                         if (!ok || nodes.empty()) {
+                             ++state.probesFailed;
+                             return;
+                         }
+                         state.lastProbeOkUnixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                       std::chrono::system_clock::now().time_since_epoch())
+                                                       .count();
+                     });
+    state.loop->kick();
+}
+
 void DhtNode::sampleStatus(Impl& state, bool periodic) {
     if (state.closing) return;  // and the timer stays unarmed: its io_context can run out of work
     state.running = state.runner.isRunning();
@@ -133,6 +175,7 @@ void DhtNode::sampleStatus(Impl& state, bool periodic) {
     state.storedValues = stored.second;
     if (state.socket) state.receiveDrops = state.socket->receiveDrops();
     if (!periodic) return;
+    probe(state);
     state.sampler->expires_after(STATUS_SAMPLE_PERIOD);
     state.sampler->async_wait([&state](const asio::error_code& ec) {
         if (!ec) sampleStatus(state, true);
@@ -154,6 +197,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         nodeConfig.max_searches = -1;
     }
     runnerConfig.dht_config.node_config.public_stable = config.stableListens;
+    impl->probeInterval = config.probeInterval;
     auto storage = config.storage;
     storage.lifetime = config.valueExpiration;
     impl->budget = std::make_shared<StorageBudget>(storage);
@@ -400,6 +444,15 @@ NetworkStatus DhtNode::status() const {
     s.valuesPut = impl_->ownValuesPut + impl_->inboxes->valuesPut();
     s.valuesFailed = *impl_->valuesFailed;
     s.storageRefused = impl_->budget->refused();
+    s.probing = impl_->probeInterval.count() > 0 && s.goodNodes > 0;
+    s.lastProbeOkUnixMs = impl_->lastProbeOkUnixMs;
+    // One lost probe on a loaded network is no news: the DHT counts as reached while a probe
+    // went through within the last PROBES_MISSED intervals.
+    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    const auto window = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->probeInterval * PROBES_MISSED);
+    s.probeOk = s.lastProbeOkUnixMs > 0 && nowMs.count() - s.lastProbeOkUnixMs <= window.count();
+    s.probesSent = impl_->probesSent;
+    s.probesFailed = impl_->probesFailed;
     return s;
 }
 

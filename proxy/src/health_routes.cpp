@@ -24,6 +24,13 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["stored_values"] = Json::UInt64(status.storedValues);
                         body["dht"]["storage_refused"] = Json::UInt64(status.storageRefused);
                         body["dht"]["receive_drops"] = Json::UInt64(status.receiveDrops);
+                        // Whether a value of this node really reaches another node (the self-probe).
+                        auto& probe = body["dht"]["probe"];
+                        probe["active"] = status.probing;
+                        probe["ok"] = status.probeOk;
+                        probe["last_ok_unix_ms"] = Json::Int64(status.lastProbeOkUnixMs);
+                        probe["sent"] = Json::UInt64(status.probesSent);
+                        probe["failed"] = Json::UInt64(status.probesFailed);
                         body["subscriptions_watched"] = Json::UInt64(ctx.hub->watchCount());
                         body["dht_listens"] = Json::UInt64(ctx.hub->listenCount());
                         const auto& counters = ctx.hub->counters();

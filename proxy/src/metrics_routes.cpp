@@ -71,6 +71,10 @@ std::string metricsText(RouteContext& ctx) {
     m.counter("dhtpush_streams_opened_total", "Event streams opened", asDouble(c.streamsOpened.load()));
     m.gauge("dhtpush_dht_connected", "1 when the DHT node has a good node to talk to", dht.connected ? 1 : 0);
     m.gauge("dhtpush_dht_good_nodes", "Good nodes in the DHT routing table", asDouble(dht.goodNodes));
+    m.gauge("dhtpush_dht_probe_ok", "1 when another DHT node took a self-probe value within the last 3 intervals",
+            dht.probeOk ? 1.0 : 0.0);
+    m.counter("dhtpush_dht_probes_total", "Self-probe values put", asDouble(dht.probesSent));
+    m.counter("dhtpush_dht_probes_failed_total", "Self-probe values no other node took", asDouble(dht.probesFailed));
     m.gauge("dhtpush_dht_dubious_nodes", "Dubious nodes in the DHT routing table", asDouble(dht.dubiousNodes));
     m.gauge("dhtpush_dht_listens", "DHT listens for this proxy's subscriptions", asDouble(ctx.hub->listenCount()));
     m.counter("dhtpush_dht_values_put_total", "Values this node put into the DHT", asDouble(dht.valuesPut));

@@ -45,7 +45,7 @@ struct ParsedOptions {
     std::string network;
     std::string logLevel{"info"};
     std::size_t dhtStorageMib{0};
-    unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0};
+    unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0}, probeInterval{0};
     std::string configFile;  // only for --help: parseNodeOptions reads --config itself
 };
 
@@ -62,6 +62,7 @@ ParsedOptions defaults() {
     p.keepAlive = static_cast<unsigned>(p.o.proxy.keepAlive.count());
     p.maxClockSkew = static_cast<unsigned>(p.o.proxy.maxClockSkew.count());
     p.tlsHandshakeTimeout = static_cast<unsigned>(p.o.proxy.tlsHandshakeTimeout.count() / 1000);
+    p.probeInterval = static_cast<unsigned>(p.o.dht.probeInterval.count());
     return p;
 }
 
@@ -103,6 +104,9 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
     app.add_flag("--public", p.publicNetwork,
                  "join the public OpenDHT network (network 0, bootstrap " + std::string(PUBLIC_BOOTSTRAP) +
                      ") instead of a private one");
+    value("--probe-interval", p.probeInterval, "SEC",
+          "every this often the node puts a small value at a random DHT key and reports in /health and "
+          "/metrics whether another node took it (a node cut off from the network says so); 0: no probes");
     value("--value-expiration", p.valueExpiration, "SEC", "how long DHT nodes keep a notification envelope")
         ->check(cl::within(1, 1e9));
     value("--dht-storage-mib", p.dhtStorageMib, "N",
@@ -208,6 +212,7 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     o.dht.storage.maxBytes = p.dhtStorageMib << 20;
     o.dht.valueExpiration = std::chrono::seconds(p.valueExpiration);
     o.proxy.keepAlive = std::chrono::seconds(p.keepAlive);
+    o.dht.probeInterval = std::chrono::seconds(p.probeInterval);
     o.proxy.maxClockSkew = std::chrono::seconds(p.maxClockSkew);
     o.proxy.tlsHandshakeTimeout = std::chrono::seconds(p.tlsHandshakeTimeout);
     if (!o.inviteSecretFile.empty()) {

@@ -35,6 +35,9 @@ struct DhtNodeConfig {
     StorageLimits storage;
     // Many nodes on one IP (loopback tests, local clusters) trip OpenDHT's per-IP rate limit.
     bool unlimitedRate{false};
+    // Every this often, while it knows good nodes, the node puts a small value at a random key
+    // and records whether another node took it (NetworkStatus::probeOk). 0: no probes.
+    std::chrono::seconds probeInterval{30};
     // OpenDHT's public_stable: listens are refreshed every 5 min instead of every 30 s (the
     // storing nodes keep a listener for 10 min). A proxy holds one listen per subscription,
     // so this is most of its idle traffic and CPU.
@@ -81,6 +84,7 @@ private:
     void stopLoop();
     // `periodic`: and again after a while.
     static void sampleStatus(Impl& state, bool periodic);
+    static void probe(Impl& state);
     std::unique_ptr<Impl> impl_;
 };
 

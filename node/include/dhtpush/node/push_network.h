@@ -29,6 +29,14 @@ struct NetworkStatus {
     // DHT datagrams the kernel dropped for this node: it could not read its socket fast
     // enough. Listen notifications among them are lost (OpenDHT does not resend them).
     std::uint64_t receiveDrops{0};
+    // The self-probe (DhtNodeConfig::probeInterval): a small value put at a random key every
+    // interval, which another node must acknowledge. What a node cut off from the network
+    // cannot fake by answering HTTP.
+    bool probing{false};             // probes are on and the node has peers to probe through
+    bool probeOk{false};             // another node took a probe within the last 3 intervals
+    std::int64_t lastProbeOkUnixMs{0};  // 0: none yet
+    std::uint64_t probesSent{0};
+    std::uint64_t probesFailed{0};
 };
 
 // What a watched key is: a version-1 token's key of its own, or an inbox's key, whose values
