@@ -88,11 +88,6 @@ bool admit(StorageBudget& budget, const crypto::DhtKey& key, std::size_t bytes) 
     return budget.admit(key, bytes, StorageBudget::Clock::now()) == StorageBudget::Verdict::Admitted;
 }
 
-dht::Value::Id randomValueId() {
-    const auto id = crypto::randomUint64();
-    return id == dht::Value::INVALID_ID ? 1 : id;
-}
-
 // The same place in the other address family: the node runs both where it can, as
 // `dhtnode` does (the socket explains why OpenDHT needs both to listen properly).
 std::optional<std::string> otherFamilyAddress(const std::string& address) {
@@ -146,7 +141,7 @@ void DhtNode::probe(Impl& state) {
     state.lastProbeSent = now;
     const auto seq = ++state.probesSent;
     state.probePending = seq;
-    auto value = std::make_shared<dht::Value>(dht::ValueType::USER_DATA.id, crypto::randomBytes(8), randomValueId());
+    auto value = std::make_shared<dht::Value>(dht::ValueType::USER_DATA.id, crypto::randomBytes(8), randomPushValueId());
     value->user_type = "dhtpush/probe";
     state.runner.put(dht::InfoHash::getRandom(), value,
                      [&state, seq](bool ok, const std::vector<std::shared_ptr<dht::Node>>& nodes) {
@@ -260,7 +255,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
                 ++*state->valuesFailed;
                 return done(false);
             }
-            state->runner.put(toInfoHash(lane), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomValueId()),
+            state->runner.put(toInfoHash(lane), dht::Value(PUSH_BATCH_VALUE_TYPE_ID, std::move(value), randomPushValueId()),
                               dht::DoneCallbackSimple([done = std::move(done), failed = state->valuesFailed](bool ok) {
                                   if (!ok) ++*failed;
                                   done(ok);

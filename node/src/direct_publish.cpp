@@ -1,6 +1,5 @@
 #include "dhtpush/node/direct_publish.h"
 
-#include "dhtpush/crypto/random.h"
 #include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/push_value_type.h"
 
@@ -14,10 +13,8 @@ dht::InfoHash pushKeyFor(const crypto::SubscriptionToken& token) {
 std::shared_ptr<dht::Value> pushValueFor(const crypto::SubscriptionToken& token, const Envelope& envelope) {
     if (!token.inInbox())
         return std::make_shared<dht::Value>(PUSH_VALUE_TYPE_ID, encodeEnvelope(envelope), envelopeValueId(envelope));
-    auto id = crypto::randomUint64();
-    if (id == dht::Value::INVALID_ID) id = 1;
     return std::make_shared<dht::Value>(PUSH_BATCH_VALUE_TYPE_ID,
-                                        encodeBatch({{token.recipient(), encodeEnvelope(envelope)}}), id);
+                                        encodeBatch({{token.recipient(), encodeEnvelope(envelope)}}), randomPushValueId());
 }
 
 void publishToToken(dht::DhtRunner& runner, const crypto::SubscriptionToken& token, const Envelope& envelope,

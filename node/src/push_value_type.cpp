@@ -1,5 +1,7 @@
 #include "dhtpush/node/push_value_type.h"
 
+#include "dhtpush/crypto/random.h"
+
 #include "dhtpush/node/envelope.h"
 #include "dhtpush/node/envelope_batch.h"
 
@@ -29,6 +31,11 @@ dht::ValueType pushBatchValueType(std::chrono::seconds expiration, StorageAdmiss
                decodeBatch(value->data.data(), value->data.size()).ok() && admitted(admit, key, *value);
     };
     return dht::ValueType(PUSH_BATCH_VALUE_TYPE_ID, "dhtpush envelope batch", expiration, storePolicy);
+}
+
+dht::Value::Id randomPushValueId() {
+    const auto id = crypto::randomUint64();
+    return id == dht::Value::INVALID_ID ? 1 : id;
 }
 
 PushValueKind pushValueKind(const dht::Value& value) {

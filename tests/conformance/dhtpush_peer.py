@@ -194,8 +194,10 @@ def webpush_decrypt(body: bytes, ua_private: bytes, auth: bytes) -> bytes:
     ua_key = _private(ua_private)
     ecdh = ua_key.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), as_public))
     cek, nonce = _keys(_point(ua_key.public_key()), as_public, ecdh, auth, salt)
-    padded = AESGCM(cek).decrypt(nonce, body[86:], None)
-    return padded.rstrip(b"\x00")[:-1]
+    padded = AESGCM(cek).decrypt(nonce, body[86:], None).rstrip(b"\x00")  # padding: zeros after the delimiter
+    if not padded or padded[-1] != 2:
+        raise Invalid("the record's last non-zero byte is not the delimiter 0x02")
+    return padded[:-1]
 
 
 # --- VAPID (RFC 8292), as a node checks it ----------------------------------------------------

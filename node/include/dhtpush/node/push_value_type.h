@@ -20,6 +20,9 @@ constexpr dht::ValueType::Id PUSH_BATCH_VALUE_TYPE_ID = 0x7056;  // "pV"
 constexpr const char* PUSH_ENVELOPE_USER_TYPE = "dhtpush/envelope";
 constexpr const char* PUSH_BATCH_USER_TYPE = "dhtpush/batch";
 
+// A random value id for a batch (or a probe): never OpenDHT's "no id", 0.
+dht::Value::Id randomPushValueId();
+
 enum class PushValueKind { None, Envelope, Batch };
 PushValueKind pushValueKind(const dht::Value& value);
 
