@@ -51,6 +51,9 @@ struct CliValues {
     std::string state;
     std::string cacert;
     std::vector<std::string> proxies;
+    std::vector<std::string> discover;
+    std::uint32_t proxyCount{2};
+    std::uint32_t healAfter{300};
     std::string vapidKey;
     std::string token;
     std::uint32_t count{0};
@@ -89,6 +92,16 @@ void describeCommands(CLI::App& app, CliValues& v) {
         ->type_name("URL")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->allow_extra_args(false);
+    subscribe->add_option("--discover", v.discover,
+                          "instead of --proxy: ask this node's proxy directory (GET /v1/proxies) and subscribe at "
+                          "the best healthy proxies it lists; repeat for several nodes")
+        ->type_name("URL")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    subscribe->add_option("--proxies", v.proxyCount, "with --discover: how many proxies watch the subscription")
+        ->type_name("N")
+        ->capture_default_str()
+        ->check(cl::within(1, 8));
     subscribe->add_option("--vapid-key", v.vapidKey,
                           "bind an application server key: only messages signed with it (VAPID, RFC 8292) are "
                           "accepted")
@@ -103,6 +116,13 @@ void describeCommands(CLI::App& app, CliValues& v) {
         "\"text\"; acknowledges what it printed");
     listen->add_option("--count", v.count, "stop after N messages; 0: until stopped")
         ->type_name("N")
+        ->capture_default_str()
+        ->check(cl::wholeNumber());
+    listen->add_option("--heal-after", v.healAfter,
+                       "replace a proxy unreachable this long by a fresh one from the proxy directory (its "
+                       "subscriptions move; a changed endpoint is printed as a {\"event\":\"new-endpoint\"} line); 0: "
+                       "never")
+        ->type_name("SEC")
         ->capture_default_str()
         ->check(cl::wholeNumber());
 
@@ -178,14 +198,15 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     const std::string state = v.state.empty() ? defaultStatePath() : v.state;
     if (!v.cacert.empty()) setDefaultCaFile(v.cacert);
     if (command == "subscribe") {
-        if (v.proxies.empty()) return usage("subscribe needs --proxy URL");
-        return subscribeCommand(state, v.proxies, v.vapidKey);
+        if (v.proxies.empty() && v.discover.empty()) return usage("subscribe needs --proxy URL or --discover URL");
+        if (!v.proxies.empty() && !v.discover.empty()) return usage("subscribe takes --proxy or --discover, not both");
+        return subscribeCommand(state, v.proxies, DiscoverOptions{v.discover, v.proxyCount}, v.vapidKey);
     }
     if (command == "unsubscribe") {
         if (v.token.empty()) return usage("unsubscribe takes one TOKEN");
         return unsubscribeCommand(state, v.token);
     }
-    if (command == "listen") return listenCommand(state, v.count, stop);
+    if (command == "listen") return listenCommand(state, v.count, std::chrono::seconds(v.healAfter), stop);
     if (command == "vapid") return vapidKeygenCommand(v.out);
     // send
     const bool fromFile = v.crypto.count("--subscription") && v.sendWords.size() == 1;

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/device_state.h"
 #include "dhtpush/client/message_listener.h"
+#include "dhtpush/client/proxy_discovery.h"
+#include "dhtpush/client/proxy_replacement.h"
 #include "dhtpush/crypto/subscription_keys.h"
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/node/json.h"
@@ -25,10 +30,39 @@ std::string trimSlash(std::string url) {
 
 }  // namespace
 
-int subscribeCommand(const std::string& statePath, const std::vector<std::string>& proxyUrls,
+// The proxies to subscribe at with --discover: those the device already uses that answer (one
+// stream per proxy serves all its subscriptions), then fresh ones from the directory.
+Expected<std::vector<std::string>> discoveredProxies(DeviceState& state, const DiscoverOptions& discover) {
+    for (const auto& url : discover.nodeUrls)
+        if (std::find(state.discoveryUrls.begin(), state.discoveryUrls.end(), trimSlash(url)) == state.discoveryUrls.end())
+            state.discoveryUrls.push_back(trimSlash(url));
+    std::vector<std::string> urls;
+    std::set<std::string> known;
+    for (const auto& account : state.proxies) {
+        known.insert(account.url);
+        if (urls.size() < discover.proxies && answersHealthy(account.url)) urls.push_back(account.url);
+    }
+    if (urls.size() == discover.proxies) return urls;
+    auto nodes = discover.nodeUrls;
+    for (const auto& url : directoryNodes(state, "")) nodes.push_back(url);
+    auto found = discoverProxies(nodes, discover.proxies - urls.size(), known);
+    if (!found) return found.error();
+    for (const auto& candidate : *found) urls.push_back(candidate.url);
+    return urls;
+}
+
+int subscribeCommand(const std::string& statePath, std::vector<std::string> proxyUrls, const DiscoverOptions& discover,
                      const std::string& vapidKey) {
     auto state = loadDeviceState(statePath);
     if (!state) return fail("cannot read the device state", state.error());
+    if (!discover.nodeUrls.empty()) {
+        auto found = discoveredProxies(*state, discover);
+        if (!found) return fail("cannot find proxies", found.error());
+        proxyUrls = *found;
+        std::cerr << "dhtpush: subscribing through";
+        for (const auto& url : proxyUrls) std::cerr << " " << url;
+        std::cerr << "\n";
+    }
     std::vector<ProxyAccount> accounts;
     for (const auto& proxyUrl : proxyUrls) {
         const auto url = trimSlash(proxyUrl);
@@ -57,7 +91,7 @@ int subscribeCommand(const std::string& statePath, const std::vector<std::string
         token = created->token;
     }
     Subscription subscription{token, endpoint, accounts.front().url, keys->p256dh, keys->auth,
-                              keys->privateKey, {}};
+                              keys->privateKey, {}, vapidKey};
     for (const auto& account : accounts) subscription.proxyUrls.push_back(account.url);
     state->subscriptions.push_back(std::move(subscription));
     if (auto saved = saveDeviceState(statePath, *state); !saved) return fail("cannot save", saved.error());
@@ -87,7 +121,41 @@ int unsubscribeCommand(const std::string& statePath, const std::string& token) {
     return 0;
 }
 
-int listenCommand(const std::string& statePath, std::uint32_t count, const std::atomic<bool>& stop) {
+namespace {
+
+// One line on stdout when a subscription's endpoint moved: the app server must be given it.
+void printEndpointChange(const EndpointChange& change) {
+    Json::Value line(Json::objectValue);
+    line["event"] = "new-endpoint";
+    line["token"] = change.token;
+    line["endpoint"] = change.newEndpoint;
+    line["old_endpoint"] = change.oldEndpoint;
+    std::cout << node::writeJson(line) << std::endl;
+}
+
+// Replaces a dead proxy; false when it cannot be yet (tried again later).
+bool heal(DeviceState& state, const std::string& url, const std::string& statePath) {
+    {
+        auto replaced = replaceProxy(state, url, [&](const DeviceState& s) { return saveDeviceState(statePath, s); });
+        if (!replaced) {
+            std::cerr << "dhtpush: " << url << " stays unreachable and cannot be replaced yet: " << replaced.error().detail
+                      << "\n";
+            return false;
+        }
+        std::cerr << "dhtpush: " << url << " stayed unreachable: " << replaced->moved << " subscription(s) moved to "
+                  << replaced->newUrl << "\n";
+        for (const auto& token : replaced->stranded)
+            std::cerr << "dhtpush: subscription " << token.substr(0, 8)
+                      << "... is in the dead proxy's inbox and cannot move: subscribe again\n";
+        for (const auto& change : replaced->endpoints) printEndpointChange(change);
+    }
+    return true;
+}
+
+}  // namespace
+
+int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono::seconds healAfter,
+                  const std::atomic<bool>& stop) {
     auto state = loadDeviceState(statePath);
     if (!state) return fail("cannot read the device state", state.error());
     if (state->proxies.empty())
@@ -95,14 +163,46 @@ int listenCommand(const std::string& statePath, std::uint32_t count, const std::
     std::cerr << "dhtpush: listening on " << state->proxies.size() << " prox"
               << (state->proxies.size() == 1 ? "y" : "ies") << "\n";
     MessageListener listener(*state);
-    const auto result = listener.run(
-        count, stop, [](const std::string& line) { std::cout << line << std::endl; },
-        [](const std::string& id, const Error& why) {
-            std::cerr << "dhtpush: dropped message " << id << ": " << why.detail << "\n";
+    std::set<std::string> replaced;  // proxies already replaced: their streams go on, for what they hold
+    std::map<std::string, std::chrono::steady_clock::time_point> notBefore;  // a failed replacement waits
+    for (;;) {
+        std::atomic<bool> endServe{false};
+        std::vector<std::string> dead;
+        std::thread watcher([&] {
+            while (!endServe) {
+                if (stop) endServe = true;
+                if (healAfter.count() > 0) {
+                    const auto now = std::chrono::steady_clock::now();
+                    for (const auto& url : listener.unreachableFor(healAfter))
+                        if (!replaced.count(url) && (!notBefore.count(url) || notBefore[url] <= now)) dead.push_back(url);
+                    if (!dead.empty()) endServe = true;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
         });
+        const auto remaining = count == 0 ? 0 : count - static_cast<std::uint32_t>(listener.handed());
+        const auto result = listener.serve(
+            remaining, endServe, [&](const node::DeliveredMessage& message) {
+                auto line = listenLine(message, *state);
+                if (!line) {
+                    std::cerr << "dhtpush: dropped message " << message.envelope.idText() << ": " << line.error().detail << "\n";
+                    return Disposition::Dropped;
+                }
+                std::cout << *line << std::endl;
+                return Disposition::Handed;
+            });
+        endServe = true;
+        watcher.join();
+        if (!result) return fail("listen", result.error());
+        if (stop || dead.empty() || (count && listener.handed() >= count)) break;
+        for (const auto& url : dead) {
+            if (heal(*state, url, statePath)) replaced.insert(url);
+            else notBefore[url] = std::chrono::steady_clock::now() + healAfter;
+        }
+        listener.setState(*state);
+    }
     if (listener.dropped() > 0)
         std::cerr << "dhtpush: " << listener.dropped() << " message(s) dropped (not from the app server)\n";
-    if (!result) return fail("listen", result.error());
     return 0;
 }
 

@@ -74,8 +74,10 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
 }
 
 Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
-                      const std::atomic<bool>& stop, std::string* lastEventId, node::Urgency minUrgency) {
+                      const std::atomic<bool>& stop, std::string* lastEventId, node::Urgency minUrgency,
+                      const std::function<void()>& onOpen) {
     bool taking = true;
+    bool opened = false;
     SseParser parser([&](const SseEvent& event) {
         if (!taking || event.type != "message") return;
         auto message = node::messageFromJson(event.data);
@@ -91,6 +93,8 @@ Status streamMessages(const ProxyAccount& account, const std::function<bool(cons
     if (lastEventId && !lastEventId->empty()) request.headers.push_back("Last-Event-ID: " + *lastEventId);
     auto response = httpStream(request,
                                [&](std::string_view chunk) {
+                                   if (!opened && onOpen) onOpen();
+                                   opened = true;
                                    parser.feed(chunk);
                                    return taking;
                                },

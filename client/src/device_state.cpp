@@ -65,8 +65,11 @@ Expected<DeviceState> loadDeviceState(const std::string& path) {
                          field(s, "auth"),  field(s, "private_key"), {}};
         for (const auto& url : s["proxies"])
             if (url.isString()) sub.proxyUrls.push_back(url.asString());
+        sub.vapidKey = field(s, "vapid_key");
         state.subscriptions.push_back(std::move(sub));
     }
+    for (const auto& url : root["discovery"])
+        if (url.isString()) state.discoveryUrls.push_back(url.asString());
     return state;
 }
 
@@ -92,7 +95,12 @@ Status saveDeviceState(const std::string& path, const DeviceState& state) {
         v["private_key"] = s.privateKey;
         v["proxies"] = Json::Value(Json::arrayValue);
         for (const auto& url : s.allProxies()) v["proxies"].append(url);
+        if (!s.vapidKey.empty()) v["vapid_key"] = s.vapidKey;
         root["subscriptions"].append(v);
+    }
+    if (!state.discoveryUrls.empty()) {
+        root["discovery"] = Json::Value(Json::arrayValue);
+        for (const auto& url : state.discoveryUrls) root["discovery"].append(url);
     }
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty())

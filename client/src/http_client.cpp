@@ -22,6 +22,7 @@ void globalInit() {
 
 struct Transfer {
     HttpResponse response;
+    std::size_t maxBody{0};
     const std::function<bool(std::string_view)>* onChunk{nullptr};
     const std::atomic<bool>* stop{nullptr};
     bool streaming{false};
@@ -53,7 +54,7 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
     // Only a successful answer is streamed; error answers (problem+json) are collected.
     if (t->streaming && t->response.status >= 200 && t->response.status < 300)
         return (*t->onChunk)(chunk) ? chunk.size() : 0;
-    if (t->response.body.size() + chunk.size() > 16 * 1024 * 1024) return 0;
+    if (t->response.body.size() + chunk.size() > t->maxBody) return 0;
     t->response.body.append(chunk);
     return chunk.size();
 }
@@ -94,7 +95,8 @@ Expected<HttpResponse> perform(const HttpRequest& request, Transfer& transfer) {
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    transfer.maxBody = request.maxBody;
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(5000L, static_cast<long>(request.timeout.count())));
     const auto& caFile = request.caFile.empty() ? defaultCaFile() : request.caFile;
     if (!caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, caFile.c_str());
     if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {

@@ -76,9 +76,18 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     {
         std::lock_guard<std::mutex> lock(mutex);
         serving_ = true;
-        seen_.emplace(RECENT_IDS);
+        if (!seen_) seen_.emplace(RECENT_IDS);
         pendingAcks_.assign(proxies.size(), {});
     }
+    {
+        std::lock_guard<std::mutex> lock(reachMutex_);
+        downSince_.assign(proxies.size(), std::nullopt);
+    }
+    auto reached = [this](std::size_t p, bool yes) {
+        std::lock_guard<std::mutex> lock(reachMutex_);
+        if (yes) downSince_[p].reset();
+        else if (!downSince_[p]) downSince_[p] = std::chrono::steady_clock::now();
+    };
     auto& seen = *seen_;
     auto& pendingAcks = pendingAcks_;
     std::uint32_t handed = 0;
@@ -107,6 +116,7 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
         }
         seen.insert(id);
         for (auto& acks : pendingAcks) acks.push_back(id);  // handed on first, acknowledged after
+        ++handedTotal_;
         if (count && ++handed >= count) done = true;
         return true;
     };
@@ -150,7 +160,9 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
                 resumeUrgency = urgency;
                 const auto opened = std::chrono::steady_clock::now();
                 auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
-                                             endStream[p], &lastEventId, urgency);
+                                             endStream[p], &lastEventId, urgency, [&] { reached(p, true); });
+                // A transport failure (not an HTTP answer) starts or continues an outage.
+                reached(p, result || result.error().code != Errc::Unavailable);
                 if (stopAll) break;
                 if (endStream[p]) continue;  // ended for a new minimum urgency: reopen at once
                 if (!result && isFatal(result.error().code)) {
@@ -183,6 +195,20 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     flushAcks();  // what was printed is acknowledged before exit, where a proxy answers
     if (refused == proxies.size() && !done) return lastError;
     return success();
+}
+
+std::vector<std::string> MessageListener::unreachableFor(std::chrono::steady_clock::duration span) const {
+    std::vector<std::string> out;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(reachMutex_);
+    for (std::size_t p = 0; p < downSince_.size() && p < state_.proxies.size(); ++p)
+        if (downSince_[p] && now - *downSince_[p] >= span) out.push_back(state_.proxies[p].url);
+    return out;
+}
+
+void MessageListener::setState(DeviceState state) {
+    std::lock_guard<std::mutex> lock(serveMutex_);
+    if (!serving_) state_ = std::move(state);
 }
 
 bool MessageListener::handedLater(const std::string& messageId) {

@@ -1,8 +1,5 @@
 #include "dhtpush/crypto/vapid.h"
 
-#include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <json/json.h>
 
 #include <exception>
@@ -12,88 +9,16 @@
 
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/crypto/bytes.h"
+#include "dhtpush/crypto/es256.h"
 #include "dhtpush/crypto/secret.h"
 #include "dhtpush/crypto/subscription_keys.h"
 
 namespace dhtpush::crypto {
 namespace {
 
-constexpr std::size_t POINT_SIZE = 65;
 constexpr std::size_t SCALAR_SIZE = 32;
-constexpr std::size_t COORD_SIZE = 32;
-constexpr std::size_t SIGNATURE_SIZE = 64;
+constexpr std::size_t SIGNATURE_SIZE = ES256_SIGNATURE_SIZE;
 constexpr std::string_view JWT_HEADER = R"({"typ":"JWT","alg":"ES256"})";
-
-struct PrivkeyFree {
-    void operator()(gnutls_privkey_st* k) const { gnutls_privkey_deinit(k); }
-};
-struct PubkeyFree {
-    void operator()(gnutls_pubkey_st* k) const { gnutls_pubkey_deinit(k); }
-};
-// Owns a datum GnuTLS allocated.
-struct OwnedDatum {
-    gnutls_datum_t d{nullptr, 0};
-    OwnedDatum() = default;
-    OwnedDatum(const OwnedDatum&) = delete;
-    OwnedDatum& operator=(const OwnedDatum&) = delete;
-    ~OwnedDatum() { gnutls_free(d.data); }
-};
-
-gnutls_datum_t datum(const std::uint8_t* data, std::size_t size) {
-    return gnutls_datum_t{const_cast<unsigned char*>(data), static_cast<unsigned>(size)};
-}
-gnutls_datum_t datum(std::string_view s) {
-    return datum(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-}
-
-// A DER integer may carry a sign byte or drop leading zeros: make it 32 bytes.
-std::optional<Bytes> fixedWidth(const gnutls_datum_t& d) {
-    std::size_t skip = 0;
-    while (skip < d.size && d.data[skip] == 0) ++skip;
-    if (d.size - skip > COORD_SIZE) return std::nullopt;
-    Bytes out(COORD_SIZE - (d.size - skip), 0);
-    out.insert(out.end(), d.data + skip, d.data + d.size);
-    return out;
-}
-
-bool isUncompressedPoint(const std::optional<Bytes>& b) { return b && b->size() == POINT_SIZE && (*b)[0] == 0x04; }
-
-// ES256 over `data`; the raw r || s. Invalid when the key pair is inconsistent.
-Expected<Bytes> signEs256(const Bytes& point, Bytes& scalar, std::string_view data) {
-    gnutls_privkey_t raw = nullptr;
-    if (gnutls_privkey_init(&raw) < 0) return makeError(Errc::Internal, "cannot create a key");
-    std::unique_ptr<gnutls_privkey_st, PrivkeyFree> key(raw);
-    const auto x = datum(point.data() + 1, COORD_SIZE), y = datum(point.data() + 1 + COORD_SIZE, COORD_SIZE);
-    const auto k = datum(scalar.data(), scalar.size());
-    const int imported = gnutls_privkey_import_ecc_raw(key.get(), GNUTLS_ECC_CURVE_SECP256R1, &x, &y, &k);
-    wipe(scalar);
-    if (imported < 0) return makeError(Errc::Invalid, "VAPID key pair is not a P-256 key pair");
-
-    OwnedDatum der, r, s;
-    const auto input = datum(data);
-    if (gnutls_privkey_sign_data2(key.get(), GNUTLS_SIGN_ECDSA_SHA256, 0, &input, &der.d) < 0)
-        return makeError(Errc::Internal, "ES256 signing failed");
-    if (gnutls_decode_rs_value(&der.d, &r.d, &s.d) < 0) return makeError(Errc::Internal, "cannot decode an ES256 signature");
-    auto rb = fixedWidth(r.d), sb = fixedWidth(s.d);
-    if (!rb || !sb) return makeError(Errc::Internal, "ES256 signature out of range");
-    rb->insert(rb->end(), sb->begin(), sb->end());
-    return std::move(*rb);
-}
-
-// Verifies a raw r || s ES256 signature. Malformed when the point cannot be imported.
-Expected<bool> verifyEs256(const Bytes& point, std::string_view data, const Bytes& signature) {
-    gnutls_pubkey_t raw = nullptr;
-    if (gnutls_pubkey_init(&raw) < 0) return makeError(Errc::Internal, "cannot create a key");
-    std::unique_ptr<gnutls_pubkey_st, PubkeyFree> key(raw);
-    const auto x = datum(point.data() + 1, COORD_SIZE), y = datum(point.data() + 1 + COORD_SIZE, COORD_SIZE);
-    if (gnutls_pubkey_import_ecc_raw(key.get(), GNUTLS_ECC_CURVE_SECP256R1, &x, &y) < 0)
-        return makeError(Errc::Malformed, "k is not a P-256 public key");
-    const auto r = datum(signature.data(), COORD_SIZE), s = datum(signature.data() + COORD_SIZE, COORD_SIZE);
-    OwnedDatum der;
-    if (gnutls_encode_rs_value(&der.d, &r, &s) < 0) return makeError(Errc::Internal, "cannot encode an ES256 signature");
-    const auto input = datum(data);
-    return gnutls_pubkey_verify_data2(key.get(), GNUTLS_SIGN_ECDSA_SHA256, 0, &input, &der.d) >= 0;
-}
 
 std::string toJson(const Json::Value& value) {
     Json::StreamWriterBuilder builder;
@@ -233,7 +158,7 @@ Expected<std::string> vapidAuthorization(const VapidKeys& keys, const std::strin
     if (subject.rfind("mailto:", 0) != 0 && subject.rfind("https:", 0) != 0)
         return makeError(Errc::Invalid, "VAPID subject is not a mailto: or https: URI");
     const auto point = base64urlDecode(keys.publicKey);
-    if (!isUncompressedPoint(point)) return makeError(Errc::Invalid, "VAPID public key is not a 65-byte uncompressed point");
+    if (!isUncompressedP256Point(point)) return makeError(Errc::Invalid, "VAPID public key is not a 65-byte uncompressed point");
     // From here every path wipes the scalar (signEs256 does it as soon as GnuTLS has a copy).
     auto scalar = base64urlDecode(keys.privateKey);
     if (!scalar || scalar->size() != SCALAR_SIZE) {
@@ -267,10 +192,10 @@ Expected<VapidClaims> verifyVapidAuthorization(std::string_view headerValue,
     // why: some senders pad k; the key is the same, so accept up to two '='.
     for (int i = 0; i < 2 && !keyText.empty() && keyText.back() == '='; ++i) keyText.remove_suffix(1);
     const auto point = base64urlDecode(keyText);
-    if (!isUncompressedPoint(point)) return makeError(Errc::Malformed, "k is not a 65-byte uncompressed point in base64url");
+    if (!isUncompressedP256Point(point)) return makeError(Errc::Malformed, "k is not a 65-byte uncompressed point in base64url");
     if (!expectedPublicKeyB64.empty()) {
         const auto expected = base64urlDecode(expectedPublicKeyB64);
-        if (!isUncompressedPoint(expected)) return makeError(Errc::Invalid, "expected VAPID key is not a 65-byte point");
+        if (!isUncompressedP256Point(expected)) return makeError(Errc::Invalid, "expected VAPID key is not a 65-byte point");
         const std::string_view a(reinterpret_cast<const char*>(point->data()), point->size());
         const std::string_view b(reinterpret_cast<const char*>(expected->data()), expected->size());
         if (!constantTimeEqual(a, b)) return makeError(Errc::Forbidden, "k is not the VAPID key of this subscription");

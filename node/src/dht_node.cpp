@@ -25,6 +25,7 @@
 #include "lane_chooser.h"
 #include "dhtpush/node/host_port.h"
 #include "node_identity.h"
+#include "proxy_directory.h"
 #include "storage_budget.h"
 
 namespace dhtpush::node {
@@ -40,6 +41,8 @@ struct DhtNode::Impl {
     std::shared_ptr<StorageBudget> budget;    // shared with the value types' store policies
     dht::DhtRunner runner;
     std::unique_ptr<DhtLoop> loop;
+    std::unique_ptr<ProxyDirectory> directory;  // after the runner: it holds a reference to it
+    std::string identity;
     AsioUdpSocket* socket{nullptr};  // owned by the runner
     std::mutex mutex;
     struct Listen {
@@ -209,6 +212,8 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
         if (!identity) return identity.error();
         runnerConfig.dht_config.id = *identity;
     }
+    auto signingKey = loadOrCreateSigningKey(config.dataDir);
+    if (!signingKey) return signingKey.error();
     const auto bind = dht::SockAddr::resolve(config.bindAddress, std::to_string(config.port));
     if (bind.empty()) return makeError(Errc::Invalid, "cannot resolve bind address " + config.bindAddress);
     if (config.strand) impl->io = &config.strand->get_inner_executor().context();
@@ -247,6 +252,11 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     };
     impl->runner.registerType(pushValueType(config.valueExpiration, admitStored));
     impl->runner.registerType(pushBatchValueType(config.valueExpiration, admitStored));
+    impl->runner.registerType(proxyRecordValueType(config.directoryLifetime));
+    impl->directory = std::make_unique<ProxyDirectory>(impl->runner, [state = impl.get()] { state->loop->kick(); },
+                                                       std::move(*signingKey));
+    impl->identity = impl->directory->identity();
+    impl->directory->start();
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
             const auto lane = crypto::inboxLaneKey(key, state->lanes.next(key, LaneChooser::Clock::now()));
@@ -293,6 +303,10 @@ std::uint16_t DhtNode::port() const {
 std::optional<crypto::DhtKey> DhtNode::nodeKey() const { return toDhtKey(impl_->runner.getNodeId()); }
 
 std::string DhtNode::nodeId() const { return impl_->nodeId; }
+
+void DhtNode::announce(const ProxyRecord& record) { impl_->directory->announce(record, impl_->nodeId); }
+
+std::vector<ProxyRecord> DhtNode::proxies() const { return impl_->directory->records(unixNowMs()); }
 
 void DhtNode::bootstrap(const std::string& hostPort) {
     if (auto hp = splitHostPort(hostPort)) {
@@ -435,6 +449,11 @@ NetworkStatus DhtNode::status() const {
     s.receiveDrops = impl_->receiveDrops;
     s.connected = impl_->connected;
     s.nodeId = impl_->nodeId;
+    s.identity = impl_->identity;
+    s.directoryAnnouncedUnixMs = impl_->directory->lastAnnouncedUnixMs();
+    s.directoryAnnounceFailures = impl_->directory->announceFailures();
+    s.directoryEntries = impl_->directory->count(unixNowMs());
+    s.directoryRefused = impl_->directory->refused();
     s.messagesPublished = impl_->published;
     s.valuesPut = impl_->ownValuesPut + impl_->inboxes->valuesPut();
     s.valuesFailed = *impl_->valuesFailed;

@@ -47,4 +47,24 @@ Expected<dht::crypto::Identity> loadOrCreateIdentity(const std::string& dir) {
     }
 }
 
+Expected<crypto::VapidKeys> loadOrCreateSigningKey(const std::string& dir) {
+    namespace fs = std::filesystem;
+    if (dir.empty()) return crypto::generateVapidKeys();
+    if (auto made = createPrivateDirectory(dir); !made) return made.error();
+    const auto path = fs::path(dir) / "directory-key";
+    if (fs::exists(path)) {
+        // Two lines: the public point, then the private scalar, base64url.
+        std::ifstream in(path);
+        crypto::VapidKeys keys;
+        if (!std::getline(in, keys.publicKey) || !std::getline(in, keys.privateKey))
+            return makeError(Errc::Invalid, "the directory key in " + path.string() + " is unusable");
+        return keys;
+    }
+    auto keys = crypto::generateVapidKeys();
+    if (!keys) return keys.error();
+    if (auto saved = writePrivateFile(path.string(), keys->publicKey + "\n" + keys->privateKey + "\n", true); !saved)
+        return saved.error();
+    return keys;
+}
+
 }  // namespace dhtpush::node

@@ -17,6 +17,14 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["dht"]["good_nodes"] = status.goodNodes;
                         body["dht"]["dubious_nodes"] = status.dubiousNodes;
                         body["dht"]["node_id"] = status.nodeId;
+                        // The key this node signs its proxy directory entry with: a device checks that
+                        // an entry naming this URL was signed by it.
+                        body["dht"]["identity"] = status.identity;
+                        auto& directory = body["dht"]["directory"];
+                        directory["entries"] = Json::UInt64(status.directoryEntries);
+                        directory["announced_unix_ms"] = Json::Int64(status.directoryAnnouncedUnixMs);
+                        directory["announce_failures"] = Json::UInt64(status.directoryAnnounceFailures);
+                        directory["refused"] = Json::UInt64(status.directoryRefused);
                         body["dht"]["messages_published"] = Json::UInt64(status.messagesPublished);
                         body["dht"]["values_put"] = Json::UInt64(status.valuesPut);
                         body["dht"]["values_failed"] = Json::UInt64(status.valuesFailed);

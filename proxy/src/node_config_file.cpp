@@ -70,6 +70,7 @@ const std::vector<Key>& keys() {
         {"public", Kind::Switch, [](const NodeOptions&) { return std::string(); }},  // shown as network and bootstrap
         {"local_network", Kind::Switch, [](const NodeOptions& o) { return std::string(o.dht.unlimitedRate ? "true" : "false"); }},
         {"probe_interval", Kind::Value, [](const NodeOptions& o) { return number(o.dht.probeInterval.count()); }},
+        {"announce_interval", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.announceInterval.count()); }},
         {"value_expiration", Kind::Value, [](const NodeOptions& o) { return number(o.dht.valueExpiration.count()); }},
         {"dht_storage_mib", Kind::Value, [](const NodeOptions& o) { return number(o.dht.storage.maxBytes >> 20); }},
         {"dht_values_per_key", Kind::Value, [](const NodeOptions& o) { return number(o.dht.storage.maxValuesPerKey); }},

@@ -45,7 +45,8 @@ struct ParsedOptions {
     std::string network;
     std::string logLevel{"info"};
     std::size_t dhtStorageMib{0};
-    unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0}, probeInterval{0};
+    unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0}, probeInterval{0},
+        announceInterval{0};
     std::string configFile;  // only for --help: parseNodeOptions reads --config itself
 };
 
@@ -63,6 +64,7 @@ ParsedOptions defaults() {
     p.maxClockSkew = static_cast<unsigned>(p.o.proxy.maxClockSkew.count());
     p.tlsHandshakeTimeout = static_cast<unsigned>(p.o.proxy.tlsHandshakeTimeout.count() / 1000);
     p.probeInterval = static_cast<unsigned>(p.o.dht.probeInterval.count());
+    p.announceInterval = static_cast<unsigned>(p.o.proxy.announceInterval.count());
     return p;
 }
 
@@ -107,6 +109,11 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
     value("--probe-interval", p.probeInterval, "SEC",
           "every this often the node puts a small value at a random DHT key and reports in /health and "
           "/metrics whether another node took it (a node cut off from the network says so); 0: no probes");
+    value("--announce-interval", p.announceInterval, "SEC",
+          "every this often the node puts its entry (public URL, load), signed with its identity, in the DHT's "
+          "proxy directory, where devices find proxies (GET /v1/proxies); withdrawn at a clean stop; 0: not "
+          "offered (nor with --invite-secret-file)")
+        ->check(cl::within(0, 300));
     value("--value-expiration", p.valueExpiration, "SEC", "how long DHT nodes keep a notification envelope")
         ->check(cl::within(1, 1e9));
     value("--dht-storage-mib", p.dhtStorageMib, "N",
@@ -213,6 +220,7 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     o.dht.valueExpiration = std::chrono::seconds(p.valueExpiration);
     o.proxy.keepAlive = std::chrono::seconds(p.keepAlive);
     o.dht.probeInterval = std::chrono::seconds(p.probeInterval);
+    o.proxy.announceInterval = std::chrono::seconds(p.announceInterval);
     o.proxy.maxClockSkew = std::chrono::seconds(p.maxClockSkew);
     o.proxy.tlsHandshakeTimeout = std::chrono::seconds(p.tlsHandshakeTimeout);
     if (!o.inviteSecretFile.empty()) {

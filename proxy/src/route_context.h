@@ -53,5 +53,6 @@ void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connect
 void addHealthRoutes(Router& router, RouteContext& context);
 void addMetricsRoutes(Router& router, RouteContext& context);
 void addStatusRoutes(Router& router, RouteContext& context);
+void addDirectoryRoutes(Router& router, RouteContext& context);
 
 }  // namespace dhtpush::proxy

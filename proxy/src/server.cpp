@@ -9,6 +9,7 @@
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/node/private_files.h"
 #include "dhtpush/node/url_origin.h"
+#include "directory_announcer.h"
 #include "file_budget.h"
 #include "http_response.h"
 #include "https_listener.h"
@@ -28,6 +29,7 @@ struct ProxyServer::Impl {
     std::shared_ptr<AcceptWatch> httpWatch;
     std::unique_ptr<HttpServer> http;
     std::unique_ptr<HttpsListener> https;  // null when HTTPS is off
+    std::shared_ptr<DirectoryAnnouncer> announcer;
     std::uint16_t port{0};
     bool stopped{false};
     asio::io_context* io{nullptr};
@@ -55,6 +57,7 @@ std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectio
     addHealthRoutes(*router, context);
     addMetricsRoutes(*router, context);
     addStatusRoutes(*router, context);
+    addDirectoryRoutes(*router, context);
     router->non_matched_request_handler([](const RequestHandle& req) {
         return sendProblem(req, makeError(Errc::NotFound, "no such resource"));
     });
@@ -168,6 +171,22 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     auto subscriptions = impl->store->allSubscriptions();
     if (!subscriptions) return subscriptions.error();
     for (const auto& record : *subscriptions) impl->hub->watch(record.token, record.deviceId, record.vapidKey);
+    // A closed proxy (invite only) serves its own devices: it is not offered to others.
+    if (config.inviteSecret.empty()) {
+        auto* context = impl->context.get();
+        auto* devices = impl->store.get();
+        impl->announcer = std::make_shared<DirectoryAnnouncer>(io, network, config.announceInterval, [context, devices] {
+            node::ProxyRecord record;
+            record.urls = {context->baseUrl};
+            record.version = DHTPUSH_VERSION;
+            record.maxDevices = context->config.maxDevices;
+            record.devices = devices->deviceTotal();
+            record.subscriptions = devices->subscriptionTotal();
+            record.streams = context->hub->openStreams();
+            return record;
+        });
+        impl->announcer->start();
+    }
     return std::unique_ptr<ProxyServer>(new ProxyServer(std::move(impl)));
 }
 
@@ -185,6 +204,7 @@ std::string ProxyServer::baseUrl() const { return impl_->context->baseUrl; }
 void ProxyServer::stop() {
     if (impl_->stopped) return;
     impl_->stopped = true;
+    if (impl_->announcer) impl_->announcer->stop();
     impl_->hub->stop();
     impl_->guard->stop();
     impl_->httpWatch->stop();

@@ -33,9 +33,10 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
 // resumes after it (Last-Event-ID) and keeps it at the last message taken. Returns an
 // error for HTTP errors and transport failures. Messages below `minUrgency` stay in the
 // proxy's mailbox until a stream that carries them (a device on battery takes fewer).
+// `onOpen` runs once the proxy has started the stream (its first bytes arrived).
 Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
                       const std::atomic<bool>& stop, std::string* lastEventId = nullptr,
-                      node::Urgency minUrgency = node::Urgency::VeryLow);
+                      node::Urgency minUrgency = node::Urgency::VeryLow, const std::function<void()>& onOpen = {});
 
 // Tells the proxy these messages were handed on: it deletes them from the mailbox.
 Status acknowledge(const ProxyAccount& account, const std::vector<std::string>& messageIds);

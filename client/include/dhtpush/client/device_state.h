@@ -25,6 +25,9 @@ struct Subscription {
     // Every proxy that watches this token (proxyUrl first); a device on two proxies keeps
     // receiving when one of them is down.
     std::vector<std::string> proxyUrls;
+    // The application server key bound at subscribing (base64url), bound again at a proxy
+    // that replaces one; empty: none.
+    std::string vapidKey{};
 
     std::vector<std::string> allProxies() const;
 };
@@ -32,6 +35,9 @@ struct Subscription {
 struct DeviceState {
     std::vector<ProxyAccount> proxies;
     std::vector<Subscription> subscriptions;
+    // The nodes `subscribe --discover` was given: where the device looks for proxies again
+    // (besides its own proxies' directories) when one must be replaced.
+    std::vector<std::string> discoveryUrls{};
 
     const ProxyAccount* findProxy(const std::string& url) const;
     const Subscription* findSubscription(const std::string& token) const;

@@ -23,7 +23,10 @@ struct HttpRequest {
     std::string url;
     std::vector<std::string> headers;  // "Name: value"
     std::string body;
+    // The whole exchange (a stream's: its start); connecting takes at most 5 s of it.
     std::chrono::milliseconds timeout{10000};
+    // A body longer than this (an error answer's, for a stream) fails the request.
+    std::size_t maxBody{16 * 1024 * 1024};
     // PEM file of the certificate authorities trusted for https:// (instead of the system's);
     // empty: the process default (setDefaultCaFile), else the system's.
     std::string caFile{};

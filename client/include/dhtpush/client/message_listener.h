@@ -3,6 +3,7 @@
 // reconnecting with backoff and jitter, dropping duplicates (two proxies deliver the same
 // message) within a bounded window of recent message ids.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -73,10 +74,19 @@ public:
     // battery takes fewer wake-ups). serve() reopens its streams when it changes; the
     // messages below it wait in the proxies' mailboxes until it is lowered again.
     void setMinUrgency(node::Urgency urgency) { minUrgency_ = urgency; }
+    // From any thread, while serve() runs: the proxies no stream could reach for at least
+    // `span` (each connection attempt failed since), the ones a device should replace.
+    std::vector<std::string> unreachableFor(std::chrono::steady_clock::duration span) const;
+    // Between two serve() calls: the proxies and subscriptions changed (a proxy replaced).
+    // The ids of messages already handed are kept, so copies from a new proxy are dropped.
+    void setState(DeviceState state);
+    // Messages handed on over every serve() call.
+    std::size_t handed() const { return handedTotal_; }
 
 private:
     DeviceState state_;
     std::atomic<std::size_t> dropped_{0};
+    std::atomic<std::size_t> handedTotal_{0};
     std::atomic<node::Urgency> minUrgency_{node::Urgency::VeryLow};
     static constexpr std::size_t RECENT_IDS = 4096;  // ids remembered against copies from other proxies
     // serve()'s state, shared with handedLater(); guarded by serveMutex_.
@@ -86,6 +96,9 @@ private:
     // Acks waiting to reach each proxy. Kept on failure and sent again, so a proxy that was
     // down learns on its return what the device already has.
     std::vector<std::vector<std::string>> pendingAcks_;
+    // By proxy: since when every attempt to reach it failed; unset while it answers.
+    mutable std::mutex reachMutex_;
+    std::vector<std::optional<std::chrono::steady_clock::time_point>> downSince_;
 };
 
 }  // namespace dhtpush::client

@@ -29,7 +29,7 @@ struct DhtNodeConfig {
     std::uint16_t port{0};                        // UDP; 0 picks a free port
     std::uint32_t networkId{DEFAULT_NETWORK_ID};
     std::vector<std::string> bootstrap;          // "host:port" entries
-    std::string dataDir;                         // holds the node identity; empty: ephemeral identity
+    std::string dataDir;                         // holds the node identity and directory key; empty: ephemeral ones
     std::chrono::seconds valueExpiration{std::chrono::minutes(10)};
     // What it stores as a DHT node (its `lifetime` is valueExpiration's).
     StorageLimits storage;
@@ -38,6 +38,9 @@ struct DhtNodeConfig {
     // Every this often, while it knows good nodes, the node puts a small value at a random key
     // and records whether another node took it (NetworkStatus::probeOk). 0: no probes.
     std::chrono::seconds probeInterval{30};
+    // How long storing nodes that know the directory's value type keep an entry; an entry's
+    // own expiry (signed) says how long readers take it.
+    std::chrono::seconds directoryLifetime{std::chrono::minutes(5)};
     // OpenDHT's public_stable: listens are refreshed every 5 min instead of every 30 s (the
     // storing nodes keep a listener for 10 min). A proxy holds one listen per subscription,
     // so this is most of its idle traffic and CPU.
@@ -76,6 +79,8 @@ public:
     bool connected() const override;
     std::size_t publishBacklog() const override;
     std::optional<crypto::DhtKey> nodeKey() const override;
+    void announce(const ProxyRecord& record) override;
+    std::vector<ProxyRecord> proxies() const override;
 
     struct Impl;
 

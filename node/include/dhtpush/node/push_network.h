@@ -5,9 +5,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/node/envelope.h"
+#include "dhtpush/node/proxy_record.h"
 
 namespace dhtpush::node {
 
@@ -17,6 +19,9 @@ struct NetworkStatus {
     unsigned goodNodes{0};
     unsigned dubiousNodes{0};
     std::string nodeId;
+    // The id of the key the node signs with (hex): what its proxy directory entry is signed
+    // by, so a reader can tell an entry that names this node's URL from a forged one.
+    std::string identity;
     std::uint64_t messagesPublished{0};  // envelopes handed to the DHT
     std::uint64_t valuesPut{0};          // DHT values they went out in (an inbox value holds several)
     // Of those, values no storing node took (unreachable nodes, or a key full of values).
@@ -37,6 +42,11 @@ struct NetworkStatus {
     std::int64_t lastProbeOkUnixMs{0};  // 0: none yet
     std::uint64_t probesSent{0};
     std::uint64_t probesFailed{0};
+    // The proxy directory (proxy_record.h).
+    std::int64_t directoryAnnouncedUnixMs{0};  // the issue time of the last entry a node took; 0: none
+    std::uint64_t directoryAnnounceFailures{0};
+    std::uint64_t directoryEntries{0};         // current entries this node knows of
+    std::uint64_t directoryRefused{0};         // directory values that failed a check
 };
 
 // What a watched key is: a version-1 token's key of its own, or an inbox's key, whose values
@@ -71,6 +81,11 @@ public:
     virtual std::size_t publishBacklog() const = 0;
     // This node's DHT id, when it is a DHT node: a proxy places its inboxes next to it.
     virtual std::optional<crypto::DhtKey> nodeKey() const { return std::nullopt; }
+    // The proxy directory: puts this node's entry, signed with its identity (its node id and
+    // signature are the node's own), replacing the last one. Nothing without a DHT.
+    virtual void announce(const ProxyRecord& /*record*/) {}
+    // The current entries the node found, checked (signature, form, times), best first.
+    virtual std::vector<ProxyRecord> proxies() const { return {}; }
 };
 
 }  // namespace dhtpush::node

@@ -81,6 +81,10 @@ struct ProxyConfig {
     std::chrono::milliseconds maxPublishWait{5000};
     std::chrono::seconds keepAlive{15};
     std::chrono::seconds valueExpiration{600};
+    // The proxy directory (docs/protocol.md): every this often the node puts its entry (base
+    // URL, load) signed in the DHT, held for 3 intervals; withdrawn at a clean stop. 0: the
+    // node is not offered to devices looking for proxies (nor is it with an invite secret).
+    std::chrono::seconds announceInterval{60};
     // A node started without bootstrap peers is a network of its own: healthy without peers.
     bool standalone{false};
 };

@@ -1,0 +1,115 @@
+#include "proxy_directory.h"
+
+#include <algorithm>
+
+#include "dhtpush/crypto/base64url.h"
+#include "dhtpush/node/push_value_type.h"
+
+namespace dhtpush::node {
+namespace {
+
+dht::InfoHash directoryHash() {
+    const auto key = proxyDirectoryKey();
+    return dht::InfoHash(key.data(), key.size());
+}
+
+}  // namespace
+
+ProxyDirectory::ProxyDirectory(dht::DhtRunner& runner, std::function<void()> kick, crypto::VapidKeys signingKey)
+    : runner_(runner), kick_(std::move(kick)), signingKey_(std::move(signingKey)) {
+    const auto point = crypto::base64urlDecode(signingKey_.publicKey);
+    identity_ = proxyIdentity(point ? *point : crypto::Bytes{});
+}
+
+void ProxyDirectory::start() {
+    auto onValues = [this](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
+        if (!expired) take(values);
+        return true;
+    };
+    const auto filter = [](const dht::Value& v) { return isProxyRecordValue(v); };
+    runner_.get(directoryHash(), [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) {
+        return onValues(values, false);
+    }, dht::DoneCallbackSimple{}, filter);
+    runner_.listen(directoryHash(), onValues, filter);
+    kick_();
+}
+
+void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values) {
+    const auto now = unixNowMs();
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& value : values) {
+        if (!value) continue;
+        auto record = isProxyRecordValue(*value) ? verifySignedProxyRecord(value->data)
+                                                 : Expected<ProxyRecord>(makeError(Errc::Invalid, "not an entry"));
+        if (!record) {
+            ++refused_;
+            continue;
+        }
+        auto it = byIdentity_.find(record->identity);
+        const bool newer = it == byIdentity_.end() || it->second.issuedUnixMs <= record->issuedUnixMs;
+        if (auto current = checkProxyRecordTime(*record, now); !current) {
+            // A newer entry that is over (withdrawn at a clean stop, or expired) ends the last one.
+            if (it != byIdentity_.end() && newer && record->issuedUnixMs <= now + 1000) byIdentity_.erase(it);
+            else ++refused_;
+            continue;
+        }
+        if (it != byIdentity_.end()) {
+            if (newer) it->second = std::move(*record);
+            continue;
+        }
+        if (byIdentity_.size() >= MAX_RECORDS) {
+            for (auto e = byIdentity_.begin(); e != byIdentity_.end();)
+                e = e->second.expiresUnixMs <= now ? byIdentity_.erase(e) : std::next(e);
+        }
+        if (byIdentity_.size() >= MAX_RECORDS) {
+            auto first = std::min_element(byIdentity_.begin(), byIdentity_.end(), [](const auto& a, const auto& b) {
+                return a.second.expiresUnixMs < b.second.expiresUnixMs;
+            });
+            if (first->second.expiresUnixMs >= record->expiresUnixMs) continue;
+            byIdentity_.erase(first);
+        }
+        const auto identity = record->identity;
+        byIdentity_.emplace(identity, std::move(*record));
+    }
+}
+
+void ProxyDirectory::announce(const ProxyRecord& record, const std::string& nodeId) {
+    auto entry = record;
+    entry.nodeId = nodeId;
+    auto data = signProxyRecord(entry, signingKey_);
+    if (!data) {
+        ++*announceFailures_;
+        return;
+    }
+    // A new value id each time: OpenDHT 2.4's listeners are not told of a value edited in place
+    // (same id), so a refreshed entry must be a new value. Readers keep the latest per signer;
+    // the storing nodes drop the older ones after the type's lifetime.
+    auto value = std::make_shared<dht::Value>(PROXY_RECORD_VALUE_TYPE_ID, std::move(*data), randomPushValueId());
+    value->user_type = PROXY_RECORD_USER_TYPE;
+    const auto issued = record.issuedUnixMs;
+    runner_.put(directoryHash(), value,
+                dht::DoneCallbackSimple([last = lastAnnounced_, failures = announceFailures_, issued](bool ok) {
+                    if (ok) *last = issued;
+                    else ++*failures;
+                }));
+    kick_();
+}
+
+std::size_t ProxyDirectory::count(std::int64_t nowUnixMs) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(byIdentity_.begin(), byIdentity_.end(),
+                                                  [&](const auto& e) { return e.second.expiresUnixMs > nowUnixMs; }));
+}
+
+std::vector<ProxyRecord> ProxyDirectory::records(std::int64_t nowUnixMs) const {
+    std::vector<ProxyRecord> out;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto& [identity, record] : byIdentity_)
+            if (record.expiresUnixMs > nowUnixMs) out.push_back(record);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ProxyRecord& a, const ProxyRecord& b) { return a.load() < b.load(); });
+    return out;
+}
+
+}  // namespace dhtpush::node
