@@ -58,17 +58,25 @@ Status applyDistributorConfig(std::string_view text, DistributorOptions& options
         where << e.source().begin;
         return makeError(Errc::Malformed, "not TOML at " + where.str() + ": " + std::string(e.description()));
     }
+    auto urls = [](const toml::node& value, const std::string& name, std::vector<std::string>& out) -> Status {
+        const auto* list = value.as_array();
+        if (!list) return makeError(Errc::Invalid, name + " is a list of URLs");
+        for (const auto& item : *list) {
+            const auto* url = item.as_string();
+            if (!url) return makeError(Errc::Invalid, name + " is a list of URLs");
+            if (auto ok = checkProxyUrl(url->get()); !ok) return ok;
+            out.push_back(url->get());
+        }
+        return success();
+    };
     for (const auto& [key, value] : table) {
         const std::string name(key.str());
-        if (name == "proxies") {
-            const auto* list = value.as_array();
-            if (!list) return makeError(Errc::Invalid, "proxies is a list of URLs");
-            for (const auto& item : *list) {
-                const auto* url = item.as_string();
-                if (!url) return makeError(Errc::Invalid, "proxies is a list of URLs");
-                if (auto ok = checkProxyUrl(url->get()); !ok) return ok;
-                options.proxies.push_back(url->get());
-            }
+        if (name == "proxies" || name == "discover") {
+            if (auto ok = urls(value, name, name == "proxies" ? options.proxies : options.discover); !ok) return ok;
+        } else if (name == "heal_after" && value.is_integer()) {
+            const auto seconds = value.as_integer()->get();
+            if (seconds < 0 || seconds > 86400) return makeError(Errc::Invalid, "heal_after is 0 to 86400 seconds");
+            options.healAfterSeconds = static_cast<unsigned>(seconds);
         } else if (name == "state" && value.is_string()) {
             options.stateDirectory = value.as_string()->get();
         } else if (name == "name" && value.is_string()) {
@@ -96,10 +104,10 @@ namespace cl = node::command_line;
 
 // The distributor's options, bound to `options`; flags given are applied over the file's.
 void describeOptions(CLI::App& app, DistributorOptions& options, std::vector<std::string>& proxies,
-                     std::string& minUrgency) {
+                     std::vector<std::string>& discover, std::string& minUrgency) {
     app.set_help_flag();
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app.formatter(cl::helpWithConfigKeys({"help", "config"}, {{"proxy", "proxies"}}));
+    app.formatter(cl::helpWithConfigKeys({"help", "config"}, {{"proxy", "proxies"}, {"discover", "discover"}}));
     app.footer(
         "Options also come from the configuration file, whose lists the command line adds to.\n"
         "       dhtpush-distributor apps [--name NAME]          the running distributor's apps\n"
@@ -115,6 +123,23 @@ void describeOptions(CLI::App& app, DistributorOptions& options, std::vector<std
             auto ok = checkProxyUrl(url);
             return ok ? std::string() : ok.error().detail;
         });
+    app.add_option("--discover", discover,
+                   "instead of --proxy: a node whose proxy directory (GET /v1/proxies) gives two healthy proxies; "
+                   "repeat for several")
+        ->type_name("URL")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false)
+        ->check([](const std::string& url) {
+            auto ok = checkProxyUrl(url);
+            return ok ? std::string() : ok.error().detail;
+        });
+    app.add_option("--heal-after", options.healAfterSeconds,
+                   "with --discover: a proxy unreachable this long is replaced by a fresh one from the directory, "
+                   "and apps whose endpoint moved are told (NewEndpoint); 0: never")
+        ->type_name("SEC")
+        ->capture_default_str()
+        ->check(cl::wholeNumber())
+        ->check(cl::within(0, 86400));
     app.add_option("--state", options.stateDirectory, "where registrations are kept")->type_name("DIR")->capture_default_str();
     app.add_option("--name", options.nameSuffix, "owns org.unifiedpush.Distributor.NAME on the session bus")
         ->type_name("NAME")
@@ -165,11 +190,11 @@ std::string distributorUsage() {
     DistributorOptions options;
     options.stateDirectory = defaultStateDirectory();
     options.configFile = defaultConfigFile();
-    std::vector<std::string> proxies;
+    std::vector<std::string> proxies, discover;
     std::string minUrgency;
     CLI::App app{"The device's UnifiedPush distributor on the D-Bus session bus (docs/device.md).",
                  "dhtpush-distributor"};
-    describeOptions(app, options, proxies, minUrgency);
+    describeOptions(app, options, proxies, discover, minUrgency);
     return app.help();
 }
 
@@ -178,16 +203,20 @@ Expected<DistributorOptions> parseDistributorOptions(const std::vector<std::stri
     options.stateDirectory = defaultStateDirectory();
     options.configFile = defaultConfigFile();
     if (auto read = readConfigFile(args, options); !read) return read.error();
-    std::vector<std::string> proxies;
+    std::vector<std::string> proxies, discover;
     std::string minUrgency;
     CLI::App app{"", "dhtpush-distributor"};
-    describeOptions(app, options, proxies, minUrgency);
+    describeOptions(app, options, proxies, discover, minUrgency);
     if (auto parsed = cl::parse(app, args); !parsed) return parsed.error();
-    // A --proxy adds to the file's list.
+    // A --proxy or --discover adds to the file's list.
     options.proxies.insert(options.proxies.end(), proxies.begin(), proxies.end());
+    options.discover.insert(options.discover.end(), discover.begin(), discover.end());
     if (!minUrgency.empty()) options.minUrgency = *checkUrgency(minUrgency);
-    if (!options.help && options.proxies.empty())
-        return makeError(Errc::Invalid, "no proxy: give --proxy URL, or proxies = [...] in " + options.configFile);
+    if (!options.help && options.proxies.empty() && options.discover.empty())
+        return makeError(Errc::Invalid, "no proxy: give --proxy URL or --discover URL, or proxies = [...] in " +
+                                            options.configFile);
+    if (!options.proxies.empty() && !options.discover.empty())
+        return makeError(Errc::Invalid, "give proxies or discover, not both");
     return options;
 }
 

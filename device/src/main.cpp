@@ -43,8 +43,10 @@ int main(int argc, char** argv) {
         logLine(LogLevel::Error, "cannot open the state in " + options->stateDirectory + ": " + store.error().detail);
         return 1;
     }
-    if (options->proxies.size() < 2) logLine(LogLevel::Warning, "one proxy only: messages stop while it is away (give two --proxy)");
-    ProxyTransport transport(**store, options->proxies);
+    if (options->discover.empty() && options->proxies.size() < 2)
+        logLine(LogLevel::Warning, "one proxy only: messages stop while it is away (give two --proxy)");
+    ProxyTransport transport(**store, options->proxies,
+                             ProxyDiscovery{options->discover, 2, std::chrono::seconds(options->healAfterSeconds)});
     // Serve apps at once, network or not: until a proxy answers, a Register gets NETWORK.
     if (auto attached = transport.attach(); !attached)
         logLine(LogLevel::Warning, "no proxy reachable yet (tried again every 5 s): " + attached.error().detail);

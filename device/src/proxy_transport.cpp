@@ -5,21 +5,50 @@
 #include <thread>
 
 #include "dhtpush/client/device_client.h"
+#include "dhtpush/client/proxy_discovery.h"
 #include "dhtpush/crypto/token.h"
 #include "distributor_log.h"
 
 namespace dhtpush::device {
 
-ProxyTransport::ProxyTransport(RegistrationStore& store, std::vector<std::string> proxyUrls)
-    : store_(store), proxyUrls_(std::move(proxyUrls)) {
+ProxyTransport::ProxyTransport(RegistrationStore& store, std::vector<std::string> proxyUrls, ProxyDiscovery discovery)
+    : store_(store), discovery_(std::move(discovery)), proxyUrls_(std::move(proxyUrls)) {
     for (auto& url : proxyUrls_)
         while (!url.empty() && url.back() == '/') url.pop_back();
+    // With discovery the store's accounts are the list: those found by an earlier run.
+    if (!discovery_.nodeUrls.empty())
+        for (const auto& account : store_.proxies()) proxyUrls_.push_back(account.url);
+}
+
+std::vector<std::string> ProxyTransport::urls() const {
+    std::lock_guard<std::mutex> lock(urlsMutex_);
+    return proxyUrls_;
+}
+
+bool ProxyTransport::discover() {
+    if (discovery_.nodeUrls.empty()) return true;
+    const auto current = urls();
+    if (current.size() >= discovery_.proxies) return true;
+    auto nodes = discovery_.nodeUrls;
+    nodes.insert(nodes.end(), current.begin(), current.end());
+    auto found = client::discoverProxies(nodes, discovery_.proxies - current.size(),
+                                         std::set<std::string>(current.begin(), current.end()));
+    if (!found) {
+        logLine(LogLevel::Warning, "cannot find proxies in the directory yet: " + found.error().detail);
+        return false;
+    }
+    std::lock_guard<std::mutex> lock(urlsMutex_);
+    for (const auto& candidate : *found) {
+        proxyUrls_.push_back(candidate.url);
+        logLine(LogLevel::Info, "found proxy " + candidate.url + " in the directory");
+    }
+    return true;
 }
 
 std::vector<client::ProxyAccount> ProxyTransport::accounts() const {
     std::vector<client::ProxyAccount> listed;
     const auto known = store_.proxies();
-    for (const auto& url : proxyUrls_)
+    for (const auto& url : urls())
         for (const auto& account : known)
             if (account.url == url) listed.push_back(account);
     return listed;
@@ -27,7 +56,8 @@ std::vector<client::ProxyAccount> ProxyTransport::accounts() const {
 
 Status ProxyTransport::attach() {
     Error last{Errc::Unavailable, "no proxy configured"};
-    for (const auto& url : proxyUrls_) {
+    if (!discover()) last = Error{Errc::Unavailable, "no proxy found in the directory"};
+    for (const auto& url : urls()) {
         const auto known = store_.proxies();
         bool have = false;
         for (const auto& account : known) have = have || account.url == url;
@@ -50,7 +80,8 @@ Expected<PushSubscription> ProxyTransport::subscribe(const std::string& vapidKey
     // As `dhtpush subscribe` does: several proxies share one token of version 1 (a key of its
     // own); with one proxy listed, that proxy makes an inbox token. Counted on the list, not on
     // the proxies that answer now: one that answers later must be able to watch it too.
-    std::string token = proxyUrls_.size() > 1 ? crypto::SubscriptionToken::generate().text() : std::string();
+    const auto listedUrls = urls();
+    std::string token = listedUrls.size() > 1 ? crypto::SubscriptionToken::generate().text() : std::string();
     std::string endpoint;
     std::vector<std::string> missed;
     Error last{Errc::Unavailable, "no proxy took the subscription"};
@@ -67,7 +98,7 @@ Expected<PushSubscription> ProxyTransport::subscribe(const std::string& vapidKey
     if (endpoint.empty()) return last;
     // Owed too: the listed proxies not attached yet (the token is version 1 whenever there are
     // two or more, so they can watch it once they answer).
-    for (const auto& url : proxyUrls_) {
+    for (const auto& url : listedUrls) {
         bool attached = false;
         for (const auto& account : listed) attached = attached || account.url == url;
         if (!attached) missed.push_back(url);
@@ -109,6 +140,10 @@ Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle)
                     if (attachMissing()) restart = true;
                     catchUp();
                 }
+                if (!restart && healDead()) {
+                    restart = true;  // the streams reopen on the new list
+                    catchUp();
+                }
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a stop ends the wait at once
             }
             restart = true;
@@ -144,17 +179,79 @@ bool ProxyTransport::attachMissing() {
         return urls;
     };
     const auto before = urlsOf(accounts());
-    if (before.size() == proxyUrls_.size()) return false;
+    const bool short_ = !discovery_.nodeUrls.empty() && urls().size() < discovery_.proxies;
+    if (before.size() == urls().size() && !short_) return false;
     attach();
     const auto after = urlsOf(accounts());
     if (after.size() == before.size()) return false;
-    logLine(LogLevel::Info, std::to_string(after.size()) + " of " + std::to_string(proxyUrls_.size()) +
+    logLine(LogLevel::Info, std::to_string(after.size()) + " of " + std::to_string(urls().size()) +
                                 " proxies answer: receiving through them");
     // A proxy that just came is owed every registration's subscription.
     const auto registrations = store_.all();
     for (const auto& url : after)
         if (!before.count(url))
             for (const auto& r : registrations) owe(url, r.pushToken, r.vapidKey);
+    return true;
+}
+
+bool ProxyTransport::healDead() {
+    if (discovery_.nodeUrls.empty() || discovery_.healAfter.count() == 0) return false;
+    std::vector<std::string> dead;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!listening_) return false;
+        dead = listening_->unreachableFor(discovery_.healAfter);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& url : dead) {
+        if (healNotBefore_.count(url) && healNotBefore_[url] > now) continue;
+        if (replace(url)) return true;
+        healNotBefore_[url] = now + discovery_.healAfter;  // asked again after another grace period
+    }
+    return false;
+}
+
+bool ProxyTransport::replace(const std::string& deadUrl) {
+    const auto current = urls();
+    auto nodes = current;
+    nodes.erase(std::remove(nodes.begin(), nodes.end(), deadUrl), nodes.end());
+    nodes.insert(nodes.end(), discovery_.nodeUrls.begin(), discovery_.nodeUrls.end());
+    auto found = client::discoverProxies(nodes, 1, std::set<std::string>(current.begin(), current.end()));
+    if (!found) {
+        logLine(LogLevel::Warning, deadUrl + " stays unreachable and cannot be replaced yet: " + found.error().detail);
+        return false;
+    }
+    auto account = client::attachDevice(found->front().url);
+    if (!account) {
+        logLine(LogLevel::Warning, "cannot attach to " + found->front().url + ": " + account.error().detail);
+        return false;
+    }
+    // Kept at once: the proxy now knows this device, and its secret must not be lost.
+    if (auto saved = store_.addProxy(*account); !saved) return false;
+    {
+        std::lock_guard<std::mutex> lock(urlsMutex_);
+        std::replace(proxyUrls_.begin(), proxyUrls_.end(), deadUrl, account->url);
+    }
+    // Its subscriptions are watched by the other proxies and now the new one; what it held
+    // reaches the device through them (the same tokens, in the DHT).
+    store_.removeProxy(deadUrl);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        owed_.erase(deadUrl);
+    }
+    std::size_t moved = 0;
+    for (const auto& registration : store_.all()) {
+        auto created = client::addSubscription(*account, registration.pushToken, registration.vapidKey);
+        if (!created) {
+            owe(account->url, registration.pushToken, registration.vapidKey);
+            continue;
+        }
+        ++moved;
+        if (registration.endpoint.rfind(deadUrl + "/", 0) == 0 && endpointMoved_)
+            endpointMoved_(registration.pushToken, created->endpoint);
+    }
+    logLine(LogLevel::Info, deadUrl + " stayed unreachable: " + std::to_string(moved) + " subscription(s) moved to " +
+                                account->url);
     return true;
 }
 

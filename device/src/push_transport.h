@@ -45,6 +45,10 @@ public:
     // From any thread: messages below this urgency (RFC 8030 §5.3) wait in the network until
     // it is lowered again (the device is on battery).
     virtual void setMinUrgency(node::Urgency urgency) = 0;
+    // Told (from run()'s threads) when a subscription's endpoint moved, its old one gone for
+    // good: the app must give its server the new one. Set before run().
+    using EndpointMoved = std::function<void(const std::string& pushToken, const std::string& endpoint)>;
+    virtual void onEndpointMoved(EndpointMoved moved) { (void)moved; }
 };
 
 }  // namespace dhtpush::device

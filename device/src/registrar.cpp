@@ -19,9 +19,22 @@ Registrar::Registrar(RegistrationStore& store, PushTransport& transport, AppCall
           [this](std::size_t lane, const Registration& registration, const IncomingMessage& message) {
               return apps_.message(lane, registration, message.id, message.body);
           },
-          [this](const Registration&, const IncomingMessage& message, bool taken) { return onHanded(message, taken); }) {}
+          [this](const Registration&, const IncomingMessage& message, bool taken) { return onHanded(message, taken); }) {
+    // A proxy replaced for good: the app gives its server the new endpoint (UnifiedPush's
+    // NewEndpoint is for exactly this).
+    transport_.onEndpointMoved([this](const std::string& pushToken, const std::string& endpoint) {
+        auto registration = store_.byPushToken(pushToken);
+        if (!registration) return;
+        registration->endpoint = endpoint;
+        if (auto saved = store_.put(*registration); !saved) return;
+        apps_.newEndpoint(*registration);
+    });
+}
 
-Registrar::~Registrar() { apps_.finishQueued(); }
+Registrar::~Registrar() {
+    transport_.onEndpointMoved({});
+    apps_.finishQueued();
+}
 
 std::optional<up::FailReason> Registrar::registerApp(const RegisterRequest& request) {
     if (limits_.requireVapid && request.vapidKey.empty()) return up::FailReason::VapidRequired;

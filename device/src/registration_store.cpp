@@ -91,6 +91,13 @@ Status RegistrationStore::addProxy(const client::ProxyAccount& account) {
     return stepDone(s);
 }
 
+Status RegistrationStore::removeProxy(const std::string& url) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "DELETE FROM proxies WHERE url = ?");
+    s.bind(1, url);
+    return stepDone(s);
+}
+
 Status RegistrationStore::put(const Registration& r) {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_,

@@ -27,6 +27,7 @@ public:
 
     std::vector<client::ProxyAccount> proxies() const;
     Status addProxy(const client::ProxyAccount& account);
+    Status removeProxy(const std::string& url);
 
     // Inserts or replaces (by app token).
     Status put(const Registration& registration);

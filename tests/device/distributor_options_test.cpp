@@ -63,6 +63,26 @@ TEST_CASE("command line options come after the configuration file's", "[device]"
     CHECK_FALSE(parseDistributorOptions({"--config", file, "--bogus"}));
 }
 
+TEST_CASE("the distributor takes --discover instead of a proxy list, and a grace period for healing", "[device]") {
+    dhtpush::test::TempDir dir;
+    const auto empty = dir.path().string() + "/distributor.toml";
+    std::ofstream(empty) << "";
+    auto options = parseDistributorOptions({"--config", empty, "--discover", "https://n.example", "--heal-after", "30"});
+    REQUIRE(options);
+    CHECK(options->discover == std::vector<std::string>{"https://n.example"});
+    CHECK(options->healAfterSeconds == 30);
+    CHECK(options->proxies.empty());
+    // Both a fixed list and discovery, a bad URL, a bad grace period: refused.
+    CHECK_FALSE(parseDistributorOptions({"--config", empty, "--discover", "https://n.example", "--proxy", "https://p.example"}));
+    CHECK_FALSE(parseDistributorOptions({"--config", empty, "--discover", "ftp://n.example"}));
+    CHECK_FALSE(parseDistributorOptions({"--config", empty, "--discover", "https://n.example", "--heal-after", "-1"}));
+    DistributorOptions fromFile;
+    CHECK(applyDistributorConfig("discover = [\"https://n.example\"]\nheal_after = 0", fromFile));
+    CHECK(fromFile.healAfterSeconds == 0);
+    CHECK_FALSE(applyDistributorConfig("heal_after = 100000", fromFile));
+    CHECK_FALSE(applyDistributorConfig("discover = 5", fromFile));
+}
+
 TEST_CASE("the distributor's --help gives each option's default and configuration key", "[device]") {
     const auto usage = distributorUsage();
     for (const char* shown : {"--proxy URL", "[config: proxies]", "--name NAME=dhtpush", "[config: name]",
@@ -74,7 +94,8 @@ TEST_CASE("the distributor's --help gives each option's default and configuratio
     // Each key --help names is one the file takes.
     const std::map<std::string, std::string> sample{{"proxies", "[\"https://a.example\"]"}, {"state", "\"/tmp/x\""},
                                                     {"name", "\"n\""}, {"max_registrations", "5"},
-                                                    {"require_vapid", "true"}, {"min_urgency", "\"low\""}};
+                                                    {"require_vapid", "true"}, {"min_urgency", "\"low\""},
+                                                    {"discover", "[\"https://node.example\"]"}, {"heal_after", "60"}};
     std::size_t keys = 0;
     for (auto at = usage.find("[config: "); at != std::string::npos; at = usage.find("[config: ", at + 1), ++keys) {
         const auto key = usage.substr(at + 9, usage.find(']', at) - at - 9);
