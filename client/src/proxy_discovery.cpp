@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <thread>
 
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/crypto/base64url.h"
@@ -13,6 +14,7 @@ namespace {
 // A directory lists at most 64 entries of about 1 KB in JSON; a /health is a few KB.
 constexpr std::size_t MAX_DIRECTORY_BODY = 256 * 1024;
 constexpr std::size_t MAX_HEALTH_BODY = 64 * 1024;
+constexpr int DIRECTORY_ATTEMPTS = 5;
 
 std::string trimSlash(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -27,20 +29,31 @@ Expected<std::vector<node::ProxyRecord>> fetchProxyDirectory(const std::string& 
     HttpRequest request{"GET", trimSlash(nodeUrl) + "/v1/proxies", {}, {}};
     request.maxBody = MAX_DIRECTORY_BODY;
     auto response = httpRequest(request);
+    // A node asked for the first time reads the directory from the DHT first (503 with a
+    // short Retry-After): asked again a few times, one second apart at most.
+    for (int attempt = 0; attempt < DIRECTORY_ATTEMPTS && response && response->status == 503; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        response = httpRequest(request);
+    }
     if (!response) return response.error();
     if (response->status != 200)
         return makeError(Errc::Unavailable, nodeUrl + "/v1/proxies answered HTTP " + std::to_string(response->status));
-    auto json = node::parseJson(response->body);
+    auto records = parseProxyDirectory(response->body, node::unixNowMs());
+    if (!records) return makeError(records.error().code, nodeUrl + "/v1/proxies: " + records.error().detail);
+    return records;
+}
+
+Expected<std::vector<node::ProxyRecord>> parseProxyDirectory(const std::string& body, std::int64_t nowUnixMs) {
+    auto json = node::parseJson(body);
     if (!json || !json->isObject() || !(*json)["proxies"].isArray())
-        return makeError(Errc::Malformed, nodeUrl + "/v1/proxies: not a proxy directory");
+        return makeError(Errc::Malformed, "not a proxy directory");
     std::vector<node::ProxyRecord> records;
-    const auto now = node::unixNowMs();
     for (const auto& entry : (*json)["proxies"]) {
         // Only the signed value counts: the JSON beside it is the node's word.
         if (!entry.isObject() || !entry["record"].isString()) continue;
         auto packed = crypto::base64urlDecode(entry["record"].asString());
         if (!packed) continue;
-        auto record = node::readSignedProxyRecord(*packed, now);
+        auto record = node::readSignedProxyRecord(*packed, nowUnixMs);
         if (record) records.push_back(std::move(*record));
     }
     return records;

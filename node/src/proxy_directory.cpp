@@ -21,17 +21,20 @@ ProxyDirectory::ProxyDirectory(dht::DhtRunner& runner, std::function<void()> kic
     identity_ = proxyIdentity(point ? *point : crypto::Bytes{});
 }
 
-void ProxyDirectory::start() {
+bool ProxyDirectory::start() {
+    if (started_.exchange(true)) return false;
     auto onValues = [this](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
         if (!expired) take(values);
         return true;
     };
     const auto filter = [](const dht::Value& v) { return isProxyRecordValue(v); };
-    runner_.get(directoryHash(), [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) {
-        return onValues(values, false);
-    }, dht::DoneCallbackSimple{}, filter);
+    runner_.get(
+        directoryHash(),
+        [onValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return onValues(values, false); },
+        dht::DoneCallbackSimple([ready = ready_](bool) { *ready = true; }), filter);
     runner_.listen(directoryHash(), onValues, filter);
     kick_();
+    return true;
 }
 
 void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values) {

@@ -26,8 +26,10 @@ public:
     ProxyDirectory(dht::DhtRunner& runner, std::function<void()> kick, crypto::VapidKeys signingKey);
     // Hex of SHA-256 of the signing key's public point: what /health names as dht.identity.
     const std::string& identity() const { return identity_; }
-    // Listens at the directory key (and reads what it holds once).
-    void start();
+    // Listens at the directory key (and reads what it holds once); true the first time only.
+    bool start();
+    // Whether the first read of the directory key has ended.
+    bool ready() const { return *ready_; }
     // Puts this node's entry (the node id and times as given); readers take it over its last.
     void announce(const ProxyRecord& record, const std::string& nodeId);
     // The current entries, best first (fewest devices for their capacity).
@@ -47,6 +49,8 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, ProxyRecord> byIdentity_;  // guarded by mutex_
     std::atomic<std::uint64_t> refused_{0};          // values that failed a check
+    std::atomic<bool> started_{false};
+    std::shared_ptr<std::atomic<bool>> ready_ = std::make_shared<std::atomic<bool>>(false);
     std::shared_ptr<std::atomic<std::int64_t>> lastAnnounced_ = std::make_shared<std::atomic<std::int64_t>>(0);
     std::shared_ptr<std::atomic<std::uint64_t>> announceFailures_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };

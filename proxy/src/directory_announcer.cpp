@@ -1,5 +1,7 @@
 #include "directory_announcer.h"
 
+#include <asio/post.hpp>
+
 #include <algorithm>
 
 #include "dhtpush/node/log.h"
@@ -43,13 +45,17 @@ void DirectoryAnnouncer::tick() {
 }
 
 void DirectoryAnnouncer::stop() {
-    if (stopped_) return;
-    stopped_ = true;
-    timer_.cancel();
-    if (!announced_) return;
-    auto record = describe_();
-    record.issuedUnixMs = record.expiresUnixMs = node::unixNowMs();
-    network_.announce(record);
+    // On the timer's thread: stop() may come from another one (a test's), and the timer and
+    // `announced_` are that thread's. Once the io_context has stopped, nothing is withdrawn.
+    asio::post(timer_.get_executor(), [self = shared_from_this()] {
+        if (self->stopped_) return;
+        self->stopped_ = true;
+        self->timer_.cancel();
+        if (!self->announced_) return;
+        auto record = self->describe_();
+        record.issuedUnixMs = record.expiresUnixMs = node::unixNowMs();
+        self->network_.announce(record);
+    });
 }
 
 }  // namespace dhtpush::proxy

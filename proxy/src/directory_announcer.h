@@ -23,7 +23,8 @@ public:
 
     DirectoryAnnouncer(asio::io_context& io, node::PushNetwork& network, std::chrono::seconds interval, Describe describe);
     void start();
-    // Withdraws the entry (best effort: the DHT node must still run a moment) and stops.
+    // Withdraws the entry (best effort: the DHT node must still run a moment) and stops, on the
+    // io_context's thread.
     void stop();
 
 private:

@@ -33,7 +33,11 @@ Json::Value entryJson(const node::ProxyRecord& record) {
 
 void addDirectoryRoutes(Router& router, RouteContext& ctx) {
     router.http_get("/v1/proxies", guarded([&ctx](const RequestHandle& req, RouteParams) {
-                        const auto records = ctx.network.proxies();
+                        const auto found = ctx.network.proxies();
+                        if (!found)
+                            return sendProblem(req, makeError(Errc::Unavailable, "reading the proxy directory from the DHT"),
+                                               {{"Retry-After", "1"}});
+                        const auto& records = *found;
                         Json::Value body(Json::objectValue);
                         body["proxies"] = Json::Value(Json::arrayValue);
                         for (std::size_t i = 0; i < records.size() && i < MAX_LISTED; ++i)

@@ -6,6 +6,9 @@
 
 #include <msgpack.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "dhtpush/crypto/base64url.h"
 
 #include <catch2/catch.hpp>
@@ -168,4 +171,17 @@ TEST_CASE("the directory lives at one well-known key", "[node][directory]") {
     // SHA-256("dhtpush/v2/proxy-directory")[0..20], as docs/protocol.md states.
     const auto key = node::proxyDirectoryKey();
     CHECK(dht::InfoHash(key.data(), key.size()).toString() == "6ce1f81279bf73eee7ecab1eb999614058510fe5");
+}
+
+TEST_CASE("an entry signed by another implementation (Python's cryptography) verifies", "[node][directory]") {
+    // fuzz/corpus/proxy_directory_fuzz/entry: made from docs/protocol.md alone with
+    // python3-msgpack and python3-cryptography; its first byte picks the fuzzer's parser.
+    std::ifstream file(std::string(DHTPUSH_SOURCE_DIR) + "/fuzz/corpus/proxy_directory_fuzz/entry", std::ios::binary);
+    const crypto::Bytes seed((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    REQUIRE(seed.size() > 1);
+    const crypto::Bytes entry(seed.begin() + 1, seed.end());
+    auto read = node::readSignedProxyRecord(entry, NOW + 1000);
+    REQUIRE(read.ok());
+    CHECK(read->urls == std::vector<std::string>{"https://push.example.org"});
+    CHECK(read->devices == 250);
 }

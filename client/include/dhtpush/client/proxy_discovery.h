@@ -27,6 +27,8 @@ constexpr std::size_t MAX_CANDIDATES_CHECKED = 16;
 // The entries of nodeUrl's directory that pass their signature and times (others skipped).
 // Unavailable when the node does not answer, Malformed for a body that is not a directory.
 Expected<std::vector<node::ProxyRecord>> fetchProxyDirectory(const std::string& nodeUrl);
+// The same from a listing's body: the entries whose signed form holds at nowUnixMs.
+Expected<std::vector<node::ProxyRecord>> parseProxyDirectory(const std::string& body, std::int64_t nowUnixMs);
 
 // Whether the proxy behind the entry serves as it claims: its /health answers 200 "ok"
 // within HEALTH_CHECK_DEADLINE and names the entry's signer as dht.identity. The round trip.

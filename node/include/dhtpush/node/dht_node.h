@@ -80,7 +80,7 @@ public:
     std::size_t publishBacklog() const override;
     std::optional<crypto::DhtKey> nodeKey() const override;
     void announce(const ProxyRecord& record) override;
-    std::vector<ProxyRecord> proxies() const override;
+    std::optional<std::vector<ProxyRecord>> proxies() const override;
 
     struct Impl;
 

@@ -85,7 +85,8 @@ public:
     // signature are the node's own), replacing the last one. Nothing without a DHT.
     virtual void announce(const ProxyRecord& /*record*/) {}
     // The current entries the node found, checked (signature, form, times), best first.
-    virtual std::vector<ProxyRecord> proxies() const { return {}; }
+    // nullopt while the node is still reading the directory (from its first call on).
+    virtual std::optional<std::vector<ProxyRecord>> proxies() const { return std::vector<ProxyRecord>{}; }
 };
 
 }  // namespace dhtpush::node
