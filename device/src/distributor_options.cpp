@@ -115,24 +115,21 @@ void describeOptions(CLI::App& app, DistributorOptions& options, std::vector<std
     app.add_option("--config", options.configFile, "a TOML configuration file; given and missing is an error")
         ->type_name("FILE")
         ->capture_default_str();
-    app.add_option("--proxy", proxies, "a proxy's http:// or https:// URL; repeat for several (two or more advised)")
-        ->type_name("URL")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-        ->allow_extra_args(false)
-        ->check([](const std::string& url) {
-            auto ok = checkProxyUrl(url);
-            return ok ? std::string() : ok.error().detail;
-        });
-    app.add_option("--discover", discover,
-                   "instead of --proxy: a node whose proxy directory (GET /v1/proxies) gives two healthy proxies; "
-                   "repeat for several")
-        ->type_name("URL")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-        ->allow_extra_args(false)
-        ->check([](const std::string& url) {
-            auto ok = checkProxyUrl(url);
-            return ok ? std::string() : ok.error().detail;
-        });
+    // A repeatable URL option, each an http(s) URL.
+    auto urls = [&app](const char* name, std::vector<std::string>& into, const char* description) {
+        app.add_option(name, into, description)
+            ->type_name("URL")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false)
+            ->check([](const std::string& url) {
+                auto ok = checkProxyUrl(url);
+                return ok ? std::string() : ok.error().detail;
+            });
+    };
+    urls("--proxy", proxies, "a proxy's http:// or https:// URL; repeat for several (two or more advised)");
+    urls("--discover", discover,
+         "instead of --proxy: a node whose proxy directory (GET /v1/proxies) gives two healthy proxies; repeat for "
+         "several");
     app.add_option("--heal-after", options.healAfterSeconds,
                    "with --discover: a proxy unreachable this long is replaced by a fresh one from the directory, "
                    "and apps whose endpoint moved are told (NewEndpoint); 0: never")

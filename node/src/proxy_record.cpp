@@ -88,26 +88,20 @@ crypto::Bytes encodeProxyRecordBody(const ProxyRecord& r) {
     msgpack::sbuffer buffer;
     msgpack::packer<msgpack::sbuffer> pk(buffer);
     pk.pack_map(10);
-    pk.pack("v");
-    pk.pack(RECORD_VERSION);
-    pk.pack("urls");
-    pk.pack(r.urls);
-    pk.pack("node");
-    pk.pack(r.nodeId);
-    pk.pack("ver");
-    pk.pack(r.version);
-    pk.pack("cap");
-    pk.pack(r.maxDevices);
-    pk.pack("dev");
-    pk.pack(r.devices);
-    pk.pack("sub");
-    pk.pack(r.subscriptions);
-    pk.pack("str");
-    pk.pack(r.streams);
-    pk.pack("iss");
-    pk.pack(static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.issuedUnixMs)));
-    pk.pack("exp");
-    pk.pack(static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.expiresUnixMs)));
+    auto field = [&pk](const char* name, const auto& value) {
+        pk.pack(name);
+        pk.pack(value);
+    };
+    field("v", RECORD_VERSION);
+    field("urls", r.urls);
+    field("node", r.nodeId);
+    field("ver", r.version);
+    field("cap", r.maxDevices);
+    field("dev", r.devices);
+    field("sub", r.subscriptions);
+    field("str", r.streams);
+    field("iss", static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.issuedUnixMs)));
+    field("exp", static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.expiresUnixMs)));
     return crypto::Bytes(buffer.data(), buffer.data() + buffer.size());
 }
 

@@ -10,19 +10,7 @@ NODE="$1"
 CLI="$2"
 source "$(dirname "$0")/process_helpers.sh"
 
-declare -A PID_OF
-start_node "$NODE" node1 0 --announce-interval 1
-URLS=("$URL") DHT1="$DHT_PORT"
-PID_OF[$URL]=${PIDS[-1]}
-for n in 2 3 4 5; do
-  start_node "$NODE" "node$n" 0 --bootstrap "127.0.0.1:$DHT1" --announce-interval 1
-  URLS+=("$URL")
-  PID_OF[$URL]=${PIDS[-1]}
-done
-for _ in $(seq 1 200); do
-  [ "$(curl -sf "${URLS[0]}/v1/proxies" | grep -o '"identity"' | wc -l)" = 5 ] && break
-  sleep 0.1
-done
+start_announcing_nodes "$NODE" 5
 
 "$CLI" subscribe --discover "${URLS[0]}" --state "$WORK/device.json" >"$WORK/sub.json" 2>/dev/null
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

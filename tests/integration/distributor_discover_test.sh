@@ -9,19 +9,7 @@ source "$HERE/process_helpers.sh"
 source "$HERE/device_helpers.sh"
 
 start_session_bus
-declare -A PID_OF
-start_node "$NODE" node1 0 --announce-interval 1
-URLS=("$URL") DHT1="$DHT_PORT"
-PID_OF[$URL]=${PIDS[-1]}
-for n in 2 3 4; do
-  start_node "$NODE" "node$n" 0 --bootstrap "127.0.0.1:$DHT1" --announce-interval 1
-  URLS+=("$URL")
-  PID_OF[$URL]=${PIDS[-1]}
-done
-for _ in $(seq 1 200); do
-  [ "$(curl -sf "${URLS[0]}/v1/proxies" | grep -o '"identity"' | wc -l)" = 4 ] && break
-  sleep 0.1
-done
+start_announcing_nodes "$NODE" 4
 
 "$DISTRIBUTOR" --discover "${URLS[0]}" --heal-after 2 --state "$WORK/distributor" >"$WORK/distributor.log" 2>&1 &
 PIDS+=($!)

@@ -23,11 +23,11 @@ make_hosts 6
 export BOOTSTRAP_HOSTS="1 2 3 4 5"
 for h in 1 2 3 4 5; do start_host_node "$NODE" "$h" --mailbox-size "$MAILBOX_LIMIT"; done
 for h in 1 2 3 4 5; do wait_healthy "$CLIENT" "$h"; done
-directory_size() {
+listed_from_client() {
   in_host "$CLIENT" curl -sf --max-time 2 "$(host_url "$1")/v1/proxies" | grep -o '"identity"' | wc -l
 }
-for _ in $(seq 1 200); do [ "$(directory_size 1)" = 5 ] && break; sleep 0.1; done
-[ "$(directory_size 1)" = 5 ] || { echo "FAIL: the directory lists $(directory_size 1) proxies, not 5"; exit 1; }
+for _ in $(seq 1 200); do [ "$(listed_from_client 1)" = 5 ] && break; sleep 0.1; done
+[ "$(listed_from_client 1)" = 5 ] || { echo "FAIL: the directory lists $(listed_from_client 1) proxies, not 5"; exit 1; }
 faults=0
 # The node hosts but those given, one per line.
 node_hosts_but() { for h in 1 2 3 4 5; do [[ " $* " == *" $h "* ]] || echo "$h"; done; }
@@ -35,7 +35,7 @@ node_hosts_but() { for h in 1 2 3 4 5; do [[ " $* " == *" $h "* ]] || echo "$h";
 # 1. A liar on the client host announces host 2's URL: listed, never chosen.
 BOOTSTRAP_HOSTS="1" start_host_node "$NODE" "$CLIENT" --public-url "$(host_url 2)"
 LIAR=${NODE_PID[$CLIENT]}
-for _ in $(seq 1 200); do [ "$(directory_size 1)" = 6 ] && break; sleep 0.1; done
+for _ in $(seq 1 200); do [ "$(listed_from_client 1)" = 6 ] && break; sleep 0.1; done
 rc=0
 in_host "$CLIENT" "$CLI" subscribe --discover "$(host_url 1)" --proxies 6 --state "$WORK/greedy.json" \
   >/dev/null 2>"$WORK/greedy.err" || rc=$?

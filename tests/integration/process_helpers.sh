@@ -75,3 +75,30 @@ subscribe_and_listen() {
   "$cli" listen --state "$WORK/$name.json" --count 1 >"$WORK/$name-listen.out" 2>"$WORK/$name-listen.err" &
   PIDS+=($!)
 }
+
+# start_announcing_nodes NODE N: N nodes on loopback, each announcing itself in the proxy
+# directory every second, the first one bootstrapping the others; sets URLS (their base URLs),
+# DHT1 (node 1's UDP port) and PID_OF (URL -> pid), and returns once node 1 lists all N.
+declare -A PID_OF
+start_announcing_nodes() {
+  local node="$1" count="$2"
+  start_node "$node" node1 0 --announce-interval 1
+  URLS=("$URL") DHT1="$DHT_PORT"
+  PID_OF[$URL]=${PIDS[-1]}
+  for n in $(seq 2 "$count"); do
+    start_node "$node" "node$n" 0 --bootstrap "127.0.0.1:$DHT1" --announce-interval 1
+    URLS+=("$URL")
+    PID_OF[$URL]=${PIDS[-1]}
+  done
+  wait_directory "${URLS[0]}" "$count"
+}
+
+# directory_size URL: how many entries the node at URL lists in its proxy directory (0 while it
+# reads the directory).
+directory_size() { (curl -sf "$1/v1/proxies" || true) | grep -o '"identity"' | wc -l; }
+
+# wait_directory URL N: until the node lists N entries (deadline 20 s).
+wait_directory() {
+  for _ in $(seq 1 200); do [ "$(directory_size "$1")" = "$2" ] && return 0; sleep 0.1; done
+  echo "the directory of $1 lists $(directory_size "$1") entries, not $2"; return 1
+}

@@ -20,14 +20,7 @@ for n in 2 3 4; do
   eval "PID$n=${PIDS[-1]}"
 done
 
-# entries URL: how many entries a node's directory lists.
-entries() { curl -sf "$1/v1/proxies" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["proxies"]))'; }
-# wait_entries URL N: until the node lists N entries (deadline 20 s).
-wait_entries() {
-  for _ in $(seq 1 200); do [ "$(entries "$1")" = "$2" ] && return 0; sleep 0.1; done
-  echo "FAIL: $1 lists $(entries "$1") entries, not $2"; curl -s "$1/v1/proxies"; return 1
-}
-wait_entries "${URLS[0]}" 4
+wait_directory "${URLS[0]}" 4
 # Every entry names a node's own URL and identity, as its /health does.
 curl -sf "${URLS[0]}/v1/proxies" >"$WORK/directory.json"
 for url in "${URLS[@]}"; do
@@ -58,7 +51,7 @@ wait_for "$WORK/listen.out" '"text":"found without a list"'
 # A liar: a node announcing node 2's URL as its own. Its entry is listed (signed, current) but a
 # device skips it: node 2's /health names another identity.
 start_node "$NODE" liar 0 --bootstrap "127.0.0.1:$DHT1" "${ANNOUNCE[@]}" --public-url "${URLS[1]}"
-wait_entries "${URLS[0]}" 5
+wait_directory "${URLS[0]}" 5
 rc=0
 "$CLI" subscribe --discover "${URLS[0]}" --proxies 5 --state "$WORK/greedy.json" >/dev/null 2>"$WORK/greedy.err" || rc=$?
 [ "$rc" = 1 ] || { echo "FAIL: five proxies found where four are honest"; cat "$WORK/greedy.err"; exit 1; }
