@@ -73,7 +73,10 @@ Expected<std::chrono::milliseconds> checkProxy(const node::ProxyRecord& record) 
     auto json = node::parseJson(response->body);
     if (!json || !json->isObject() || !(*json)["dht"].isObject() || !(*json)["dht"]["identity"].isString())
         return makeError(Errc::Malformed, url + "/health names no identity");
-    if ((*json)["dht"]["identity"].asString() != record.identity)
+    // The identity binds the URL to the entry's signer; the node id (in the signed body) must be
+    // the one that answers there too.
+    if ((*json)["dht"]["identity"].asString() != record.identity || !(*json)["dht"]["node_id"].isString() ||
+        (*json)["dht"]["node_id"].asString() != record.nodeId)
         return makeError(Errc::Forbidden, url + " is not the proxy that signed the entry naming it");
     return took;
 }

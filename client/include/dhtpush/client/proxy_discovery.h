@@ -31,7 +31,8 @@ Expected<std::vector<node::ProxyRecord>> fetchProxyDirectory(const std::string& 
 Expected<std::vector<node::ProxyRecord>> parseProxyDirectory(const std::string& body, std::int64_t nowUnixMs);
 
 // Whether the proxy behind the entry serves as it claims: its /health answers 200 "ok"
-// within HEALTH_CHECK_DEADLINE and names the entry's signer as dht.identity. The round trip.
+// within HEALTH_CHECK_DEADLINE and names the entry's signer as dht.identity and its node id
+// as dht.node_id. The round trip.
 Expected<std::chrono::milliseconds> checkProxy(const node::ProxyRecord& record);
 
 // Whether a proxy the device already uses answers /health with 200 within the deadline.
