@@ -41,6 +41,9 @@ MAX_BODY = 4096
 MAX_ENVELOPE = 8192
 MAX_VAPID = 1024
 URGENCIES = ("very-low", "low", "normal", "high")
+# docs/protocol.md, "The proxy directory".
+DIRECTORY_TYPE = 0x7050
+DIRECTORY_DOMAIN = b"dhtpush/v2/proxy-record"
 FIELD_ORDER = ("v", "id", "ct", "ttl", "urg", "top", "enc", "vap", "body")
 
 
@@ -245,6 +248,53 @@ def vapid_verdict(header: str, bound_key: str, audience: str, now: int) -> str:
 
 
 # --- the vectors ------------------------------------------------------------------------------
+def directory_key() -> bytes:
+    return sha256(b"dhtpush/v2/proxy-directory")[:20]
+
+
+def sign_directory_entry(body: dict, private_key) -> bytes:
+    """The signed entry of a body (a dict of the table's keys) with a cryptography EC key."""
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    packed = msgpack.packb(body, use_bin_type=True)
+    r, s = decode_dss_signature(private_key.sign(DIRECTORY_DOMAIN + packed, ec.ECDSA(hashes.SHA256())))
+    point = _point(private_key.public_key())
+    return msgpack.packb({"body": packed, "key": point, "sig": r.to_bytes(32, "big") + s.to_bytes(32, "big")},
+                         use_bin_type=True)
+
+
+def directory_verdict(entry: bytes, now_ms: int):
+    """(verdict, identity, body): 'valid', 'forbidden' (the signature) or 'invalid'."""
+    try:
+        outer = msgpack.unpackb(entry, raw=False)
+        body, key, sig = outer["body"], outer["key"], outer["sig"]
+        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
+    except Exception:
+        return "invalid", "", None
+    if len(entry) > 2304 or len(body) > 2048 or len(key) != 65 or len(sig) != 64:
+        return "invalid", "", None
+    der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
+    try:
+        public.verify(der, DIRECTORY_DOMAIN + body, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return "forbidden", "", None
+    try:
+        fields = msgpack.unpackb(body, raw=False)
+    except Exception:
+        return "invalid", "", None
+    identity = sha256(key)[:20].hex()
+    urls = fields.get("urls")
+    if (fields.get("v") != 1 or not isinstance(urls, list) or not 1 <= len(urls) <= 4
+            or not all(isinstance(u, str) and u.startswith(("http://", "https://")) and len(u) <= 256 for u in urls)
+            or not isinstance(fields.get("node"), str) or len(fields["node"]) != 40):
+        return "invalid", identity, fields
+    issued, expires = fields.get("iss"), fields.get("exp")
+    if not _uint(issued) or not _uint(expires) or not issued <= expires <= issued + 15 * 60 * 1000:
+        return "invalid", identity, fields
+    if issued > now_ms + 60000 or expires == issued or expires <= now_ms:
+        return "invalid", identity, fields
+    return "valid", identity, fields
+
+
 def check_vectors(path: str) -> int:
     vectors = json.load(open(path))
     failures = []
@@ -284,6 +334,15 @@ def check_vectors(path: str) -> int:
                [(e["recipient"], e["envelope"]) for e in v["entries"]])
     for v in vectors["vapid"]:
         expect(v["name"], vapid_verdict(v["header"], v["bound_key"], v["audience"], v["now"]), v["verdict"])
+    directory = vectors["directory"]
+    expect("directory key", directory_key().hex(), directory["key"])
+    expect("directory type", DIRECTORY_TYPE, directory["value_type"])
+    for v in directory["entries"]:
+        verdict, identity, fields = directory_verdict(bytes.fromhex(v["entry"]), v["now"])
+        expect(v["name"], verdict, v["verdict"])
+        if v["verdict"] == "valid":
+            expect(v["name"] + " identity", identity, v["identity"])
+            expect(v["name"] + " fields", fields, v["fields"])
     for v in vectors["webpush"]:
         body = webpush_encrypt(v["plaintext"].encode(), unb64u(v["ua_public"]), unb64u(v["auth"]),
                                unb64u(v["as_private"]), unb64u(v["salt"]))

@@ -14,8 +14,8 @@ import sys
 
 import msgpack
 
-from dhtpush_peer import (BATCH_TYPE, ENVELOPE_TYPE, NETWORK_ID, Token, b64u, encode_batch, encode_envelope,
-                          envelope_value_id, sha256, unb64u, webpush_encrypt)
+from dhtpush_peer import (BATCH_TYPE, DIRECTORY_TYPE, ENVELOPE_TYPE, NETWORK_ID, Token, b64u, directory_key,
+                          encode_batch, encode_envelope, envelope_value_id, sha256, unb64u, webpush_encrypt)
 
 # The worked example's keys (docs/protocol.md): RFC 8291 Appendix A's device and app server.
 UA_PUBLIC = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
@@ -28,6 +28,12 @@ VAPID_HEADER = (
     "vapid t=eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJhdWQiOiJodHRwczovLzEyNy4wLjAuMTo4NDQzIiwiZXhwIjoxNzk1NjUxMjAwLCJzdWIiOiJtYWlsdG86b3BzQGV4YW1wbGUuY29tIn0."
     "eFq9WAqRmv5XPr-osoINdjaubHsTCYsGKgWSAZVDNqsDgKXjX6QkSUEAaxCf6XDc-eXJ-lHjPesBwsRldvZ-JQ, k=" + VAPID_PUBLIC)
 VAPID_EXP = 1795651200
+# A proxy directory entry and a withdrawal, signed once by dhtpush_peer.sign_directory_entry
+# with the scalar c9f4f55b...f1a7 (ES256 signatures are randomized, so they are kept, not made).
+DIRECTORY_BODY = {"v": 1, "urls": ["https://push.example.org"], "node": "0f" * 20, "ver": "0.1.0", "cap": 1000,
+                  "dev": 250, "sub": 900, "str": 200, "iss": 1795647600000, "exp": 1795647780000}
+DIRECTORY_ENTRY = "83a4626f6479c4908aa17601a475726c7391b868747470733a2f2f707573682e6578616d706c652e6f7267a46e6f6465d92830663066306630663066306630663066306630663066306630663066306630663066306630663066a3766572a5302e312e30a3636170cd03e8a3646576ccfaa3737562cd0384a3737472ccc8a3697373cf000001a214eff580a3657870cf000001a214f2b4a0a36b6579c44104010458640b6de549de1d5a6d6e29e1efc89997a3d355e41184a3151442e4548a442ff2aabda5ab699effdefb7b7afce6617715bf1e7679eec346bddb07aa7194a3736967c44052a17a65de879ca4b08e73ce4a3c47c0b605e7d3d301f0df5b3f627645c8318372d8f519e4c6edcb04d95dbc239a39d6651701f8f0f7fefa685f8b300c78d213"
+DIRECTORY_WITHDRAWAL = "83a4626f6479c4908aa17601a475726c7391b868747470733a2f2f707573682e6578616d706c652e6f7267a46e6f6465d92830663066306630663066306630663066306630663066306630663066306630663066306630663066a3766572a5302e312e30a3636170cd03e8a3646576ccfaa3737562cd0384a3737472ccc8a3697373cf000001a214eff580a3657870cf000001a214eff580a36b6579c44104010458640b6de549de1d5a6d6e29e1efc89997a3d355e41184a3151442e4548a442ff2aabda5ab699effdefb7b7afce6617715bf1e7679eec346bddb07aa7194a3736967c4407e90b1858e46dc5c57cfb13705f61506ecc11e83b11de349c52cfef62d9bbb42033062f60b7ba5751a805caf2ad5cd92f93faedc75bbe1b0572aedede7725305"
 OTHER_KEY = "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"
 
 
@@ -140,6 +146,32 @@ def main() -> None:
                 "body": b64u(webpush_encrypt(b"When I grow up, I want to be a watermelon", unb64u(UA_PUBLIC),
                                              unb64u(AUTH), unb64u(AS_PRIVATE), unb64u(SALT)))}]
 
+    entry = bytes.fromhex(DIRECTORY_ENTRY)
+    outer = msgpack.unpackb(entry, raw=False)
+    identity = sha256(outer["key"])[:20].hex()
+    broken_sig = msgpack.packb({**outer, "sig": outer["sig"][:-1] + bytes([outer["sig"][-1] ^ 1])}, use_bin_type=True)
+    other_body = msgpack.packb({**DIRECTORY_BODY, "urls": ["https://evil.example.org"]}, use_bin_type=True)
+    swapped_body = msgpack.packb({**outer, "body": other_body}, use_bin_type=True)
+    issued, expires = DIRECTORY_BODY["iss"], DIRECTORY_BODY["exp"]
+
+    def entry_vector(name, data, now, verdict):
+        v = {"name": name, "entry": data.hex(), "now": now, "verdict": verdict}
+        if verdict == "valid":
+            v.update({"identity": identity, "fields": DIRECTORY_BODY})
+        return v
+    directory = {
+        "key": directory_key().hex(), "value_type": DIRECTORY_TYPE, "user_type": "dhtpush/proxy",
+        "entries": [
+            entry_vector("valid a second after its issue", entry, issued + 1000, "valid"),
+            entry_vector("valid 60 s before its issue (the allowed skew)", entry, issued - 60000, "valid"),
+            entry_vector("issued more than 60 s ahead", entry, issued - 60001, "invalid"),
+            entry_vector("expired: now = exp", entry, expires, "invalid"),
+            entry_vector("signature changed", broken_sig, issued + 1000, "forbidden"),
+            entry_vector("body changed after signing", swapped_body, issued + 1000, "forbidden"),
+            entry_vector("withdrawn: exp = iss", bytes.fromhex(DIRECTORY_WITHDRAWAL), issued - 1000, "invalid"),
+        ],
+    }
+
     out = {
         "about": "dhtpush protocol test vectors (docs/protocol.md). Bytes are lowercase hex unless the "
                  "protocol itself uses base64url (tokens, keys, secrets, bodies on HTTP). Made by tests/conformance/make_vectors.py.",
@@ -152,6 +184,7 @@ def main() -> None:
         "batches": batches,
         "vapid": vapid,
         "webpush": webpush,
+        "directory": directory,
     }
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")

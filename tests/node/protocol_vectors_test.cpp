@@ -14,6 +14,7 @@
 #include "dhtpush/node/envelope.h"
 #include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/json.h"
+#include "dhtpush/node/proxy_record.h"
 #include "dhtpush/node/push_value_type.h"
 
 #include <catch2/catch.hpp>
@@ -140,6 +141,33 @@ TEST_CASE("protocol vectors: a batch decodes to its entries and encodes to its b
             entries.push_back({unhex(v["entries"][i]["recipient"].asString()), unhex(v["entries"][i]["envelope"].asString())});
         }
         CHECK(hex(node::encodeBatch(entries)) == v["msgpack"].asString());
+    }
+}
+
+TEST_CASE("protocol vectors: proxy directory entries and their verdicts at a given time", "[protocol][directory]") {
+    const auto& directory = vectors()["directory"];
+    const auto key = node::proxyDirectoryKey();
+    CHECK(hex(key) == directory["key"].asString());
+    CHECK(node::PROXY_RECORD_VALUE_TYPE_ID == directory["value_type"].asUInt());
+    CHECK(std::string(node::PROXY_RECORD_USER_TYPE) == directory["user_type"].asString());
+    REQUIRE(directory["entries"].size() >= 6);
+    for (const auto& v : directory["entries"]) {
+        CAPTURE(v["name"].asString());
+        const auto read = node::readSignedProxyRecord(unhex(v["entry"].asString()), v["now"].asInt64());
+        const auto verdict = v["verdict"].asString();
+        if (verdict == "valid") {
+            REQUIRE(read.ok());
+            const auto& fields = v["fields"];
+            CHECK(read->identity == v["identity"].asString());
+            CHECK(read->urls.front() == fields["urls"][0].asString());
+            CHECK(read->nodeId == fields["node"].asString());
+            CHECK(read->devices == fields["dev"].asUInt64());
+            CHECK(read->issuedUnixMs == fields["iss"].asInt64());
+            CHECK(read->expiresUnixMs == fields["exp"].asInt64());
+        } else {
+            REQUIRE_FALSE(read.ok());
+            CHECK(read.error().code == (verdict == "forbidden" ? Errc::Forbidden : Errc::Invalid));
+        }
     }
 }
 
