@@ -120,8 +120,8 @@ void describeCommands(CLI::App& app, CliValues& v) {
         ->check(cl::wholeNumber());
     listen->add_option("--heal-after", v.healAfter,
                        "replace a proxy unreachable this long by a fresh one from the proxy directory (its "
-                       "subscriptions move; a changed endpoint is printed as a {\"event\":\"new-endpoint\"} line); 0: "
-                       "never")
+                       "subscriptions move; a changed endpoint is printed as a {\"event\":\"new-endpoint\"} line) "
+                       "and, once it answers again and has sent nothing this long, leave it; 0: never")
         ->type_name("SEC")
         ->capture_default_str()
         ->check(cl::wholeNumber());

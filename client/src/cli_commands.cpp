@@ -152,6 +152,23 @@ bool heal(DeviceState& state, const std::string& url, const std::string& statePa
     return true;
 }
 
+// A replaced proxy that answers again and has brought all it held: the device leaves it (its
+// subscriptions there go with the device), so it stops watching for a device that moved.
+bool retire(DeviceState& state, const std::string& url, const std::string& statePath) {
+    const auto* account = state.findProxy(url);
+    if (!account) return true;
+    if (auto left = detachDevice(*account); !left) {
+        std::cerr << "dhtpush: cannot leave " << url << " yet: " << left.error().detail << "\n";
+        return false;
+    }
+    auto& proxies = state.proxies;
+    proxies.erase(std::remove_if(proxies.begin(), proxies.end(), [&](const ProxyAccount& a) { return a.url == url; }),
+                  proxies.end());
+    if (auto saved = saveDeviceState(statePath, state); !saved) return false;
+    std::cerr << "dhtpush: " << url << " answers again and brought what it held: left it\n";
+    return true;
+}
+
 }  // namespace
 
 int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono::seconds healAfter,
@@ -167,7 +184,7 @@ int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono
     std::map<std::string, std::chrono::steady_clock::time_point> notBefore;  // a failed replacement waits
     for (;;) {
         std::atomic<bool> endServe{false};
-        std::vector<std::string> dead;
+        std::vector<std::string> dead, drained;
         std::thread watcher([&] {
             while (!endServe) {
                 if (stop) endServe = true;
@@ -175,7 +192,9 @@ int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono
                     const auto now = std::chrono::steady_clock::now();
                     for (const auto& url : listener.unreachableFor(healAfter))
                         if (!replaced.count(url) && (!notBefore.count(url) || notBefore[url] <= now)) dead.push_back(url);
-                    if (!dead.empty()) endServe = true;
+                    for (const auto& url : listener.quietFor(healAfter))
+                        if (replaced.count(url) && (!notBefore.count(url) || notBefore[url] <= now)) drained.push_back(url);
+                    if (!dead.empty() || !drained.empty()) endServe = true;
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
@@ -194,7 +213,11 @@ int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono
         endServe = true;
         watcher.join();
         if (!result) return fail("listen", result.error());
-        if (stop || dead.empty() || (count && listener.handed() >= count)) break;
+        if (stop || (dead.empty() && drained.empty()) || (count && listener.handed() >= count)) break;
+        for (const auto& url : drained) {
+            if (retire(*state, url, statePath)) replaced.erase(url);
+            else notBefore[url] = std::chrono::steady_clock::now() + healAfter;
+        }
         for (const auto& url : dead) {
             if (heal(*state, url, statePath)) replaced.insert(url);
             else notBefore[url] = std::chrono::steady_clock::now() + healAfter;

@@ -73,6 +73,13 @@ Status removeSubscription(const ProxyAccount& account, const std::string& token)
     return success();
 }
 
+Status detachDevice(const ProxyAccount& account) {
+    auto response = httpRequest({"DELETE", account.url + "/v1/devices/" + account.deviceId, {bearer(account)}, {}});
+    if (!response) return response.error();
+    if (response->status != 204 && response->status != 404) return errorFromResponse(response->status, response->body);
+    return success();
+}
+
 Status streamMessages(const ProxyAccount& account, const std::function<bool(const node::DeliveredMessage&)>& onMessage,
                       const std::atomic<bool>& stop, std::string* lastEventId, node::Urgency minUrgency,
                       const std::function<void()>& onOpen) {

@@ -82,11 +82,18 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     {
         std::lock_guard<std::mutex> lock(reachMutex_);
         downSince_.assign(proxies.size(), std::nullopt);
+        quietSince_.assign(proxies.size(), std::nullopt);
     }
     auto reached = [this](std::size_t p, bool yes) {
         std::lock_guard<std::mutex> lock(reachMutex_);
         if (yes) downSince_[p].reset();
         else if (!downSince_[p]) downSince_[p] = std::chrono::steady_clock::now();
+    };
+    // A stream opened (true), brought a message (true) or ended (false).
+    auto streaming = [this](std::size_t p, bool open) {
+        std::lock_guard<std::mutex> lock(reachMutex_);
+        if (open) quietSince_[p] = std::chrono::steady_clock::now();
+        else quietSince_[p].reset();
     };
     auto& seen = *seen_;
     auto& pendingAcks = pendingAcks_;
@@ -95,6 +102,7 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     std::atomic<std::size_t> refused{0};
     Error lastError{Errc::Unavailable, ""};
     auto onMessage = [&](std::size_t from, const node::DeliveredMessage& message) {
+        streaming(from, true);
         std::lock_guard<std::mutex> lock(mutex);
         if (done) return false;  // not taken: it stays unacked for the next session
         const auto id = message.envelope.idText();
@@ -160,7 +168,11 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
                 resumeUrgency = urgency;
                 const auto opened = std::chrono::steady_clock::now();
                 auto result = streamMessages(proxies[p], [&](const node::DeliveredMessage& m) { return onMessage(p, m); },
-                                             endStream[p], &lastEventId, urgency, [&] { reached(p, true); });
+                                             endStream[p], &lastEventId, urgency, [&] {
+                                                 reached(p, true);
+                                                 streaming(p, true);
+                                             });
+                streaming(p, false);
                 // A transport failure (not an HTTP answer) starts or continues an outage.
                 reached(p, result || result.error().code != Errc::Unavailable);
                 if (stopAll) break;
@@ -203,6 +215,15 @@ std::vector<std::string> MessageListener::unreachableFor(std::chrono::steady_clo
     std::lock_guard<std::mutex> lock(reachMutex_);
     for (std::size_t p = 0; p < downSince_.size() && p < state_.proxies.size(); ++p)
         if (downSince_[p] && now - *downSince_[p] >= span) out.push_back(state_.proxies[p].url);
+    return out;
+}
+
+std::vector<std::string> MessageListener::quietFor(std::chrono::steady_clock::duration span) const {
+    std::vector<std::string> out;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(reachMutex_);
+    for (std::size_t p = 0; p < quietSince_.size() && p < state_.proxies.size(); ++p)
+        if (quietSince_[p] && now - *quietSince_[p] >= span) out.push_back(state_.proxies[p].url);
     return out;
 }
 

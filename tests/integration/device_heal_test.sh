@@ -61,4 +61,14 @@ for m in m1 m2 m3 m4 m5; do
   [ "$n" = 1 ] || { echo "FAIL: $m shown $n times"; cat "$WORK/listen.out"; exit 1; }
 done
 grep -q "stayed unreachable: 1 subscription(s) moved to $R" "$WORK/listen.err"
+
+# The first dead proxy comes back with its data: once its stream has been quiet for the grace
+# period the device leaves it (the device and its subscription there are deleted).
+for i in "${!URLS[@]}"; do [ "${URLS[$i]}" = "$P" ] && P_NAME="node$((i + 1))"; done
+start_node "$NODE" "$P_NAME" "${P##*:}" --announce-interval 0
+for _ in $(seq 1 400); do grep -q "$P answers again" "$WORK/listen.err" && break; sleep 0.1; done
+grep -q "$P answers again and brought what it held: left it" "$WORK/listen.err" \
+  || { echo "FAIL: the device did not leave $P"; cat "$WORK/listen.err"; exit 1; }
+json "$WORK/device.json" '" ".join(p["url"] for p in d["proxies"])' | grep -qv "$P"
+curl -sf "$P/health" | grep -q '"subscriptions_watched":0'
 echo "device heal: ok"

@@ -27,6 +27,8 @@ struct CreatedSubscription {
 Expected<CreatedSubscription> addSubscription(const ProxyAccount& account, const std::string& token,
                                               const std::string& vapidKey = "");
 Status removeSubscription(const ProxyAccount& account, const std::string& token);
+// Removes the device and its subscriptions from the proxy (gone already counts as done).
+Status detachDevice(const ProxyAccount& account);
 
 // Streams messages until the server closes the stream, `stop` is set or onMessage returns
 // false (that message is not taken). Malformed events are skipped. With `lastEventId`,

@@ -77,6 +77,9 @@ public:
     // From any thread, while serve() runs: the proxies no stream could reach for at least
     // `span` (each connection attempt failed since), the ones a device should replace.
     std::vector<std::string> unreachableFor(std::chrono::steady_clock::duration span) const;
+    // From any thread, while serve() runs: the proxies whose stream has been open for at least
+    // `span` without a message (what they held for the device has come).
+    std::vector<std::string> quietFor(std::chrono::steady_clock::duration span) const;
     // Between two serve() calls: the proxies and subscriptions changed (a proxy replaced).
     // The ids of messages already handed are kept, so copies from a new proxy are dropped.
     void setState(DeviceState state);
@@ -99,6 +102,9 @@ private:
     // By proxy: since when every attempt to reach it failed; unset while it answers.
     mutable std::mutex reachMutex_;
     std::vector<std::optional<std::chrono::steady_clock::time_point>> downSince_;
+    // By proxy: while its stream is open, since when it brought nothing (its opening, or its
+    // last message); unset while closed.
+    std::vector<std::optional<std::chrono::steady_clock::time_point>> quietSince_;
 };
 
 }  // namespace dhtpush::client
