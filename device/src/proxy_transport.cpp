@@ -139,6 +139,7 @@ Status ProxyTransport::run(const std::atomic<bool>& stop, const Handler& handle)
                     next = std::chrono::steady_clock::now() + ATTACH_RETRY;
                     if (attachMissing()) restart = true;
                     catchUp();
+                    leaveRetired();
                 }
                 if (!restart && healDead()) {
                     restart = true;  // the streams reopen on the new list
@@ -194,6 +195,16 @@ bool ProxyTransport::attachMissing() {
     return true;
 }
 
+void ProxyTransport::leaveRetired() {
+    // One a round, so a retired proxy that hangs delays the others' turn only.
+    const auto retired = store_.retiredProxies();
+    if (retired.empty()) return;
+    const auto& account = retired[nextRetired_++ % retired.size()];
+    if (!client::detachDevice(account)) return;  // still away: tried again later
+    store_.forgetRetired(account.url);
+    logLine(LogLevel::Info, account.url + " answers again: left it (its subscriptions moved to another proxy)");
+}
+
 bool ProxyTransport::healDead() {
     if (discovery_.nodeUrls.empty() || discovery_.healAfter.count() == 0) return false;
     std::vector<std::string> dead;
@@ -234,7 +245,7 @@ bool ProxyTransport::replace(const std::string& deadUrl) {
     }
     // Its subscriptions are watched by the other proxies and now the new one; what it held
     // reaches the device through them (the same tokens, in the DHT).
-    store_.removeProxy(deadUrl);
+    store_.retireProxy(deadUrl);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         owed_.erase(deadUrl);

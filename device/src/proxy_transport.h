@@ -55,6 +55,8 @@ private:
     // With discovery: replaces a proxy unreachable past the grace period. True when it did.
     bool healDead();
     bool replace(const std::string& deadUrl);
+    // Deletes the device at one proxy it was moved off, once that proxy answers again.
+    void leaveRetired();
     // attach(); true when it attached to a proxy it was not on. A new proxy is owed every
     // registration's subscription.
     bool attachMissing();
@@ -69,6 +71,7 @@ private:
     mutable std::mutex urlsMutex_;
     std::vector<std::string> proxyUrls_;  // guarded by urlsMutex_
     std::map<std::string, std::chrono::steady_clock::time_point> healNotBefore_;  // run()'s retry thread only
+    std::size_t nextRetired_{0};                                                   // run()'s retry thread only
     std::mutex mutex_;
     node::Urgency minUrgency_{node::Urgency::VeryLow};   // guarded by mutex_
     client::MessageListener* listening_{nullptr};       // run()'s, while it runs; guarded by mutex_

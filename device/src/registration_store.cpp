@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS proxies (url TEXT PRIMARY KEY, device_id TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS registrations (
   app_token TEXT PRIMARY KEY, service TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,
   vapid_key TEXT NOT NULL, push_token TEXT NOT NULL UNIQUE, endpoint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS retired_proxies (url TEXT PRIMARY KEY, device_id TEXT NOT NULL, secret TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS handed (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE);
 )";
 
@@ -91,9 +92,33 @@ Status RegistrationStore::addProxy(const client::ProxyAccount& account) {
     return stepDone(s);
 }
 
-Status RegistrationStore::removeProxy(const std::string& url) {
+Status RegistrationStore::retireProxy(const std::string& url) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_, "DELETE FROM proxies WHERE url = ?");
+    // The oldest go past the bound: a device that moved many times does not keep every account.
+    Statement trim(db_,
+                   "DELETE FROM retired_proxies WHERE rowid IN (SELECT rowid FROM retired_proxies ORDER BY rowid DESC "
+                   "LIMIT -1 OFFSET ?)");
+    trim.bind(1, static_cast<long long>(RETIRED_PROXIES_KEPT - 1));
+    if (auto trimmed = stepDone(trim); !trimmed) return trimmed;
+    Statement move(db_, "INSERT OR REPLACE INTO retired_proxies SELECT url, device_id, secret FROM proxies WHERE url = ?");
+    move.bind(1, url);
+    if (auto moved = stepDone(move); !moved) return moved;
+    Statement remove(db_, "DELETE FROM proxies WHERE url = ?");
+    remove.bind(1, url);
+    return stepDone(remove);
+}
+
+std::vector<client::ProxyAccount> RegistrationStore::retiredProxies() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT url, device_id, secret FROM retired_proxies ORDER BY rowid");
+    std::vector<client::ProxyAccount> out;
+    while (s.ok() && s.step() == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.text(2)});
+    return out;
+}
+
+Status RegistrationStore::forgetRetired(const std::string& url) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "DELETE FROM retired_proxies WHERE url = ?");
     s.bind(1, url);
     return stepDone(s);
 }

@@ -21,13 +21,18 @@ class RegistrationStore {
 public:
     // How many handed-message ids are kept (the oldest are forgotten past it).
     static constexpr std::size_t HANDED_IDS_KEPT = 10000;
+    static constexpr std::size_t RETIRED_PROXIES_KEPT = 16;
 
     static Expected<std::unique_ptr<RegistrationStore>> open(const std::string& directory);
     ~RegistrationStore();
 
     std::vector<client::ProxyAccount> proxies() const;
     Status addProxy(const client::ProxyAccount& account);
-    Status removeProxy(const std::string& url);
+    // A proxy replaced for good: its account moves to the retired ones, kept to leave that
+    // proxy (delete the device there) once it answers again; at most RETIRED_PROXIES_KEPT.
+    Status retireProxy(const std::string& url);
+    std::vector<client::ProxyAccount> retiredProxies() const;
+    Status forgetRetired(const std::string& url);
 
     // Inserts or replaces (by app token).
     Status put(const Registration& registration);

@@ -71,3 +71,28 @@ TEST_CASE("handed message ids are kept up to their bound", "[device]") {
     CHECK((*store)->wasHanded("m1"));
     CHECK((*store)->wasHanded("m" + std::to_string(RegistrationStore::HANDED_IDS_KEPT)));
 }
+
+TEST_CASE("a retired proxy's account leaves the list and is kept, up to a bound, until forgotten", "[device]") {
+    dhtpush::test::TempDir dir;
+    auto store = RegistrationStore::open(dir.path().string() + "/state");
+    REQUIRE(store);
+    REQUIRE((*store)->addProxy({"http://a", "device-a", "secret-a"}));
+    REQUIRE((*store)->addProxy({"http://b", "device-b", "secret-b"}));
+    REQUIRE((*store)->retireProxy("http://a"));
+    REQUIRE((*store)->proxies().size() == 1);
+    CHECK((*store)->proxies().front().url == "http://b");
+    REQUIRE((*store)->retiredProxies().size() == 1);
+    CHECK((*store)->retiredProxies().front().secret == "secret-a");
+    REQUIRE((*store)->forgetRetired("http://a"));
+    CHECK((*store)->retiredProxies().empty());
+    // Past the bound, the oldest retired accounts go.
+    for (std::size_t i = 0; i < RegistrationStore::RETIRED_PROXIES_KEPT + 3; ++i) {
+        const auto url = "http://p" + std::to_string(i);
+        REQUIRE((*store)->addProxy({url, "d", "s"}));
+        REQUIRE((*store)->retireProxy(url));
+    }
+    const auto retired = (*store)->retiredProxies();
+    REQUIRE(retired.size() == RegistrationStore::RETIRED_PROXIES_KEPT);
+    CHECK(retired.front().url == "http://p3");
+    CHECK(retired.back().url == "http://p" + std::to_string(RegistrationStore::RETIRED_PROXIES_KEPT + 2));
+}

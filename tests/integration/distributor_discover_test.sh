@@ -41,4 +41,12 @@ for m in one two three; do
   n=$(grep -c " $m$" "$WORK/app/messages.txt")
   [ "$n" = 1 ] || { echo "FAIL: '$m' handed $n times"; cat "$WORK/app/messages.txt"; exit 1; }
 done
+
+# The dead proxy comes back with its data: the distributor deletes itself there (the
+# subscription it moved elsewhere goes with it).
+for i in "${!URLS[@]}"; do [ "${URLS[$i]}" = "$P" ] && P_NAME="node$((i + 1))"; done
+start_node "$NODE" "$P_NAME" "${P##*:}" --announce-interval 0
+for _ in $(seq 1 300); do grep -q "$P answers again: left it" "$WORK/distributor.log" && break; sleep 0.1; done
+grep -q "$P answers again: left it" "$WORK/distributor.log" || { echo "FAIL: the distributor did not leave $P"; exit 1; }
+curl -sf "$P/health" | grep -q '"subscriptions_watched":0'
 echo "distributor discover test passed"
