@@ -200,15 +200,10 @@ int listenCommand(const std::string& statePath, std::uint32_t count, std::chrono
             }
         });
         const auto remaining = count == 0 ? 0 : count - static_cast<std::uint32_t>(listener.handed());
-        const auto result = listener.serve(
-            remaining, endServe, [&](const node::DeliveredMessage& message) {
-                auto line = listenLine(message, *state);
-                if (!line) {
-                    std::cerr << "dhtpush: dropped message " << message.envelope.idText() << ": " << line.error().detail << "\n";
-                    return Disposition::Dropped;
-                }
-                std::cout << *line << std::endl;
-                return Disposition::Handed;
+        const auto result = listener.run(
+            remaining, endServe, [](const std::string& line) { std::cout << line << std::endl; },
+            [](const std::string& id, const Error& why) {
+                std::cerr << "dhtpush: dropped message " << id << ": " << why.detail << "\n";
             });
         endServe = true;
         watcher.join();
