@@ -209,22 +209,23 @@ Status MessageListener::serve(std::uint32_t count, const std::atomic<bool>& stop
     return success();
 }
 
-std::vector<std::string> MessageListener::unreachableFor(std::chrono::steady_clock::duration span) const {
+std::vector<std::string> MessageListener::proxiesSince(
+    const std::vector<std::optional<std::chrono::steady_clock::time_point>>& since,
+    std::chrono::steady_clock::duration span) const {
     std::vector<std::string> out;
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(reachMutex_);
-    for (std::size_t p = 0; p < downSince_.size() && p < state_.proxies.size(); ++p)
-        if (downSince_[p] && now - *downSince_[p] >= span) out.push_back(state_.proxies[p].url);
+    for (std::size_t p = 0; p < since.size() && p < state_.proxies.size(); ++p)
+        if (since[p] && now - *since[p] >= span) out.push_back(state_.proxies[p].url);
     return out;
 }
 
+std::vector<std::string> MessageListener::unreachableFor(std::chrono::steady_clock::duration span) const {
+    return proxiesSince(downSince_, span);
+}
+
 std::vector<std::string> MessageListener::quietFor(std::chrono::steady_clock::duration span) const {
-    std::vector<std::string> out;
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(reachMutex_);
-    for (std::size_t p = 0; p < quietSince_.size() && p < state_.proxies.size(); ++p)
-        if (quietSince_[p] && now - *quietSince_[p] >= span) out.push_back(state_.proxies[p].url);
-    return out;
+    return proxiesSince(quietSince_, span);
 }
 
 void MessageListener::setState(DeviceState state) {

@@ -77,12 +77,16 @@ Status RegistrationStore::exec(const char* sql) const {
     return success();
 }
 
-std::vector<client::ProxyAccount> RegistrationStore::proxies() const {
+std::vector<client::ProxyAccount> RegistrationStore::accounts(const char* selectSql) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_, "SELECT url, device_id, secret FROM proxies ORDER BY rowid");
+    Statement s(db_, selectSql);
     std::vector<client::ProxyAccount> out;
     while (s.ok() && s.step() == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.text(2)});
     return out;
+}
+
+std::vector<client::ProxyAccount> RegistrationStore::proxies() const {
+    return accounts("SELECT url, device_id, secret FROM proxies ORDER BY rowid");
 }
 
 Status RegistrationStore::addProxy(const client::ProxyAccount& account) {
@@ -94,6 +98,15 @@ Status RegistrationStore::addProxy(const client::ProxyAccount& account) {
 
 Status RegistrationStore::retireProxy(const std::string& url) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // One transaction: an account left in both tables after a crash would have the distributor
+    // delete itself at a proxy it still uses.
+    if (auto begun = exec("BEGIN IMMEDIATE"); !begun) return begun;
+    auto moved = moveToRetired(url);
+    if (auto ended = exec(moved ? "COMMIT" : "ROLLBACK"); !ended) return ended;
+    return moved;
+}
+
+Status RegistrationStore::moveToRetired(const std::string& url) {
     // The oldest go past the bound: a device that moved many times does not keep every account.
     Statement trim(db_,
                    "DELETE FROM retired_proxies WHERE rowid IN (SELECT rowid FROM retired_proxies ORDER BY rowid DESC "
@@ -109,11 +122,7 @@ Status RegistrationStore::retireProxy(const std::string& url) {
 }
 
 std::vector<client::ProxyAccount> RegistrationStore::retiredProxies() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_, "SELECT url, device_id, secret FROM retired_proxies ORDER BY rowid");
-    std::vector<client::ProxyAccount> out;
-    while (s.ok() && s.step() == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.text(2)});
-    return out;
+    return accounts("SELECT url, device_id, secret FROM retired_proxies ORDER BY rowid");
 }
 
 Status RegistrationStore::forgetRetired(const std::string& url) {

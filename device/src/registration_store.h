@@ -47,7 +47,9 @@ public:
 
 private:
     explicit RegistrationStore(sqlite3* db) : db_(db) {}
-    Status exec(const char* sql) const;
+    Status exec(const char* sql) const;  // takes no lock: open(), or with mutex_ held
+    std::vector<client::ProxyAccount> accounts(const char* selectSql) const;
+    Status moveToRetired(const std::string& url);  // mutex_ held, in a transaction
     std::vector<Registration> select(const char* whereSql, const std::string& value) const;
 
     mutable std::mutex mutex_;

@@ -23,23 +23,8 @@ msgpack::unpack_limit decodeLimits() {
 
 Error invalid(std::string detail) { return makeError(Errc::Invalid, "envelope: " + std::move(detail)); }
 
-bool readUint(const msgpack::object& o, std::uint64_t& out) {
-    if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
-    out = o.via.u64;
-    return true;
-}
 
-bool readStr(const msgpack::object& o, std::string& out) {
-    if (o.type != msgpack::type::STR) return false;
-    out.assign(o.via.str.ptr, o.via.str.size);
-    return true;
-}
 
-bool readBin(const msgpack::object& o, crypto::Bytes& out) {
-    if (o.type != msgpack::type::BIN) return false;
-    out.assign(o.via.bin.ptr, o.via.bin.ptr + o.via.bin.size);
-    return true;
-}
 
 Expected<Envelope> fromMap(const msgpack::object_map& map) {
     Envelope e;

@@ -16,4 +16,22 @@ Expected<msgpack::object_handle> unpackMap(const std::uint8_t* data, std::size_t
     return handle;
 }
 
+bool readUint(const msgpack::object& o, std::uint64_t& out) {
+    if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+    out = o.via.u64;
+    return true;
+}
+
+bool readStr(const msgpack::object& o, std::string& out, std::size_t maxChars) {
+    if (o.type != msgpack::type::STR || o.via.str.size > maxChars) return false;
+    out.assign(o.via.str.ptr, o.via.str.size);
+    return true;
+}
+
+bool readBin(const msgpack::object& o, crypto::Bytes& out) {
+    if (o.type != msgpack::type::BIN) return false;
+    out.assign(o.via.bin.ptr, o.via.bin.ptr + o.via.bin.size);
+    return true;
+}
+
 }  // namespace dhtpush::node

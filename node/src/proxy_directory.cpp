@@ -39,25 +39,28 @@ bool ProxyDirectory::start() {
 
 void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values) {
     const auto now = unixNowMs();
-    std::lock_guard<std::mutex> lock(mutex_);
+    const auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(PROXY_RECORD_MAX_SKEW).count();
+    // Signatures checked before the lock: records() and count() do not wait on them.
+    std::vector<ProxyRecord> checked;
     for (const auto& value : values) {
-        if (!value) continue;
-        auto record = isProxyRecordValue(*value) ? verifySignedProxyRecord(value->data)
-                                                 : Expected<ProxyRecord>(makeError(Errc::Invalid, "not an entry"));
-        if (!record) {
-            ++refused_;
-            continue;
-        }
-        auto it = byIdentity_.find(record->identity);
-        const bool newer = it == byIdentity_.end() || it->second.issuedUnixMs <= record->issuedUnixMs;
-        if (auto current = checkProxyRecordTime(*record, now); !current) {
-            // A newer entry that is over (withdrawn at a clean stop, or expired) ends the last one.
-            if (it != byIdentity_.end() && newer && record->issuedUnixMs <= now + 1000) byIdentity_.erase(it);
+        auto record = value && isProxyRecordValue(*value) ? verifySignedProxyRecord(value->data)
+                                                          : Expected<ProxyRecord>(makeError(Errc::Invalid, "not an entry"));
+        if (record) checked.push_back(std::move(*record));
+        else ++refused_;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& record : checked) {
+        auto it = byIdentity_.find(record.identity);
+        const bool newer = it == byIdentity_.end() || it->second.issuedUnixMs <= record.issuedUnixMs;
+        if (auto current = checkProxyRecordTime(record, now); !current) {
+            // A newer entry that is over (withdrawn at a clean stop, or expired) ends the last
+            // one; one dated beyond the skew ends nothing.
+            if (it != byIdentity_.end() && newer && record.issuedUnixMs <= now + skew) byIdentity_.erase(it);
             else ++refused_;
             continue;
         }
         if (it != byIdentity_.end()) {
-            if (newer) it->second = std::move(*record);
+            if (newer) it->second = std::move(record);
             continue;
         }
         if (byIdentity_.size() >= MAX_RECORDS) {
@@ -68,11 +71,11 @@ void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values
             auto first = std::min_element(byIdentity_.begin(), byIdentity_.end(), [](const auto& a, const auto& b) {
                 return a.second.expiresUnixMs < b.second.expiresUnixMs;
             });
-            if (first->second.expiresUnixMs >= record->expiresUnixMs) continue;
+            if (first->second.expiresUnixMs >= record.expiresUnixMs) continue;
             byIdentity_.erase(first);
         }
-        const auto identity = record->identity;
-        byIdentity_.emplace(identity, std::move(*record));
+        const auto identity = record.identity;
+        byIdentity_.emplace(identity, std::move(record));
     }
 }
 

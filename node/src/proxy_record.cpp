@@ -30,17 +30,7 @@ msgpack::unpack_limit bodyLimits() {
 
 Error invalid(const std::string& detail) { return makeError(Errc::Invalid, "proxy record: " + detail); }
 
-bool readUint(const msgpack::object& o, std::uint64_t& out) {
-    if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
-    out = o.via.u64;
-    return true;
-}
 
-bool readStr(const msgpack::object& o, std::string& out, std::size_t maxChars) {
-    if (o.type != msgpack::type::STR || o.via.str.size > maxChars) return false;
-    out.assign(o.via.str.ptr, o.via.str.size);
-    return true;
-}
 
 bool isHttpUrl(const std::string& url) {
     const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;

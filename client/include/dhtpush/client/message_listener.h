@@ -100,6 +100,9 @@ private:
     // down learns on its return what the device already has.
     std::vector<std::vector<std::string>> pendingAcks_;
     // By proxy: since when every attempt to reach it failed; unset while it answers.
+    // The proxies whose entry in `since` (one of the two below) is at least `span` old.
+    std::vector<std::string> proxiesSince(const std::vector<std::optional<std::chrono::steady_clock::time_point>>& since,
+                                          std::chrono::steady_clock::duration span) const;
     mutable std::mutex reachMutex_;
     std::vector<std::optional<std::chrono::steady_clock::time_point>> downSince_;
     // By proxy: while its stream is open, since when it brought nothing (its opening, or its
