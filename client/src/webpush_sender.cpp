@@ -60,6 +60,7 @@ Expected<HttpRequest> buildPushRequest(const std::string& endpoint, const std::s
 Expected<PushReceipt> sendPush(const std::string& endpoint, const std::string& body, const PushOptions& options) {
     auto request = buildPushRequest(endpoint, body, options, nowUnix());
     if (!request) return request.error();
+    request->timeout = options.timeout;
     auto response = httpRequest(*request);
     if (!response) return response.error();
     if (response->status != 201) return errorFromResponse(response->status, response->body);

@@ -193,8 +193,14 @@ TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are
     REQUIRE(account.ok());
     auto sub = client::addSubscription(*account, "");
     REQUIRE(sub.ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", pushOptions(600)).ok());
-    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", pushOptions(2)).ok());
+    // The client waits as long as the sender node may: its answer, not the client's clock, decides.
+    auto waitingFor = [](std::uint32_t ttl) {
+        auto options = pushOptions(ttl);
+        options.timeout = std::chrono::seconds(35);
+        return options;
+    };
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "lasting", waitingFor(600)).ok());
+    REQUIRE(client::sendPush(sender.url() + "/wp/" + sub->token, "fleeting", waitingFor(2)).ok());
     REQUIRE(waitUntil([&] { return healthCounter(proxy->url(), "queued") >= 2; }));
 
     // Offline past the DHT value expiration (the storing nodes dropped both) and past the

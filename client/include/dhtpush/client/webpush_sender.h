@@ -2,6 +2,7 @@
 // The app-server side: POST a push message to a WebPush endpoint (RFC 8030 §5), encrypted
 // for the subscription (RFC 8291) and signed with VAPID (RFC 8292) when keys are given.
 #include <cstdint>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct PushOptions {
     std::optional<crypto::VapidKeys> vapid;
     std::string vapidSubject;     // mailto: or https: contact of the app server
     std::string caFile;           // see HttpRequest::caFile
+    // How long to wait for the answer: a node answers once the DHT stored the message, within
+    // its own --publish-wait (5 s by default).
+    std::chrono::milliseconds timeout{10000};
 };
 
 constexpr std::int64_t VAPID_TOKEN_LIFETIME_SECONDS = 12 * 3600;
