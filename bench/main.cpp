@@ -40,7 +40,7 @@ int usage() {
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
                  "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
                  "              [--storm-devices D] [--storm-backlog B] [--json FILE]\n"
-                 "       dhtpush-bench soak --kind dhtpush|stock --receiver URL --sender URL [--receiver-pid P]\n"
+                 "       dhtpush-bench soak --kind dhtpush|stock [--label NAME] --receiver URL --sender URL [--receiver-pid P]\n"
                  "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
     return 2;
 }
@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
         if (mode == "soak") {
             SoakRun run;
             if (options.count("--kind")) run.kind = options.at("--kind");
+            if (options.count("--label")) run.label = options.at("--label");
             run.receiverUrl = options.at("--receiver");
             run.senderUrl = options.at("--sender");
             run.receiverPid = static_cast<int>(number(options, "--receiver-pid", 0));

@@ -421,7 +421,7 @@ Json::Value runSoak(const SoakRun& run) {
     for (std::size_t s = SENDERS; s < threads.size(); ++s) threads[s].join();
     path.reset();  // no delivery reaches the ledger after this
     auto report = book.report(run.rate, sent);
-    report["kind"] = run.kind;
+    report["kind"] = run.label.empty() ? run.kind : run.label;
     // What the device's proxy could not read of its DHT traffic: listen notifications among
     // those datagrams are lost for good (the cause of lost messages, docs/performance.md).
     if (run.kind == "dhtpush")

@@ -18,6 +18,7 @@ namespace dhtpush::bench {
 
 struct SoakRun {
     std::string kind{"dhtpush"};
+    std::string label;  // what the report calls the run; empty: its kind
     std::string receiverUrl;  // node A
     std::string senderUrl;    // node B
     int receiverPid{0}, senderPid{0};

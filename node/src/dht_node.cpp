@@ -17,7 +17,6 @@
 
 #include "asio_udp_socket.h"
 #include "dht_loop.h"
-#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/crypto/random.h"
 #include "dhtpush/node/envelope_batch.h"
 #include "dhtpush/node/push_value_type.h"
@@ -67,7 +66,8 @@ struct DhtNode::Impl {
     std::atomic<std::uint64_t> storedBytes{0}, storedValues{0}, receiveDrops{0};
     std::shared_ptr<std::atomic<std::size_t>> publishing = std::make_shared<std::atomic<std::size_t>>(0);
     std::atomic<std::uint64_t> published{0}, ownValuesPut{0};
-    LaneChooser lanes;  // which lane of an inbox each value goes to
+    InboxKeys inboxKeys;
+    std::optional<LaneChooser> lanes;  // which lane of an inbox each value goes to
     std::shared_ptr<std::atomic<std::uint64_t>> valuesFailed = std::make_shared<std::atomic<std::uint64_t>>(0);
     // The self-probe; the fields without atomics are the strand's.
     std::chrono::steady_clock::duration probeInterval{};
@@ -188,7 +188,9 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     auto impl = std::make_unique<Impl>();
     dht::DhtRunner::Config runnerConfig;
     auto& nodeConfig = runnerConfig.dht_config.node_config;
-    nodeConfig.network = config.networkId;
+    nodeConfig.network = dhtNetworkId(config.networkId, config.inboxKeys);
+    impl->inboxKeys = InboxKeys(config.inboxKeys);
+    impl->lanes.emplace(impl->inboxKeys.lanes());
     if (config.unlimitedRate) {
         nodeConfig.max_req_per_sec = -1;
         nodeConfig.max_peer_req_per_sec = -1;
@@ -258,7 +260,7 @@ Expected<std::unique_ptr<DhtNode>> DhtNode::start(const DhtNodeConfig& config) {
     impl->identity = impl->directory->identity();
     impl->inboxes = std::make_unique<InboxPublisher>(
         [state = impl.get()](const crypto::DhtKey& key, crypto::Bytes value, InboxPublisher::Done done) {
-            const auto lane = crypto::inboxLaneKey(key, state->lanes.next(key, LaneChooser::Clock::now()));
+            const auto lane = state->inboxKeys.laneKey(key, state->lanes->next(key, LaneChooser::Clock::now()));
             // OpenDHT stores our own puts here without asking the store policy.
             if (!admit(*state->budget, lane, value.size())) {
                 ++*state->valuesFailed;
@@ -418,9 +420,9 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, Env
     const auto id = impl_->nextWatchId++;
     if (impl_->stopped) return id;
     Impl::Watch watch{{}, std::move(active)};
-    const unsigned keys = kind == KeyKind::Inbox ? crypto::INBOX_LANES : 1;
+    const unsigned keys = kind == KeyKind::Inbox ? impl_->inboxKeys.lanes() : 1;
     for (unsigned lane = 0; lane < keys; ++lane) {
-        const auto hash = toInfoHash(crypto::inboxLaneKey(key, lane));
+        const auto hash = toInfoHash(impl_->inboxKeys.laneKey(key, lane));
         // A listen alone may not hand over what the key already holds: a node restarted with
         // its persisted identity and port looks to the storing nodes like the listener they
         // already serve. So fetch what is stored once, through the same checks.
@@ -434,6 +436,8 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, Env
     impl_->loop->kick();
     return id;
 }
+
+unsigned DhtNode::inboxLanes() const { return impl_->inboxKeys.lanes(); }
 
 void DhtNode::cancel(WatchId id) {
     std::lock_guard<std::mutex> lock(impl_->mutex);

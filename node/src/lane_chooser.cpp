@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "dhtpush/crypto/inbox_lanes.h"
 
 namespace dhtpush::node {
 
@@ -28,7 +27,7 @@ unsigned LaneChooser::next(const crypto::DhtKey& inboxKey, Clock::time_point now
         const auto perWindow = VALUES_PER_LANE_PER_SECOND *
                                static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(WINDOW).count());
         const auto wanted = contiguous ? (inbox.valuesInWindow + perWindow - 1) / perWindow : 1;
-        inbox.lanes = static_cast<unsigned>(std::clamp<std::size_t>(wanted, 1, crypto::INBOX_LANES));
+        inbox.lanes = static_cast<unsigned>(std::clamp<std::size_t>(wanted, 1, maxLanes_));
         inbox.windowStart = now;
         inbox.valuesInWindow = 0;
         inbox.nextLane = 0;

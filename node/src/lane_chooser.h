@@ -11,11 +11,13 @@
 // VALUES_PER_LANE_PER_SECOND of it. At most MAX_INBOXES inboxes are followed; past that, a
 // new inbox uses lane 0 until idle ones are let go (looked for at most once a window, so a
 // sender spraying new inboxes costs no sweep per value). Thread-safe.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <unordered_map>
 
+#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/crypto/token.h"
 
 namespace dhtpush::node {
@@ -28,7 +30,10 @@ public:
     static constexpr std::size_t VALUES_PER_LANE_PER_SECOND = 2;
     static constexpr std::size_t MAX_INBOXES = 10000;
 
-    // The lane (0 to INBOX_LANES - 1) of the next value put to the inbox at `inboxKey`.
+    // An inbox has `maxLanes` lanes (InboxKeys::lanes()).
+    explicit LaneChooser(unsigned maxLanes = crypto::INBOX_LANES) : maxLanes_(std::max(1u, maxLanes)) {}
+
+    // The lane (0 to maxLanes - 1) of the next value put to the inbox at `inboxKey`.
     unsigned next(const crypto::DhtKey& inboxKey, Clock::time_point now);
     // Inboxes followed now (bounded by MAX_INBOXES).
     std::size_t inboxes() const;
@@ -46,6 +51,7 @@ private:
     // Drops inboxes whose last window ended over a window ago: they would start from one lane.
     void forgetIdle(Clock::time_point now);
 
+    const unsigned maxLanes_;
     mutable std::mutex mutex_;
     Clock::time_point lastSweep_{};
     std::unordered_map<crypto::DhtKey, Inbox, KeyHash> inboxes_;

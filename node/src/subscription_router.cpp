@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "dhtpush/crypto/inbox_lanes.h"
 
 namespace dhtpush::node {
 namespace {
@@ -20,8 +19,8 @@ bool SubscriptionRouter::watches(const crypto::DhtKey& key) const {
     return watchedKeys_.count(key) > 0;
 }
 
-std::size_t SubscriptionRouter::listensOf(const KeyWatch& watch) {
-    return watch.ownToken.empty() ? crypto::INBOX_LANES : 1;
+std::size_t SubscriptionRouter::listensOf(const KeyWatch& watch) const {
+    return watch.ownToken.empty() ? network_.inboxLanes() : 1;
 }
 
 bool SubscriptionRouter::watch(const std::string& token) {
@@ -89,7 +88,7 @@ void SubscriptionRouter::stop() {
 }
 
 // Starts at most watchesPerSecond listens a second, counted in DHT listens: an inbox is one
-// per lane (a step may go over by an inbox's 15). A step that started any is followed by the
+// per lane (a step may go over by an inbox's lanes less one). A step that started any is followed by the
 // next one step later, queued keys or not: watches arriving one at a time (each subscription
 // of a restarting proxy is its own call) wait for it instead of each starting at once.
 void SubscriptionRouter::drainWatches() {

@@ -20,7 +20,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "dhtpush/crypto/inbox_lanes.h"
 #include "dhtpush/node/message_json.h"
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/node/subscription_router.h"
@@ -89,6 +88,7 @@ public:
     bool watchesKey(const crypto::DhtKey& key) const { return router_->watches(key); }
     std::size_t watchCount() const { return router_->watchCount(); }
     std::size_t listenCount() const { return router_->listenCount(); }  // DHT listens, an inbox one per lane
+    unsigned inboxLanes() const { return network_.inboxLanes(); }        // lanes of an inbox: its listens
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
     std::size_t dhtHandoff() const { return router_->dhtHandoff(); }
     std::size_t seenIdCount() const { return seenIdCount_; }

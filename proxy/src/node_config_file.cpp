@@ -67,6 +67,7 @@ const std::vector<Key>& keys() {
              out << "0x" << std::hex << std::setw(8) << std::setfill('0') << o.dht.networkId;
              return out.str();
          }},
+        {"inbox_keys", Kind::Value, [](const NodeOptions& o) { return quoted(std::string(node::nameOf(o.dht.inboxKeys))); }},
         {"public", Kind::Switch, [](const NodeOptions&) { return std::string(); }},  // shown as network and bootstrap
         {"local_network", Kind::Switch, [](const NodeOptions& o) { return std::string(o.dht.unlimitedRate ? "true" : "false"); }},
         {"probe_interval", Kind::Value, [](const NodeOptions& o) { return number(o.dht.probeInterval.count()); }},

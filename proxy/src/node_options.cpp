@@ -43,6 +43,7 @@ struct ParsedOptions {
     NodeOptions o;
     bool publicNetwork{false};
     std::string network;
+    std::string inboxKeys{"lanes"};
     std::string logLevel{"info"};
     std::size_t dhtStorageMib{0};
     unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0}, probeInterval{0},
@@ -103,6 +104,10 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
     value("--network", p.network, "ID",
           "DHT network id, decimal or 0x-hex (a private network by default); nodes only talk to nodes of the "
           "same id");
+    value("--inbox-keys", p.inboxKeys, "SCHEME",
+          "where inboxes' messages go in the DHT: lanes (16 keys an inbox), wide (64: for busy inboxes) or single "
+          "(1: fewer listens); every node of a network must use the same, nodes of another scheme are another "
+          "network");
     app.add_flag("--public", p.publicNetwork,
                  "join the public OpenDHT network (network 0, bootstrap " + std::string(PUBLIC_BOOTSTRAP) +
                      ") instead of a private one");
@@ -215,6 +220,9 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     auto network = node::parseNetworkId(p.network);
     if (!network) return usageError("--network: " + network.error().detail);
     o.dht.networkId = *network;
+    auto inboxKeys = node::parseInboxKeyScheme(p.inboxKeys);
+    if (!inboxKeys) return usageError("--inbox-keys: '" + p.inboxKeys + "' is none of lanes, wide, single");
+    o.dht.inboxKeys = *inboxKeys;
     o.logLevel = *log::parseLevel(p.logLevel);  // checked while parsing
     o.dht.storage.maxBytes = p.dhtStorageMib << 20;
     o.dht.valueExpiration = std::chrono::seconds(p.valueExpiration);
@@ -236,6 +244,8 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     if (!httpsAddressGiven) o.proxy.https.address = o.proxy.httpAddress;
     if (p.publicNetwork) {
         if (networkGiven && o.dht.networkId != 0) return usageError("--public and --network contradict each other");
+        if (o.dht.inboxKeys != node::InboxKeyScheme::Lanes)
+            return usageError("--public and --inbox-keys contradict each other: the public network's scheme is lanes");
         o.dht.networkId = 0;
         if (o.dht.bootstrap.empty()) o.dht.bootstrap.push_back(PUBLIC_BOOTSTRAP);
     }

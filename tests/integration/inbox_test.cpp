@@ -239,3 +239,80 @@ TEST_CASE("a node's inbox keys lie next to its DHT id, and both survive a restar
     CHECK(crypto::sharedPrefixBits(crypto::SubscriptionToken::parse(sub->token)->dhtKey(), before) >=
           crypto::INBOX_PLACEMENT_BITS);
 }
+
+// Issue 14: the inbox key scheme is the node's choice (node/inbox_keys.h); the proxy speaks
+// tokens and needs nothing else to know of it.
+TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and hears every one",
+          "[integration]") {
+    for (auto scheme : {node::InboxKeyScheme::Single, node::InboxKeyScheme::Wide}) {
+        DYNAMIC_SECTION(node::nameOf(scheme)) {
+            const node::InboxKeys keys(scheme);
+            LocalDhtNetwork network(4, std::chrono::minutes(10), scheme);
+            proxy::ProxyConfig oneInbox;
+            oneInbox.inboxes = 1;
+            RunningProxy proxyA(network, oneInbox);
+            proxy::ProxyConfig unlimited;
+            unlimited.rates.postsPerSubscription = 0;
+            RunningProxy proxyB(network, unlimited);
+            auto account = client::attachDevice(proxyA.url());
+            REQUIRE(account.ok());
+            auto sub = client::addSubscription(*account, "");
+            REQUIRE(sub.ok());
+            REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
+            CHECK(healthField(proxyA.url(), "dht_listens") == keys.lanes());
+            EventRecorder recorder(*account);
+
+            // A burst in B's first 10 s window of the inbox: the next window spreads over a lane
+            // per 2 values a second of it, past the default scheme's 16 for `wide`.
+            constexpr std::size_t BURST = 2 * 10 * 20 + 10, SPREAD = 40;
+            std::size_t sent = 0;
+            auto send = [&] {
+                REQUIRE(client::sendPush(proxyB.url() + "/wp/" + sub->token, "m" + std::to_string(sent), pushOptions(600))
+                            .ok());
+                ++sent;
+            };
+            const auto beforeFirst = std::chrono::steady_clock::now();
+            send();
+            const auto afterFirst = std::chrono::steady_clock::now();
+            for (std::size_t i = 1; i < BURST; ++i) send();
+            const bool burstInOneWindow = std::chrono::steady_clock::now() < beforeFirst + std::chrono::seconds(10);
+            CHECK(waitUntil([&] { return std::chrono::steady_clock::now() > afterFirst + std::chrono::seconds(10); },
+                            std::chrono::seconds(15)));
+            for (std::size_t i = 0; i < SPREAD; ++i) send();
+            REQUIRE(recorder.waitForCount(sent, std::chrono::seconds(30)));
+            CHECK(bodiesOf(recorder).size() == sent);
+
+            // Where they went, read by a bare OpenDHT node of the scheme's network.
+            const auto reader = bareRunner(network);
+            const auto inboxKey = crypto::SubscriptionToken::parse(sub->token)->dhtKey();
+            auto heldAt = [&](unsigned lane) {
+                const auto key = keys.laneKey(inboxKey, lane);
+                return reader->get(dht::InfoHash(key.data(), key.size())).get().size();
+            };
+            CHECK(waitUntil([&] { return heldAt(0) > 0; }, std::chrono::seconds(20)));
+            if (scheme == node::InboxKeyScheme::Wide && burstInOneWindow) {
+                // 21 lanes were asked for: lanes 16 to 20, which the default scheme does not have.
+                for (unsigned lane = crypto::INBOX_LANES; lane < 21; ++lane) {
+                    CAPTURE(lane);
+                    CHECK(waitUntil([&] { return heldAt(lane) > 0; }, std::chrono::seconds(20)));
+                }
+            }
+            reader->shutdown({}, true);
+            reader->join();
+        }
+    }
+}
+
+TEST_CASE("a node of another inbox key scheme is another network: it never joins", "[integration]") {
+    LocalDhtNetwork network(2);  // the default scheme
+    auto strangerConfig = network.joinConfig();
+    strangerConfig.inboxKeys = node::InboxKeyScheme::Single;
+    auto stranger = node::DhtNode::start(strangerConfig);
+    REQUIRE(stranger.ok());
+    // Started later through the same bootstrap node, a node of the network's own scheme
+    // connects (join waits for it); the stranger, given 3 s more, finds no peer.
+    const auto peer = network.join();
+    CHECK(peer->connected());
+    CHECK_FALSE(waitUntil([&] { return (*stranger)->connected(); }, std::chrono::seconds(3)));
+    CHECK((*stranger)->status().goodNodes == 0);
+}

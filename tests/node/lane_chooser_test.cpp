@@ -65,3 +65,14 @@ TEST_CASE("the inboxes followed are bounded, past the bound a new inbox uses lan
     chooser.next(stranger, t0 + 3 * LaneChooser::WINDOW);
     CHECK(chooser.inboxes() == 1);
 }
+
+TEST_CASE("a chooser of 64 lanes (the wide scheme) spreads a flood over all 64", "[node][lanes]") {
+    LaneChooser chooser(64);
+    const auto t0 = LaneChooser::Clock::now();
+    const auto perLane = LaneChooser::VALUES_PER_LANE_PER_SECOND * 10;
+    lanesOf(chooser, keyOf(1), 100 * perLane, t0);
+    CHECK(lanesOf(chooser, keyOf(1), 200, t0 + LaneChooser::WINDOW).size() == 64);
+    LaneChooser single(1);
+    lanesOf(single, keyOf(1), 100 * perLane, t0);
+    CHECK(lanesOf(single, keyOf(1), 200, t0 + LaneChooser::WINDOW) == std::set<unsigned>{0});
+}

@@ -155,6 +155,16 @@ TEST_CASE("the public network option with a non-zero network id is an error", "[
     CHECK(errorOf({"--network", "5", "--public"}) == Errc::Invalid);
 }
 
+TEST_CASE("the inbox key scheme is lanes unless told, and the public network keeps lanes", "[proxy][options]") {
+    using dhtpush::node::InboxKeyScheme;
+    CHECK(parseOk({}).dht.inboxKeys == InboxKeyScheme::Lanes);
+    CHECK(parseOk({"--inbox-keys", "wide"}).dht.inboxKeys == InboxKeyScheme::Wide);
+    CHECK(parseOk({"--inbox-keys", "single"}).dht.inboxKeys == InboxKeyScheme::Single);
+    CHECK(parseOk({"--public", "--inbox-keys", "lanes"}).dht.inboxKeys == InboxKeyScheme::Lanes);
+    CHECK(errorOf({"--inbox-keys", "many"}) == Errc::Invalid);
+    CHECK(errorOf({"--public", "--inbox-keys", "single"}) == Errc::Invalid);
+}
+
 TEST_CASE("an unknown option is an error", "[proxy][options]") {
     for (const char* arg : {"--unknown", "-x", "positional", "--http-port=", ""}) {
         CAPTURE(arg);
@@ -201,7 +211,7 @@ TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
                                "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
-                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate"}) {
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate", "--inbox-keys"}) {
         CAPTURE(option);
         CHECK(errorOf({option, "ten"}) == Errc::Invalid);
         CHECK(errorOf({option, "-5"}) == Errc::Invalid);
@@ -241,7 +251,7 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
                                "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
                                "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
-                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate"}) {
+                               "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate", "--inbox-keys"}) {
         CAPTURE(option);
         CHECK(usage.find(option) != std::string::npos);
         // And every option the usage names is one the parser knows (no stale help text).
@@ -249,7 +259,9 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
                                 std::string(option) != "--help" && std::string(option) != "--version";
         if (needsValue) {
             const std::string value =
-                std::string(option) == "--keep-alive" || std::string(option) == "--value-expiration" ? "5" : "1";
+                std::string(option) == "--inbox-keys" ? "single"
+                : std::string(option) == "--keep-alive" || std::string(option) == "--value-expiration" ? "5"
+                                                                                                         : "1";
             CHECK(parseNodeOptions({option, value}).ok());
         } else {
             CHECK(parseNodeOptions({option}).ok());

@@ -9,14 +9,18 @@
 
 namespace dhtpush::test {
 
-LocalDhtNetwork::LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration)
-    : networkId_(0x7e570000u | (std::random_device{}() & 0xffffu)), valueExpiration_(valueExpiration) {
+LocalDhtNetwork::LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration,
+                                 node::InboxKeyScheme inboxKeys)
+    : networkId_(0x7e570000u | (std::random_device{}() & 0xffffu)),
+      valueExpiration_(valueExpiration),
+      inboxKeys_(inboxKeys) {
     for (std::size_t i = 0; i < nodeCount; ++i) {
         auto config = i == 0 ? node::DhtNodeConfig{} : joinConfig();
         config.bindAddress = "127.0.0.1";
         config.networkId = networkId_;
         config.unlimitedRate = true;
         config.valueExpiration = valueExpiration_;
+        config.inboxKeys = inboxKeys_;
         auto node = node::DhtNode::start(config);
         if (!node) throw std::runtime_error("cannot start a DHT node: " + node.error().detail);
         nodes_.push_back(std::move(*node));
@@ -41,6 +45,7 @@ node::DhtNodeConfig LocalDhtNetwork::joinConfig() const {
     config.unlimitedRate = true;
     config.bootstrap = {bootstrapAddress()};
     config.valueExpiration = valueExpiration_;
+    config.inboxKeys = inboxKeys_;
     return config;
 }
 
@@ -55,7 +60,7 @@ std::unique_ptr<node::DhtNode> LocalDhtNetwork::join() const {
 std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network) {
     auto runner = std::make_shared<dht::DhtRunner>();
     dht::DhtRunner::Config config;
-    config.dht_config.node_config.network = network.networkId();
+    config.dht_config.node_config.network = node::dhtNetworkId(network.networkId(), network.inboxKeys());
     config.dht_config.node_config.max_req_per_sec = -1;
     config.dht_config.node_config.max_peer_req_per_sec = -1;
     config.bind4 = dht::SockAddr::resolve("127.0.0.1", "0").front();

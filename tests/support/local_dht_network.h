@@ -16,8 +16,10 @@ namespace dhtpush::test {
 
 class LocalDhtNetwork {
 public:
-    // valueExpiration: how long the nodes keep push envelopes (the push value type).
-    explicit LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration = std::chrono::minutes(10));
+    // valueExpiration: how long the nodes keep push envelopes (the push value type);
+    // inboxKeys: the nodes' inbox key scheme, which joining nodes must share.
+    explicit LocalDhtNetwork(std::size_t nodeCount, std::chrono::seconds valueExpiration = std::chrono::minutes(10),
+                             node::InboxKeyScheme inboxKeys = node::InboxKeyScheme::Lanes);
     ~LocalDhtNetwork();
 
     // A config for one more node of this network (port 0, bootstrapped on node 0).
@@ -26,11 +28,13 @@ public:
     std::unique_ptr<node::DhtNode> join() const;
     std::string bootstrapAddress() const;
     std::uint32_t networkId() const { return networkId_; }
+    node::InboxKeyScheme inboxKeys() const { return inboxKeys_; }
     std::size_t size() const { return nodes_.size(); }
 
 private:
     std::uint32_t networkId_;
     std::chrono::seconds valueExpiration_;
+    node::InboxKeyScheme inboxKeys_;
     std::vector<std::unique_ptr<node::DhtNode>> nodes_;
 };
 

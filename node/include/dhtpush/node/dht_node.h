@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dhtpush/expected.h"
+#include "dhtpush/node/inbox_keys.h"
 #include "dhtpush/node/push_network.h"
 #include "dhtpush/node/storage_limits.h"
 
@@ -28,6 +29,8 @@ struct DhtNodeConfig {
     std::string bindAddress{"0.0.0.0"};
     std::uint16_t port{0};                        // UDP; 0 picks a free port
     std::uint32_t networkId{DEFAULT_NETWORK_ID};
+    // Where inboxes' values go in the DHT (inbox_keys.h); part of the network's DHT id.
+    InboxKeyScheme inboxKeys{InboxKeyScheme::Lanes};
     std::vector<std::string> bootstrap;          // "host:port" entries
     std::string dataDir;                         // holds the node identity and directory key; empty: ephemeral ones
     std::chrono::seconds valueExpiration{std::chrono::minutes(10)};
@@ -74,6 +77,7 @@ public:
     void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
                  DoneCallback done) override;
     WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) override;
+    unsigned inboxLanes() const override;
     void cancel(WatchId id) override;
     NetworkStatus status() const override;
     bool connected() const override;

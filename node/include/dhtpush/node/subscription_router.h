@@ -1,7 +1,7 @@
 #pragma once
 // Where a subscription's messages are found in the DHT, and whom a value found there is for:
 // a version-1 token is a key of its own; an inbox token (version 2) a recipient id inside its
-// inbox's key, watched at every lane of the inbox (dhtpush/crypto/inbox_lanes.h) and shared by
+// inbox's key, watched at every lane of the inbox (the node's scheme, inbox_keys.h) and shared by
 // all the inbox's tokens. Listens are counted by reference, started at a paced rate (OpenDHT
 // stalls on bursts of new listens: a proxy restarting with many subscriptions would stall its
 // node), and what the DHT's thread hands over waits for room (HandoffBound). The proxy speaks
@@ -69,7 +69,7 @@ private:
         std::size_t tokens{0};
         std::string ownToken;  // the version-1 token whose key this is
     };
-    static std::size_t listensOf(const KeyWatch& watch);
+    std::size_t listensOf(const KeyWatch& watch) const;
 
     void startWatch(const crypto::DhtKey& key);
     void drainWatches();

@@ -1,0 +1,50 @@
+#include "dhtpush/node/inbox_keys.h"
+
+#include <string>
+
+#include "dhtpush/crypto/inbox_lanes.h"
+#include "dhtpush/crypto/secret.h"
+
+namespace dhtpush::node {
+
+std::optional<InboxKeyScheme> parseInboxKeyScheme(std::string_view name) {
+    for (auto scheme : {InboxKeyScheme::Lanes, InboxKeyScheme::Wide, InboxKeyScheme::Single})
+        if (name == nameOf(scheme)) return scheme;
+    return std::nullopt;
+}
+
+std::string_view nameOf(InboxKeyScheme scheme) {
+    switch (scheme) {
+        case InboxKeyScheme::Wide: return "wide";
+        case InboxKeyScheme::Single: return "single";
+        case InboxKeyScheme::Lanes: break;
+    }
+    return "lanes";
+}
+
+unsigned InboxKeys::lanes() const {
+    switch (scheme_) {
+        case InboxKeyScheme::Wide: return 4 * crypto::INBOX_LANES;
+        case InboxKeyScheme::Single: return 1;
+        case InboxKeyScheme::Lanes: break;
+    }
+    return crypto::INBOX_LANES;
+}
+
+crypto::DhtKey InboxKeys::laneKey(const crypto::DhtKey& inboxKey, unsigned lane) const {
+    crypto::DhtKey key = inboxKey;
+    key.back() = static_cast<std::uint8_t>(key.back() ^ (lane % lanes()));
+    return key;
+}
+
+std::uint32_t dhtNetworkId(std::uint32_t networkId, InboxKeyScheme scheme) {
+    if (scheme == InboxKeyScheme::Lanes) return networkId;
+    // XOR with 32 bits that only this scheme's name gives: one network id per (id, scheme).
+    const auto tag = crypto::sha256("dhtpush/inbox-key-scheme/" + std::string(nameOf(scheme)));
+    std::uint32_t mask = 0;
+    for (int i = 0; i < 4; ++i) mask = (mask << 8) | tag[static_cast<std::size_t>(i)];
+    const auto id = networkId ^ mask;
+    return id == 0 ? 1 : id;  // never OpenDHT's public network
+}
+
+}  // namespace dhtpush::node
