@@ -50,6 +50,35 @@ std::set<std::string> bodiesOf(const EventRecorder& recorder, std::map<std::stri
     return out;
 }
 
+// One message at a time, so that each goes out in a value of its own: `burst` of them, then,
+// once B's first 10 s window of the inbox has passed (node/src/lane_chooser.h; it starts with
+// the first value), `spread` more, which B spreads over a lane per 2 values a second of the
+// burst. Returns once the device has every one: how many were sent, and whether the burst
+// fitted in that window (on a machine too slow for it, it spans two, and fewer lanes follow).
+struct LaneBurst {
+    std::size_t sent{0};
+    bool inOneWindow{false};
+};
+LaneBurst sendBurstThenSpread(const std::string& endpoint, const EventRecorder& recorder, std::size_t burst,
+                              std::size_t spread) {
+    LaneBurst out;
+    auto send = [&] {
+        REQUIRE(client::sendPush(endpoint, "m" + std::to_string(out.sent), pushOptions(600)).ok());
+        ++out.sent;
+    };
+    const auto beforeFirst = std::chrono::steady_clock::now();
+    send();
+    const auto afterFirst = std::chrono::steady_clock::now();
+    for (std::size_t i = 1; i < burst; ++i) send();
+    out.inOneWindow = std::chrono::steady_clock::now() < beforeFirst + std::chrono::seconds(10);
+    CHECK(waitUntil([&] { return std::chrono::steady_clock::now() > afterFirst + std::chrono::seconds(10); },
+                    std::chrono::seconds(15)));
+    for (std::size_t i = 0; i < spread; ++i) send();
+    REQUIRE(recorder.waitForCount(out.sent, std::chrono::seconds(30)));
+    CHECK(bodiesOf(recorder).size() == out.sent);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them reaches each one exactly",
@@ -150,28 +179,12 @@ TEST_CASE("a busy inbox's values spread over its lanes, and the proxy hears ever
     REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
     EventRecorder recorder(*account);
 
-    // One at a time, so that each message goes out in a value of its own: a first window of
-    // more values than 16 lanes take, then a second one, which B spreads over all 16.
+    // A first window of more values than 16 lanes take, then a second one, which B spreads
+    // over all 16.
     constexpr std::size_t BUSY = 16 * 20 + 40, SPREAD = 2 * crypto::INBOX_LANES;
-    std::size_t sent = 0;
-    auto send = [&] {
-        REQUIRE(client::sendPush(proxyB.url() + "/wp/" + sub->token, "m" + std::to_string(sent), pushOptions(600)).ok());
-        ++sent;
-    };
-    // B counts an inbox's values in windows of 10 s from its first one (node/src/lane_chooser.h),
-    // which it put between these two instants.
-    const auto beforeFirst = std::chrono::steady_clock::now();
-    send();
-    const auto afterFirst = std::chrono::steady_clock::now();
-    for (std::size_t i = 1; i < BUSY; ++i) send();
-    // On a machine too slow to send the burst within one window, it spans two, and fewer lanes
-    // are used after it.
-    const bool burstInOneWindow = std::chrono::steady_clock::now() < beforeFirst + std::chrono::seconds(10);
-    CHECK(waitUntil([&] { return std::chrono::steady_clock::now() > afterFirst + std::chrono::seconds(10); },
-                    std::chrono::seconds(15)));
-    for (std::size_t i = 0; i < SPREAD; ++i) send();
-    REQUIRE(recorder.waitForCount(sent, std::chrono::seconds(30)));
-    CHECK(bodiesOf(recorder).size() == sent);
+    const auto burst = sendBurstThenSpread(proxyB.url() + "/wp/" + sub->token, recorder, BUSY, SPREAD);
+    const auto sent = burst.sent;
+    const bool burstInOneWindow = burst.inOneWindow;
     CHECK(dhtField(proxyB.url(), "values_put") == sent);
 
     // What each lane's key holds, read from the DHT by a bare OpenDHT node. A get of a few
@@ -262,25 +275,9 @@ TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and
             CHECK(healthField(proxyA.url(), "dht_listens") == keys.lanes());
             EventRecorder recorder(*account);
 
-            // A burst in B's first 10 s window of the inbox: the next window spreads over a lane
-            // per 2 values a second of it, past the default scheme's 16 for `wide`.
+            // The window after the burst uses 21 lanes: past the default scheme's 16 for `wide`.
             constexpr std::size_t BURST = 2 * 10 * 20 + 10, SPREAD = 40;
-            std::size_t sent = 0;
-            auto send = [&] {
-                REQUIRE(client::sendPush(proxyB.url() + "/wp/" + sub->token, "m" + std::to_string(sent), pushOptions(600))
-                            .ok());
-                ++sent;
-            };
-            const auto beforeFirst = std::chrono::steady_clock::now();
-            send();
-            const auto afterFirst = std::chrono::steady_clock::now();
-            for (std::size_t i = 1; i < BURST; ++i) send();
-            const bool burstInOneWindow = std::chrono::steady_clock::now() < beforeFirst + std::chrono::seconds(10);
-            CHECK(waitUntil([&] { return std::chrono::steady_clock::now() > afterFirst + std::chrono::seconds(10); },
-                            std::chrono::seconds(15)));
-            for (std::size_t i = 0; i < SPREAD; ++i) send();
-            REQUIRE(recorder.waitForCount(sent, std::chrono::seconds(30)));
-            CHECK(bodiesOf(recorder).size() == sent);
+            const auto burst = sendBurstThenSpread(proxyB.url() + "/wp/" + sub->token, recorder, BURST, SPREAD);
 
             // Where they went, read by a bare OpenDHT node of the scheme's network.
             const auto reader = bareRunner(network);
@@ -290,7 +287,7 @@ TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and
                 return reader->get(dht::InfoHash(key.data(), key.size())).get().size();
             };
             CHECK(waitUntil([&] { return heldAt(0) > 0; }, std::chrono::seconds(20)));
-            if (scheme == node::InboxKeyScheme::Wide && burstInOneWindow) {
+            if (scheme == node::InboxKeyScheme::Wide && burst.inOneWindow) {
                 // 21 lanes were asked for: lanes 16 to 20, which the default scheme does not have.
                 for (unsigned lane = crypto::INBOX_LANES; lane < 21; ++lane) {
                     CAPTURE(lane);
