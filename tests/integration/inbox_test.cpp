@@ -50,6 +50,38 @@ std::set<std::string> bodiesOf(const EventRecorder& recorder, std::map<std::stri
     return out;
 }
 
+proxy::ProxyConfig withInboxes(std::size_t inboxes) {
+    proxy::ProxyConfig config;
+    config.inboxes = inboxes;
+    return config;
+}
+
+proxy::ProxyConfig busyAppServer() {
+    proxy::ProxyConfig config;
+    config.rates.postsPerSubscription = 0;  // a busy app server, above the default 10/s
+    return config;
+}
+
+// Proxy A with one inbox and a device subscribed there, and proxy B, which takes a busy app
+// server's POSTs for it.
+struct BusyInbox {
+    explicit BusyInbox(const LocalDhtNetwork& network)
+        : proxyA(network, withInboxes(1)), proxyB(network, busyAppServer()) {
+        auto attached = client::attachDevice(proxyA.url());
+        REQUIRE(attached.ok());
+        account = *attached;
+        auto sub = client::addSubscription(account, "");
+        REQUIRE(sub.ok());
+        token = sub->token;
+        REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
+    }
+    std::string endpoint() const { return proxyB.url() + "/wp/" + token; }
+
+    RunningProxy proxyA, proxyB;
+    client::ProxyAccount account;
+    std::string token;
+};
+
 // One message at a time, so that each goes out in a value of its own: `burst` of them, then,
 // once B's first 10 s window of the inbox has passed (node/src/lane_chooser.h; it starts with
 // the first value), `spread` more, which B spreads over a lane per 2 values a second of the
@@ -166,32 +198,22 @@ TEST_CASE("subscriptions in one inbox share a DHT listen, and a burst for them r
 // value grows with the values the key holds.
 TEST_CASE("a busy inbox's values spread over its lanes, and the proxy hears every lane", "[integration]") {
     LocalDhtNetwork network(4);
-    proxy::ProxyConfig oneInbox;
-    oneInbox.inboxes = 1;
-    RunningProxy proxyA(network, oneInbox);
-    proxy::ProxyConfig unlimited;
-    unlimited.rates.postsPerSubscription = 0;  // a busy app server, above the default 10/s
-    RunningProxy proxyB(network, unlimited);
-    auto account = client::attachDevice(proxyA.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
-    EventRecorder recorder(*account);
+    BusyInbox inbox(network);
+    EventRecorder recorder(inbox.account);
 
     // A first window of more values than 16 lanes take, then a second one, which B spreads
     // over all 16.
     constexpr std::size_t BUSY = 16 * 20 + 40, SPREAD = 2 * crypto::INBOX_LANES;
-    const auto burst = sendBurstThenSpread(proxyB.url() + "/wp/" + sub->token, recorder, BUSY, SPREAD);
+    const auto burst = sendBurstThenSpread(inbox.endpoint(), recorder, BUSY, SPREAD);
     const auto sent = burst.sent;
     const bool burstInOneWindow = burst.inOneWindow;
-    CHECK(dhtField(proxyB.url(), "values_put") == sent);
+    CHECK(dhtField(inbox.proxyB.url(), "values_put") == sent);
 
     // What each lane's key holds, read from the DHT by a bare OpenDHT node. A get of a few
     // hundred values comes back in many UDP parts, and one get can end before all of them
     // were put together on a busy machine: read again until the lanes hold every message.
     const auto reader = bareRunner(network);
-    const auto inboxKey = crypto::SubscriptionToken::parse(sub->token)->dhtKey();
+    const auto inboxKey = crypto::SubscriptionToken::parse(inbox.token)->dhtKey();
     std::vector<std::size_t> held(crypto::INBOX_LANES, 0);
     auto valuesHeld = [&] {
         std::size_t values = 0;
@@ -261,27 +283,17 @@ TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and
         DYNAMIC_SECTION(node::nameOf(scheme)) {
             const node::InboxKeys keys(scheme);
             LocalDhtNetwork network(4, std::chrono::minutes(10), scheme);
-            proxy::ProxyConfig oneInbox;
-            oneInbox.inboxes = 1;
-            RunningProxy proxyA(network, oneInbox);
-            proxy::ProxyConfig unlimited;
-            unlimited.rates.postsPerSubscription = 0;
-            RunningProxy proxyB(network, unlimited);
-            auto account = client::attachDevice(proxyA.url());
-            REQUIRE(account.ok());
-            auto sub = client::addSubscription(*account, "");
-            REQUIRE(sub.ok());
-            REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
-            CHECK(healthField(proxyA.url(), "dht_listens") == keys.lanes());
-            EventRecorder recorder(*account);
+            BusyInbox inbox(network);
+            CHECK(healthField(inbox.proxyA.url(), "dht_listens") == keys.lanes());
+            EventRecorder recorder(inbox.account);
 
             // The window after the burst uses 21 lanes: past the default scheme's 16 for `wide`.
             constexpr std::size_t BURST = 2 * 10 * 20 + 10, SPREAD = 40;
-            const auto burst = sendBurstThenSpread(proxyB.url() + "/wp/" + sub->token, recorder, BURST, SPREAD);
+            const auto burst = sendBurstThenSpread(inbox.endpoint(), recorder, BURST, SPREAD);
 
             // Where they went, read by a bare OpenDHT node of the scheme's network.
             const auto reader = bareRunner(network);
-            const auto inboxKey = crypto::SubscriptionToken::parse(sub->token)->dhtKey();
+            const auto inboxKey = crypto::SubscriptionToken::parse(inbox.token)->dhtKey();
             auto heldAt = [&](unsigned lane) {
                 const auto key = keys.laneKey(inboxKey, lane);
                 return reader->get(dht::InfoHash(key.data(), key.size())).get().size();
