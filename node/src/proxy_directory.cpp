@@ -1,7 +1,5 @@
 #include "proxy_directory.h"
 
-#include <algorithm>
-
 #include "dhtpush/crypto/base64url.h"
 #include "dhtpush/node/push_value_type.h"
 
@@ -38,8 +36,6 @@ bool ProxyDirectory::start() {
 }
 
 void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values) {
-    const auto now = unixNowMs();
-    const auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(PROXY_RECORD_MAX_SKEW).count();
     // Signatures checked before the lock: records() and count() do not wait on them.
     std::vector<ProxyRecord> checked;
     for (const auto& value : values) {
@@ -49,34 +45,7 @@ void ProxyDirectory::take(const std::vector<std::shared_ptr<dht::Value>>& values
         else ++refused_;
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& record : checked) {
-        auto it = byIdentity_.find(record.identity);
-        const bool newer = it == byIdentity_.end() || it->second.issuedUnixMs <= record.issuedUnixMs;
-        if (auto current = checkProxyRecordTime(record, now); !current) {
-            // A newer entry that is over (withdrawn at a clean stop, or expired) ends the last
-            // one; one dated beyond the skew ends nothing.
-            if (it != byIdentity_.end() && newer && record.issuedUnixMs <= now + skew) byIdentity_.erase(it);
-            else ++refused_;
-            continue;
-        }
-        if (it != byIdentity_.end()) {
-            if (newer) it->second = std::move(record);
-            continue;
-        }
-        if (byIdentity_.size() >= MAX_RECORDS) {
-            for (auto e = byIdentity_.begin(); e != byIdentity_.end();)
-                e = e->second.expiresUnixMs <= now ? byIdentity_.erase(e) : std::next(e);
-        }
-        if (byIdentity_.size() >= MAX_RECORDS) {
-            auto first = std::min_element(byIdentity_.begin(), byIdentity_.end(), [](const auto& a, const auto& b) {
-                return a.second.expiresUnixMs < b.second.expiresUnixMs;
-            });
-            if (first->second.expiresUnixMs >= record.expiresUnixMs) continue;
-            byIdentity_.erase(first);
-        }
-        const auto identity = record.identity;
-        byIdentity_.emplace(identity, std::move(record));
-    }
+    refused_ += view_.take(std::move(checked), unixNowMs());
 }
 
 void ProxyDirectory::announce(const ProxyRecord& record, const std::string& nodeId) {
@@ -103,19 +72,12 @@ void ProxyDirectory::announce(const ProxyRecord& record, const std::string& node
 
 std::size_t ProxyDirectory::count(std::int64_t nowUnixMs) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<std::size_t>(std::count_if(byIdentity_.begin(), byIdentity_.end(),
-                                                  [&](const auto& e) { return e.second.expiresUnixMs > nowUnixMs; }));
+    return view_.count(nowUnixMs);
 }
 
 std::vector<ProxyRecord> ProxyDirectory::records(std::int64_t nowUnixMs) const {
-    std::vector<ProxyRecord> out;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (const auto& [identity, record] : byIdentity_)
-            if (record.expiresUnixMs > nowUnixMs) out.push_back(record);
-    }
-    std::stable_sort(out.begin(), out.end(), [](const ProxyRecord& a, const ProxyRecord& b) { return a.load() < b.load(); });
-    return out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return view_.records(nowUnixMs);
 }
 
 }  // namespace dhtpush::node

@@ -6,23 +6,18 @@
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "dhtpush/node/proxy_record.h"
+#include "directory_view.h"
 
 namespace dhtpush::node {
 
 class ProxyDirectory {
 public:
-    // Entries kept (one per signer); past it the one that expires first goes. A Sybil with
-    // many identities can still crowd honest entries out of one node's view: a device asks
-    // more than one node (docs/security.md, "The proxy directory").
-    static constexpr std::size_t MAX_RECORDS = 512;
-
     ProxyDirectory(dht::DhtRunner& runner, std::function<void()> kick, crypto::VapidKeys signingKey);
     // Hex of SHA-256 of the signing key's public point: what /health names as dht.identity.
     const std::string& identity() const { return identity_; }
@@ -47,7 +42,7 @@ private:
     crypto::VapidKeys signingKey_;
     std::string identity_;
     mutable std::mutex mutex_;
-    std::map<std::string, ProxyRecord> byIdentity_;  // guarded by mutex_
+    DirectoryView view_;                             // guarded by mutex_
     std::atomic<std::uint64_t> refused_{0};          // values that failed a check
     std::atomic<bool> started_{false};
     std::shared_ptr<std::atomic<bool>> ready_ = std::make_shared<std::atomic<bool>>(false);
