@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace dhtpush::proxy {
 namespace {
@@ -225,11 +226,19 @@ Expected<std::size_t> Mailbox::ack(const std::string& deviceId, const std::vecto
     if (!tx.ok()) return db_->error("begin");
     std::size_t count = 0;
     {  // why: reset before COMMIT (see store())
-        Statement remembered(*db_, "SELECT COUNT(*) FROM acked WHERE device_id = ?");
-        remembered.bind(1, deviceId);
-        auto unknownRoom = static_cast<std::int64_t>(limits_.unknownAcksPerDevice) -
-                           (remembered.step() == SQLITE_ROW ? remembered.integer(0) : 0);
-        remembered.reset();
+        // The device's room for ids it acks that were never stored here, counted only when
+        // such an id comes, and only up to the budget: an ack costs the same however many ids
+        // the device acked before (at 1,000 messages/s it has ~660,000 remembered).
+        std::optional<std::int64_t> unknownRoom;
+        auto roomForUnknown = [&]() -> std::int64_t& {
+            if (!unknownRoom) {
+                Statement remembered(*db_, "SELECT COUNT(*) FROM (SELECT 1 FROM acked WHERE device_id = ? LIMIT ?)");
+                remembered.bind(1, deviceId).bind(2, static_cast<std::int64_t>(limits_.unknownAcksPerDevice));
+                unknownRoom = static_cast<std::int64_t>(limits_.unknownAcksPerDevice) -
+                              (remembered.step() == SQLITE_ROW ? remembered.integer(0) : 0);
+            }
+            return *unknownRoom;
+        };
         Statement find(*db_, "SELECT MAX(expires_ms) FROM mailbox WHERE device_id = ? AND message_id = ?");
         Statement remember(*db_, "INSERT OR REPLACE INTO acked(device_id, message_id, expires_ms) VALUES (?, ?, ?)");
         Statement del(*db_, "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?");
@@ -245,7 +254,7 @@ Expected<std::size_t> Mailbox::ack(const std::string& deviceId, const std::vecto
             find.reset();
             // An ack flood of made-up ids must not grow the table: unknown ids are remembered
             // only within the device's budget.
-            if (!stored && unknownRoom-- <= 0) continue;
+            if (!stored && roomForUnknown()-- <= 0) continue;
             remember.reset();
             remember.bind(1, deviceId).bind(2, id).bind(3, until);
             if (remember.step() != SQLITE_DONE) return db_->error("remember ack");

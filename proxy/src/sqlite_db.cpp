@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS mailbox (
 );
 CREATE INDEX IF NOT EXISTS mailbox_by_device ON mailbox(device_id, seq);
 CREATE INDEX IF NOT EXISTS mailbox_by_expiry ON mailbox(expires_ms);
+CREATE INDEX IF NOT EXISTS mailbox_by_message ON mailbox(device_id, message_id);
 CREATE TABLE IF NOT EXISTS acked (
     device_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
