@@ -59,6 +59,9 @@ TEST_CASE("each scheme is a DHT network of its own, the default one keeps the ne
         CHECK(single != 0);
         CHECK(node::dhtNetworkId(id, InboxKeyScheme::Wide) == wide);  // the same on every node
     }
+    // docs/protocol.md's examples, computed with Python's hashlib.
+    CHECK(node::dhtNetworkId(0x64687470u, InboxKeyScheme::Wide) == 0xaf9a16dcu);
+    CHECK(node::dhtNetworkId(0x64687470u, InboxKeyScheme::Single) == 0xf2f811deu);
 }
 
 TEST_CASE("inbox key schemes are named lanes, wide and single", "[node][inbox_keys]") {
