@@ -32,9 +32,7 @@ unsigned InboxKeys::lanes() const {
 }
 
 crypto::DhtKey InboxKeys::laneKey(const crypto::DhtKey& inboxKey, unsigned lane) const {
-    crypto::DhtKey key = inboxKey;
-    key.back() = static_cast<std::uint8_t>(key.back() ^ (lane % lanes()));
-    return key;
+    return crypto::inboxLaneKey(inboxKey, lane, lanes());
 }
 
 std::uint32_t dhtNetworkId(std::uint32_t networkId, InboxKeyScheme scheme) {

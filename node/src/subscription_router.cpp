@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-
 namespace dhtpush::node {
 namespace {
 constexpr auto WATCH_PACING_STEP = std::chrono::milliseconds(25);
@@ -88,9 +87,10 @@ void SubscriptionRouter::stop() {
 }
 
 // Starts at most watchesPerSecond listens a second, counted in DHT listens: an inbox is one
-// per lane (a step may go over by an inbox's lanes less one). A step that started any is followed by the
-// next one step later, queued keys or not: watches arriving one at a time (each subscription
-// of a restarting proxy is its own call) wait for it instead of each starting at once.
+// per lane (a step may go over by an inbox's lanes less one). A step that started any is
+// followed by the next one step later, queued keys or not: watches arriving one at a time
+// (each subscription of a restarting proxy is its own call) wait for it instead of each
+// starting at once.
 void SubscriptionRouter::drainWatches() {
     const auto perStep = std::max<std::size_t>(1, limits_.watchesPerSecond * WATCH_PACING_STEP.count() / 1000);
     std::size_t listens = 0;

@@ -17,8 +17,9 @@ namespace dhtpush::test {
 
 NodeProcess::NodeProcess(const LocalDhtNetwork& network, std::string dataDir, std::vector<std::string> extraArgs) {
     baseArgs_ = {DHTPUSH_NODE_BINARY, "--data-dir", std::move(dataDir), "--dht-address", "127.0.0.1",
-                 "--local-network", "--network", std::to_string(network.networkId()), "--bootstrap",
-                 network.bootstrapAddress(), "--value-expiration", "600"};
+                 "--local-network", "--network", std::to_string(network.networkId()), "--inbox-keys",
+                 std::string(node::nameOf(network.inboxKeys())), "--bootstrap", network.bootstrapAddress(),
+                 "--value-expiration", "600"};
     baseArgs_.insert(baseArgs_.end(), extraArgs.begin(), extraArgs.end());
     auto args = baseArgs_;
     args.insert(args.end(), {"--http-port", "0", "--dht-port", "0"});

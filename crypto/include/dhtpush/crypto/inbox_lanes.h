@@ -19,10 +19,12 @@ namespace dhtpush::crypto {
 
 constexpr unsigned INBOX_LANES = 16;
 
-// The key of `lane` (taken modulo INBOX_LANES) of the inbox whose key is `inboxKey`.
-inline DhtKey inboxLaneKey(const DhtKey& inboxKey, unsigned lane) {
+// The key of `lane` (taken modulo `lanes`) of the inbox whose key is `inboxKey`. A node's
+// inbox key scheme may give an inbox another number of lanes, at most 256
+// (node/inbox_keys.h); the protocol's default is INBOX_LANES.
+inline DhtKey inboxLaneKey(const DhtKey& inboxKey, unsigned lane, unsigned lanes = INBOX_LANES) {
     DhtKey key = inboxKey;
-    key.back() = static_cast<std::uint8_t>(key.back() ^ (lane % INBOX_LANES));
+    key.back() = static_cast<std::uint8_t>(key.back() ^ (lane % lanes));
     return key;
 }
 
