@@ -34,7 +34,7 @@ bool waitEstablished(const StreamClients& streams) {
 int runNetwork(const std::map<std::string, std::string>& options) {
     const auto nodes = options.count("--nodes") ? std::stoul(options.at("--nodes")) : 10;
     const auto scheme = node::parseInboxKeyScheme(options.count("--inbox-keys") ? options.at("--inbox-keys") : "lanes");
-    if (!scheme) throw std::runtime_error("--inbox-keys: none of lanes, wide, single");
+    if (!scheme) throw std::runtime_error("--inbox-keys: none of " + node::inboxKeySchemeNames());
     test::LocalDhtNetwork network(nodes, std::chrono::minutes(10), *scheme);
     Json::Value out(Json::objectValue);
     out["bootstrap"] = network.bootstrapAddress();

@@ -64,6 +64,7 @@ struct CliValues {
     std::string out;
     std::string dht;  // send --dht HOST:PORT: through the DHT, without HTTP
     std::string network;
+    std::string inboxKeys;  // send --dht --inbox-keys
     bool help{false};
 };
 
@@ -156,6 +157,11 @@ void describeCommands(CLI::App& app, CliValues& v) {
     send->add_option("--network", v.network, "with --dht: the DHT network id, decimal or 0x-hex")
         ->type_name("ID")
         ->default_str("0x64687470");
+    send->add_option("--inbox-keys", v.inboxKeys,
+                     "with --dht: the network's inbox key scheme, as its nodes' --inbox-keys (" +
+                         node::inboxKeySchemeNames() + ")")
+        ->type_name("SCHEME")
+        ->default_str("lanes");
 
     auto* vapid = app.add_subcommand("vapid", "application server keys (VAPID)");
     vapid->require_subcommand(1);
@@ -220,6 +226,7 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
     if (auto crypto = applyPushCryptoOptions(v.crypto, endpoint, push); !crypto) return usage(crypto.error().detail);
     if (v.dht.empty()) {
         if (!v.network.empty()) return usage("--network goes with --dht");
+        if (!v.inboxKeys.empty()) return usage("--inbox-keys goes with --dht");
         return sendCommand(endpoint, v.sendWords.back(), push);
     }
     DhtSendOptions dht;
@@ -229,6 +236,11 @@ int runCli(const std::vector<std::string>& args, const std::atomic<bool>& stop) 
         auto network = node::parseNetworkId(v.network);
         if (!network) return usage("--network: " + network.error().detail);
         dht.network = *network;
+    }
+    if (!v.inboxKeys.empty()) {
+        auto scheme = node::parseInboxKeyScheme(v.inboxKeys);
+        if (!scheme) return usage("--inbox-keys: one of " + node::inboxKeySchemeNames() + ", not '" + v.inboxKeys + "'");
+        dht.inboxKeys = *scheme;
     }
     if (!node::splitHostPort(v.dht)) return usage("--dht takes HOST:PORT, not '" + v.dht + "'");
     return sendThroughDhtCommand(dht, endpoint, v.sendWords.back(), push);

@@ -66,7 +66,7 @@ int sendThroughDhtCommand(const DhtSendOptions& dht, const std::string& endpoint
 
     dht::DhtRunner runner;
     dht::DhtRunner::Config config;
-    config.dht_config.node_config.network = dht.network;
+    config.dht_config.node_config.network = node::dhtNetworkId(dht.network, dht.inboxKeys);
     config.threaded = true;
     runner.run(0, config);
     runner.bootstrap(peer->host, peer->port);

@@ -9,6 +9,7 @@
 #include "dhtpush/client/webpush_sender.h"
 #include "dhtpush/expected.h"
 #include "dhtpush/node/envelope.h"
+#include "dhtpush/node/inbox_keys.h"
 
 namespace dhtpush::client {
 
@@ -21,7 +22,8 @@ Expected<node::Envelope> envelopeForEndpoint(const std::string& endpoint, const 
 
 struct DhtSendOptions {
     std::string bootstrap;  // HOST:PORT of any node of the network
-    std::uint32_t network{0};
+    std::uint32_t network{0};  // as the nodes' --network: the DHT's id also depends on the scheme
+    node::InboxKeyScheme inboxKeys{node::InboxKeyScheme::Lanes};  // the network's --inbox-keys
     std::chrono::seconds deadline{30};  // to join and have the put taken
 };
 

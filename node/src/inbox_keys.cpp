@@ -7,10 +7,22 @@
 
 namespace dhtpush::node {
 
+namespace {
+
+constexpr InboxKeyScheme ALL_SCHEMES[] = {InboxKeyScheme::Lanes, InboxKeyScheme::Wide, InboxKeyScheme::Single};
+
+}  // namespace
+
 std::optional<InboxKeyScheme> parseInboxKeyScheme(std::string_view name) {
-    for (auto scheme : {InboxKeyScheme::Lanes, InboxKeyScheme::Wide, InboxKeyScheme::Single})
+    for (auto scheme : ALL_SCHEMES)
         if (name == nameOf(scheme)) return scheme;
     return std::nullopt;
+}
+
+std::string inboxKeySchemeNames() {
+    std::string names;
+    for (auto scheme : ALL_SCHEMES) names += (names.empty() ? "" : ", ") + std::string(nameOf(scheme));
+    return names;
 }
 
 std::string_view nameOf(InboxKeyScheme scheme) {

@@ -221,7 +221,7 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     if (!network) return usageError("--network: " + network.error().detail);
     o.dht.networkId = *network;
     auto inboxKeys = node::parseInboxKeyScheme(p.inboxKeys);
-    if (!inboxKeys) return usageError("--inbox-keys: '" + p.inboxKeys + "' is none of lanes, wide, single");
+    if (!inboxKeys) return usageError("--inbox-keys: '" + p.inboxKeys + "' is none of " + node::inboxKeySchemeNames());
     o.dht.inboxKeys = *inboxKeys;
     o.logLevel = *log::parseLevel(p.logLevel);  // checked while parsing
     o.dht.storage.maxBytes = p.dhtStorageMib << 20;

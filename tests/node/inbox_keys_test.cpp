@@ -67,6 +67,7 @@ TEST_CASE("each scheme is a DHT network of its own, the default one keeps the ne
 TEST_CASE("inbox key schemes are named lanes, wide and single", "[node][inbox_keys]") {
     for (auto scheme : {InboxKeyScheme::Lanes, InboxKeyScheme::Wide, InboxKeyScheme::Single})
         CHECK(node::parseInboxKeyScheme(node::nameOf(scheme)) == scheme);
+    CHECK(node::inboxKeySchemeNames() == "lanes, wide, single");  // what usage messages list
     for (const char* bad : {"", "Lanes", "lane", "wide ", "64"}) {
         CAPTURE(bad);
         CHECK_FALSE(node::parseInboxKeyScheme(bad));

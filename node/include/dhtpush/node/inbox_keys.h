@@ -18,6 +18,7 @@
 // shows as a node that finds no peers, never as messages lost after a 201.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "dhtpush/crypto/token.h"
@@ -28,6 +29,8 @@ enum class InboxKeyScheme { Lanes, Wide, Single };
 
 std::optional<InboxKeyScheme> parseInboxKeyScheme(std::string_view name);
 std::string_view nameOf(InboxKeyScheme scheme);
+// "lanes, wide, single": for usage messages.
+std::string inboxKeySchemeNames();
 
 // The keys of one scheme.
 class InboxKeys {
