@@ -2,7 +2,8 @@
 # Issue 16, peers without HTTP: `dhtpush send --dht HOST:PORT --subscription FILE MESSAGE` joins
 # the DHT through a node, puts the encrypted envelope where the device's proxies watch and ends
 # once a storing node took it; `dhtpush listen` shows it, for an inbox token and a version-1
-# token. Bad usage is exit code 2 with a message.
+# token, and through a network of another inbox key scheme (`--inbox-keys`). Bad usage is exit
+# code 2 with a message.
 set -euo pipefail
 trap 'echo "send --dht: failed at line $LINENO" >&2' ERR
 NODE="$1"
