@@ -77,7 +77,8 @@ int sendThroughDhtCommand(const DhtSendOptions& dht, const std::string& endpoint
     while (!stored && std::chrono::steady_clock::now() < deadline) {
         auto taken = std::make_shared<std::promise<bool>>();
         auto answer = taken->get_future();
-        node::publishToToken(runner, *token, *envelope, [taken](bool ok) { taken->set_value(ok); });
+        node::publishToToken(runner, *token, *envelope, [taken](bool ok) { taken->set_value(ok); },
+                             node::InboxKeys(dht.inboxKeys));
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (answer.wait_for(std::min(left, std::chrono::milliseconds(10000))) == std::future_status::ready) stored = answer.get();
         if (!stored) std::this_thread::sleep_for(std::chrono::milliseconds(500));  // not a busy loop against a cold node

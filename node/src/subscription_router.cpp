@@ -19,7 +19,7 @@ bool SubscriptionRouter::watches(const crypto::DhtKey& key) const {
 }
 
 std::size_t SubscriptionRouter::listensOf(const KeyWatch& watch) const {
-    return watch.ownToken.empty() ? network_.inboxLanes() : 1;
+    return watch.ownToken.empty() ? network_.inboxListens() : 1;
 }
 
 bool SubscriptionRouter::watch(const std::string& token) {

@@ -87,8 +87,8 @@ public:
     // Any thread: whether a subscription here has this key watched (a put to it needs no search).
     bool watchesKey(const crypto::DhtKey& key) const { return router_->watches(key); }
     std::size_t watchCount() const { return router_->watchCount(); }
-    std::size_t listenCount() const { return router_->listenCount(); }  // DHT listens, an inbox one per lane
-    unsigned inboxLanes() const { return network_.inboxLanes(); }        // lanes of an inbox: its listens
+    std::size_t listenCount() const { return router_->listenCount(); }  // DHT listens, an inbox's all
+    unsigned inboxListens() const { return network_.inboxListens(); }  // DHT listens of one inbox
     // Envelopes from the DHT's thread not taken yet (HubLimits::maxDhtHandoff bounds them).
     std::size_t dhtHandoff() const { return router_->dhtHandoff(); }
     std::size_t seenIdCount() const { return seenIdCount_; }

@@ -92,7 +92,7 @@ restinio::request_handling_status_t addSubscription(RouteContext& ctx, const Req
         return sendFull(ctx, req, "subscriptions", "this proxy holds as many subscriptions as it can");
     // A token outside the proxy's inboxes needs DHT listens of its own (one, or one per lane
     // of another inbox): those are bounded.
-    const std::size_t listens = token.recipient().empty() ? 1 : ctx.hub->inboxLanes();
+    const std::size_t listens = token.recipient().empty() ? 1 : ctx.hub->inboxListens();
     if (ctx.config.maxListens && !ctx.inboxKeys.count(token.dhtKey()) &&
         ctx.hub->listenCount() + listens > ctx.config.maxListens)
         return sendFull(ctx, req, "listens", "this proxy holds as many DHT listens as it can; subscribe without a "

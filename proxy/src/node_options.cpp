@@ -105,9 +105,10 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
           "DHT network id, decimal or 0x-hex (a private network by default); nodes only talk to nodes of the "
           "same id");
     value("--inbox-keys", p.inboxKeys, "SCHEME",
-          "where inboxes' messages go in the DHT: lanes (16 keys an inbox), wide (64: for busy inboxes) or single "
-          "(1: fewer listens); every node of a network must use the same, nodes of another scheme are another "
-          "network");
+          "where inboxes' messages go in the DHT: lanes (16 keys an inbox), wide (64: for busy inboxes), single "
+          "(1: fewer listens) or slotted (16 keys, each value tagged with its minute and listened to for three "
+          "minutes: for busy inboxes); every node of a network must use the same, nodes of another scheme are "
+          "another network");
     app.add_flag("--public", p.publicNetwork,
                  "join the public OpenDHT network (network 0, bootstrap " + std::string(PUBLIC_BOOTSTRAP) +
                      ") instead of a private one");

@@ -26,13 +26,6 @@ using namespace dhtpush::test;
 
 namespace {
 
-std::uint64_t healthField(const std::string& proxyUrl, const char* name) {
-    auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
-    if (!response) return 0;
-    auto json = node::parseJson(response->body);
-    return json ? (*json)[name].asUInt64() : 0;
-}
-
 std::uint64_t dhtField(const std::string& proxyUrl, const char* name) {
     auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
     if (!response) return 0;
@@ -279,12 +272,12 @@ TEST_CASE("a node's inbox keys lie next to its DHT id, and both survive a restar
 // tokens and needs nothing else to know of it.
 TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and hears every one",
           "[integration]") {
-    for (auto scheme : {node::InboxKeyScheme::Single, node::InboxKeyScheme::Wide}) {
+    for (auto scheme : {node::InboxKeyScheme::Single, node::InboxKeyScheme::Wide, node::InboxKeyScheme::Slotted}) {
         DYNAMIC_SECTION(node::nameOf(scheme)) {
             const node::InboxKeys keys(scheme);
             LocalDhtNetwork network(4, std::chrono::minutes(10), scheme);
             BusyInbox inbox(network);
-            CHECK(healthField(inbox.proxyA.url(), "dht_listens") == keys.lanes());
+            CHECK(healthField(inbox.proxyA.url(), "dht_listens") == keys.listensPerInbox());
             EventRecorder recorder(inbox.account);
 
             // The window after the burst uses 21 lanes: past the default scheme's 16 for `wide`.

@@ -47,3 +47,15 @@ TEST_CASE("an inbox token's message goes as a batch of one for its recipient at 
     const auto key = token.dhtKey();
     CHECK(node::pushKeyFor(token) == dht::InfoHash(key.data(), key.size()));
 }
+
+TEST_CASE("a slotted network's inbox value carries the sender's minute, other schemes' none", "[node][protocol]") {
+    const auto inboxToken = *crypto::SubscriptionToken::generateInInbox(crypto::randomBytes(crypto::INBOX_ID_BYTES));
+    const node::InboxKeys slotted(node::InboxKeyScheme::Slotted);
+    const std::int64_t at = 1796455800;  // minute 29,940,930
+    CHECK(node::pushValueFor(inboxToken, someEnvelope(), slotted, at)->user_type == "s29940930");
+    CHECK(node::pushValueFor(inboxToken, someEnvelope(), slotted, at + 60)->user_type == "s29940931");
+    CHECK(node::pushValueFor(inboxToken, someEnvelope())->user_type.empty());  // lanes
+    CHECK(node::pushValueFor(inboxToken, someEnvelope(), node::InboxKeys(node::InboxKeyScheme::Wide), at)->user_type.empty());
+    // A version-1 key is one listen of its own, never slotted.
+    CHECK(node::pushValueFor(crypto::SubscriptionToken::generate(), someEnvelope(), slotted, at)->user_type.empty());
+}

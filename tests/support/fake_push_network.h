@@ -28,7 +28,7 @@ public:
         watches_[++lastId_] = Watch{key, std::move(callback)};
         return lastId_;
     }
-    unsigned inboxLanes() const override { return 16; }
+    unsigned inboxListens() const override { return 16; }
     void cancel(WatchId id) override {
         std::lock_guard<std::mutex> lock(mutex_);
         watches_.erase(id);

@@ -1,5 +1,6 @@
 #include "proxy_fixture.h"
 
+#include <optional>
 #include <stdexcept>
 
 #include "await.h"
@@ -89,10 +90,25 @@ client::PushOptions pushOptions(std::uint32_t ttlSeconds, std::string topic) {
     return options;
 }
 
-std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
+namespace {
+
+std::optional<Json::Value> health(const std::string& proxyUrl) {
     auto response = client::httpRequest({"GET", proxyUrl + "/health", {}, {}});
-    if (!response) return 0;
+    if (!response) return std::nullopt;
     auto json = node::parseJson(response->body);
+    if (!json) return std::nullopt;
+    return *json;
+}
+
+}  // namespace
+
+std::uint64_t healthField(const std::string& proxyUrl, const char* name) {
+    const auto json = health(proxyUrl);
+    return json ? (*json)[name].asUInt64() : 0;
+}
+
+std::uint64_t healthCounter(const std::string& proxyUrl, const char* name) {
+    const auto json = health(proxyUrl);
     return json ? (*json)["messages"][name].asUInt64() : 0;
 }
 

@@ -60,6 +60,9 @@ private:
 // Push options with this TTL (and Topic).
 client::PushOptions pushOptions(std::uint32_t ttlSeconds, std::string topic = {});
 
+// A number at the top of a proxy's /health ("dht_listens", ...); 0 when unreachable.
+std::uint64_t healthField(const std::string& proxyUrl, const char* name);
+
 // A message counter of a proxy's /health ("queued", "dropped", ...); 0 when unreachable.
 std::uint64_t healthCounter(const std::string& proxyUrl, const char* name);
 

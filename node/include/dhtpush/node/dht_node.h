@@ -77,7 +77,7 @@ public:
     void publish(const crypto::DhtKey& key, const crypto::Bytes& recipient, const Envelope& envelope,
                  DoneCallback done) override;
     WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) override;
-    unsigned inboxLanes() const override;
+    unsigned inboxListens() const override;
     void cancel(WatchId id) override;
     NetworkStatus status() const override;
     bool connected() const override;
@@ -94,6 +94,8 @@ private:
     // `periodic`: and again after a while.
     static void sampleStatus(Impl& state, bool periodic);
     static void probe(Impl& state);
+    static void moveSlotListens(Impl& state);
+    static void pollSlotListens(Impl& state);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -11,25 +11,32 @@
 //   the listens of each inbox, and up to 4x the searches of a busy sender.
 // - single: one key an inbox, the inbox key itself: one listen an inbox, for networks where
 //   no inbox is busy.
+// - slotted: the 16 keys of lanes, and every value tagged with the minute its sender put it
+//   (its OpenDHT user_type, slotTag). A watcher listens to each lane for three tags, the
+//   current minute's and the ones next to it (clock skew), and moves its listens each
+//   minute: OpenDHT's listen cache, which walks every value it holds for a listen each time
+//   a storing node reports one, then holds one minute of a lane's values instead of ten.
 //
 // Every node of a network must use the same scheme, or a watcher would miss what a sender
 // puts at a key it does not watch. So the scheme is part of the DHT network id
 // (dhtNetworkId): nodes of different schemes never join one another's DHT, and a mismatch
 // shows as a node that finds no peers, never as messages lost after a 201.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dhtpush/crypto/token.h"
 
 namespace dhtpush::node {
 
-enum class InboxKeyScheme { Lanes, Wide, Single };
+enum class InboxKeyScheme { Lanes, Wide, Single, Slotted };
 
 std::optional<InboxKeyScheme> parseInboxKeyScheme(std::string_view name);
 std::string_view nameOf(InboxKeyScheme scheme);
-// "lanes, wide, single": for usage messages.
+// "lanes, wide, single, slotted": for usage messages.
 std::string inboxKeySchemeNames();
 
 // The keys of one scheme.
@@ -42,6 +49,19 @@ public:
     // The key of `lane` (taken modulo lanes()) of the inbox whose key is `inboxKey`. Lanes
     // differ in their last byte only: they keep the inbox's storing nodes and placement.
     crypto::DhtKey laneKey(const crypto::DhtKey& inboxKey, unsigned lane) const;
+
+    // DHT listens a watcher holds for one inbox: a lane each, three a lane with slots.
+    unsigned listensPerInbox() const;
+
+    // Time slots (slotted only): how long one lasts, 0 for the schemes without.
+    std::chrono::seconds slotLength() const;
+    // The tag a sender sets on a value it puts at `unixSeconds` (its own clock); empty
+    // without slots.
+    std::string slotTag(std::int64_t unixSeconds) const;
+    // The tags a watcher listens for at `unixSeconds`: the current slot's and its neighbours',
+    // so that a sender whose clock is less than one slot ahead or behind is heard; empty
+    // without slots.
+    std::vector<std::string> listenedSlotTags(std::int64_t unixSeconds) const;
 
 private:
     InboxKeyScheme scheme_;

@@ -71,8 +71,9 @@ public:
     // Calls back for every valid envelope stored at the key (at each of its lanes for an
     // inbox) now and later; invalid values from hostile peers are dropped before the callback.
     virtual WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) = 0;
-    // DHT listens a watch of an inbox takes: its lanes in the node's scheme (inbox_keys.h).
-    virtual unsigned inboxLanes() const = 0;
+    // DHT listens a watch of an inbox takes in the node's scheme (inbox_keys.h): one a lane,
+    // or three a lane under `slotted`.
+    virtual unsigned inboxListens() const = 0;
     // Unknown ids are ignored. After it returns no new callback starts for this watch.
     virtual void cancel(WatchId id) = 0;
     // Cheap: a sample at most a second old, never a wait on a busy DHT.
