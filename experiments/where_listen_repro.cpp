@@ -1,5 +1,14 @@
-// 6 DhtRunners on loopback; node 5 listens at a random key with Where user_type = "s1",
-// node 0 puts one value tagged "s1"; how long until the listen hears it (60 s cap).
+// The OpenDHT bug behind node/src/slot_seen_values.h, alone (docs/performance.md, *Listens per
+// time slot*): 6 DhtRunners on loopback; node 5 listens at a random key with Where user_type =
+// "s1" (`where`) or without a query (`all`); node 0, or with NEWPEER=1 a node that has just
+// joined, puts one value tagged "s1"; how long until the listen hears it (CAP seconds, 60).
+// Not part of the build (it needs OpenDHT's own defines, as the project's targets get them):
+//   g++ -std=c++17 -O1 -DOPENDHT_JSONCPP -DOPENDHT_PEER_DISCOVERY -DOPENDHT_PROXY_CLIENT \
+//     -DOPENDHT_PROXY_SERVER -DOPENDHT_PUSH_NOTIFICATIONS -DMSGPACK_DEFAULT_API_VERSION=3 \
+//     where_listen_repro.cpp -o wrepro $(pkg-config --cflags --libs opendht) -lgnutls -lpthread
+//   NEWPEER=1 CAP=8 ./wrepro 10 where; NEWPEER=1 CAP=8 ./wrepro 10 all
+// Other switches: EARLY=1 (listen as the listener joins), GET=1 (a get first), THREE=1 (two
+// more Where listens at the key), LOG=1 (OpenDHT's log of the listener).
 #include <opendht.h>
 #include <opendht/log.h>
 #include <chrono>
@@ -54,12 +63,6 @@ int main(int argc, char** argv) {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
         std::cout << "run " << r << (got ? " heard in " : " NOT heard, ") << ms << " ms" << std::endl;
         if (!got) ++failed;
-        for (size_t i = 0; i < nodes.size(); ++i) {
-            std::vector<std::shared_ptr<dht::Value>> vals;
-            std::cout << "  node " << i << ": " << vals.size() << " local";
-            for (auto& v : vals) std::cout << " utype='" << v->user_type << "'";
-            std::cout << std::endl;
-        }
         for (auto& n : nodes) n->shutdown({}, true);
         for (auto& n : nodes) n->join();
     }
