@@ -115,20 +115,29 @@ restinio::request_handling_status_t removeSubscription(RouteContext& ctx, const 
     return sendEmpty(req, 204);
 }
 
+// An event stream's response head. The connection ends with the stream (its socket is the
+// stream's, see stream_connection.h), so it says so.
+const std::string EVENT_STREAM_HEAD =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: text/event-stream\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Accel-Buffering: no\r\n"  // reverse proxies must not hold events back
+    "Transfer-Encoding: chunked\r\n"
+    "Connection: close\r\n"
+    "\r\n";
+
 restinio::request_handling_status_t openEvents(RouteContext& ctx, const RequestHandle& req, const std::string& id,
-                                              ConnectionId connectionTag) {
+                                              ConnectionId connectionTag, StreamTaker take) {
     if (auto auth = authorize(ctx, req, id); !auth) return sendProblem(req, auth.error());
     auto minUrgency = parseStreamUrgency(req->header().query());
     if (!minUrgency) return sendProblem(req, minUrgency.error());
     // After the device's secret holds: a stranger cannot spend a device's openings.
     if (auto refused = ctx.limits.openStream(id)) return sendRefusal(req, *refused);
-    auto response = req->create_response<restinio::chunked_output_t>();
-    response.append_header(restinio::http_field::content_type, "text/event-stream");
-    response.append_header(restinio::http_field::cache_control, "no-store");
-    response.append_header("X-Accel-Buffering", "no");  // reverse proxies must not hold events back
-    response.append_chunk("retry: 3000\n: connected\n\n");
-    response.flush();
-    auto stream = std::make_shared<EventStream>(id, req->connection_id() | connectionTag, std::move(response), *minUrgency);
+    auto socket = take(req, EVENT_STREAM_HEAD);
+    // Null only if restinio's connection type changed under us; sendProblem logs the 500.
+    if (!socket) return sendProblem(req, makeError(Errc::Internal, "the event stream could not be opened"));
+    socket->sendChunk("retry: 3000\n: connected\n\n");
+    auto stream = std::make_shared<EventStream>(id, req->connection_id() | connectionTag, std::move(socket), *minUrgency);
     ctx.hub->attach(std::move(stream), parseLastEventId(headerValue(req, "Last-Event-ID")));
     return restinio::request_accepted();
 }
@@ -146,7 +155,7 @@ restinio::request_handling_status_t acknowledge(RouteContext& ctx, const Request
 
 }  // namespace
 
-void addDeviceRoutes(Router& router, RouteContext& ctx, ConnectionId connectionTag) {
+void addDeviceRoutes(Router& router, RouteContext& ctx, ConnectionId connectionTag, StreamTaker take) {
     router.http_post("/v1/devices", guarded([&ctx](const RequestHandle& req, RouteParams) {
                          return createDevice(ctx, req);
                      }));
@@ -166,8 +175,8 @@ void addDeviceRoutes(Router& router, RouteContext& ctx, ConnectionId connectionT
                            return removeSubscription(ctx, req, param(params, "device"), param(params, "token"));
                        }));
     router.http_get("/v1/devices/:device/events",
-                    guarded([&ctx, connectionTag](const RequestHandle& req, RouteParams params) {
-                        return openEvents(ctx, req, param(params, "device"), connectionTag);
+                    guarded([&ctx, connectionTag, take](const RequestHandle& req, RouteParams params) {
+                        return openEvents(ctx, req, param(params, "device"), connectionTag, take);
                     }));
     router.http_post("/v1/devices/:device/acks", guarded([&ctx](const RequestHandle& req, RouteParams params) {
                          return acknowledge(ctx, req, param(params, "device"));

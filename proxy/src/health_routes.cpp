@@ -60,6 +60,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                             body["refusals"][limit] = Json::UInt64(count);
                         body["seen_ids"] = Json::UInt64(ctx.hub->seenIdCount());
                         body["dht_handoff"] = Json::UInt64(ctx.hub->dhtHandoff());
+                        body["streams_open"] = Json::UInt64(ctx.hub->openStreams());
                         body["streams_opened"] = Json::UInt64(counters.streamsOpened.load());
                         body["streams_replaced"] = Json::UInt64(counters.streamsReplaced.load());
                         return sendJson(req, healthy ? 200 : 503, node::writeJson(body));

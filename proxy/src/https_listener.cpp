@@ -6,6 +6,7 @@
 
 #include "guarded_tls_socket.h"
 #include "listener_settings.h"
+#include "taken_stream_connection.h"
 
 namespace dhtpush::proxy {
 namespace {
@@ -148,6 +149,18 @@ Status HttpsListener::reloadCertificate() {
 void HttpsListener::close() {
     impl_->watch->stop();
     impl_->server->close_async([] {}, [](std::exception_ptr) {});
+}
+
+void writeWithoutWaiting(restinio::tls_socket_t& socket, const std::string& bytes) {
+    // As GuardedTlsSocket's answer: TLS writes what the non-blocking TCP socket takes at once.
+    asio::error_code ignored;
+    socket.lowest_layer().non_blocking(true, ignored);
+    asio::write(socket.asio_ssl_stream(), asio::buffer(bytes), ignored);
+}
+
+std::shared_ptr<StreamConnection> takeHttpsStream(const RequestHandle& req, const std::string& head) {
+    return takeStreamConnection<ProxyTlsTraits, restinio::tls_socket_t>(
+        req, head, [](GuardedTlsSocket&& socket) { return std::move(socket.tls()); });
 }
 
 }  // namespace dhtpush::proxy

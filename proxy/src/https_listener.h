@@ -9,12 +9,16 @@
 #include "dhtpush/expected.h"
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
+#include "stream_connection.h"
 
 namespace dhtpush::proxy {
 
 // restinio numbers connections per server from 1: the HTTPS listener's ids carry this bit
 // so that the delivery hub never mistakes one listener's connection for the other's.
 constexpr ConnectionId HTTPS_CONNECTION_TAG = ConnectionId{1} << 63;
+
+// The StreamTaker of the HTTPS listener's connections: the stream keeps the TLS socket.
+std::shared_ptr<StreamConnection> takeHttpsStream(const RequestHandle& req, const std::string& head);
 
 class HttpsListener {
 public:

@@ -29,10 +29,9 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
         .request_handler(std::move(router))
         .connection_state_listener(std::move(listener))
         .max_parallel_connections(config.maxConnections)
-        // Each connection holds a read buffer of this size for its whole life, and most of a
-        // node's connections are event streams that read nothing after their request: 4 KiB
-        // (restinio's default) was half of a connected device's memory. A longer request is
-        // read in several pieces.
+        // Each connection holds a read buffer of this size for its whole life (an event stream
+        // no longer does: stream_connection.h), 4 KiB by restinio's default. A longer request
+        // is read in several pieces.
         .buffer_size(CONNECTION_READ_BUFFER_BYTES)
         // The same limits HttpHeadCheck answers for (http_head_check.h) before restinio would
         // close the connection over them. Bodies between 4096 bytes and the maximum get a 413
@@ -43,8 +42,9 @@ restinio::server_settings_t<Traits> listenerSettings(const ProxyConfig& config, 
                                       .max_field_name_size(MAX_FIELD_NAME_BYTES)
                                       .max_field_value_size(MAX_FIELD_VALUE_BYTES)
                                       .max_body_size(MAX_REQUEST_BODY_BYTES))
-        // Event streams write at least every keep-alive interval; a stream is a request
-        // that is never finished, so the handling timeout must exceed that interval.
+        // Four keep-alive intervals, from when event streams were requests restinio handled
+        // (now it hands their sockets over: stream_connection.h): well past the slowest
+        // answer, a POST waiting for the DHT.
         .handle_request_timeout(config.keepAlive * 4)
         .read_next_http_message_timelimit(std::chrono::seconds(60))
         // Events are small writes that must leave at once, not wait for Nagle.

@@ -15,6 +15,7 @@
 #include "dhtpush/proxy/server.h"
 #include "http_types.h"
 #include "request_limits.h"
+#include "stream_connection.h"
 
 namespace dhtpush::proxy {
 
@@ -48,8 +49,9 @@ restinio::request_handling_status_t sendRefusal(const RequestHandle& req, const 
 
 void addWebPushRoutes(Router& router, RouteContext& context);
 // connectionTag is set on the connection ids of event streams, as the listener's
-// ConnectionCloseListener reports them (HTTPS_CONNECTION_TAG for the HTTPS listener).
-void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connectionTag);
+// ConnectionCloseListener reports them (HTTPS_CONNECTION_TAG for the HTTPS listener), and
+// `take` takes a stream's socket from that listener's connection type (stream_connection.h).
+void addDeviceRoutes(Router& router, RouteContext& context, ConnectionId connectionTag, StreamTaker take);
 void addHealthRoutes(Router& router, RouteContext& context);
 void addMetricsRoutes(Router& router, RouteContext& context);
 void addStatusRoutes(Router& router, RouteContext& context);

@@ -49,11 +49,12 @@ Expected<std::unique_ptr<DeviceStore>> openStore(const std::string& dataDir) {
     return DeviceStore::open(path);
 }
 
-// One router per listener; connectionTag marks that listener's connection ids.
-std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectionTag) {
+// One router per listener; connectionTag marks that listener's connection ids, and `take`
+// takes an event stream's socket from its connections.
+std::unique_ptr<Router> makeRouter(RouteContext& context, ConnectionId connectionTag, StreamTaker take) {
     auto router = std::make_unique<Router>();
     addWebPushRoutes(*router, context);
-    addDeviceRoutes(*router, context, connectionTag);
+    addDeviceRoutes(*router, context, connectionTag, take);
     addHealthRoutes(*router, context);
     addMetricsRoutes(*router, context);
     addStatusRoutes(*router, context);
@@ -143,7 +144,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         auto blocker = std::make_shared<ListenerBlocker>(impl->guard, false);
         impl->httpWatch = makeAcceptWatch(io, impl->guard);
         auto settings = listenerSettings<ProxyTraits>(config, config.httpAddress, config.httpPort,
-                                                      makeRouter(*impl->context, 0), impl->listener, impl->port,
+                                                      makeRouter(*impl->context, 0, takeHttpStream), impl->listener, impl->port,
                                                       impl->httpWatch);
         settings.ip_blocker(blocker);
         AcceptWatch::Building building(impl->httpWatch);
@@ -156,7 +157,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     }
     std::vector<std::string> listenerUrls{baseUrlOf("http", config.httpAddress, impl->port)};
     if (config.https.enabled()) {
-        auto https = HttpsListener::start(io, config, makeRouter(*impl->context, HTTPS_CONNECTION_TAG), impl->listener);
+        auto https = HttpsListener::start(io, config, makeRouter(*impl->context, HTTPS_CONNECTION_TAG, takeHttpsStream), impl->listener);
         if (!https) return https.error();
         impl->https = std::move(*https);
         listenerUrls.insert(listenerUrls.begin(), baseUrlOf("https", config.https.address, impl->https->port()));

@@ -12,11 +12,13 @@
 
 namespace dhtpush::test {
 
-RawConnection::RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort)
+RawConnection::RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort,
+                             int receiveBufferBytes)
     : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
     if (fd_ < 0) throw std::runtime_error("socket");
     const int on = 1;
     if (sourcePort) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (receiveBufferBytes) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBufferBytes, sizeof receiveBufferBytes);
     sockaddr_in from{};
     from.sin_family = AF_INET;
     from.sin_port = htons(sourcePort);

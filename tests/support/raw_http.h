@@ -15,8 +15,11 @@ namespace dhtpush::test {
 class RawConnection {
 public:
     // sourcePort 0: any; another is bound with SO_REUSEADDR, so that two connections may
-    // share a source address and port towards two listeners.
-    RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort = 0);
+    // share a source address and port towards two listeners. receiveBufferBytes, when set, is
+    // the socket's SO_RCVBUF (before the connection: it bounds the window offered): a client
+    // that stops reading fills it soon.
+    RawConnection(const std::string& source, std::uint16_t port, std::uint16_t sourcePort = 0,
+                  int receiveBufferBytes = 0);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;
