@@ -16,6 +16,7 @@
 #include <restinio/all.hpp>
 #include <restinio/tls_fwd.hpp>
 
+#include "dhtpush/node/log.h"
 #include "stream_connection.h"
 
 namespace dhtpush::proxy {
@@ -46,6 +47,9 @@ public:
     bool sendChunk(std::string text) override {
         if (!alive_) return false;
         if (stalled()) {
+            // A refused limit leaves a line (sampled: many stalled devices are one line a while).
+            log::sampled(log::Level::warn, "event stream closed: its client stopped reading",
+                         "256 writes waiting, or one on the socket past the write time limit");
             close();
             return false;
         }
