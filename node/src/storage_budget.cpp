@@ -1,14 +1,6 @@
 #include "storage_budget.h"
 
-#include <cstring>
-
 namespace dhtpush::node {
-
-std::size_t StorageBudget::KeyHash::operator()(const crypto::DhtKey& key) const {
-    std::size_t h = 0;  // a DHT key is a hash already; a hostile peer picking keys gains nothing
-    std::memcpy(&h, key.data(), sizeof(h));
-    return h;
-}
 
 StorageBudget::StorageBudget(StorageLimits limits) : limits_(limits) {}
 

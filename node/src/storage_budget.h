@@ -19,6 +19,8 @@
 #include "dhtpush/crypto/token.h"
 #include "dhtpush/node/storage_limits.h"
 
+#include "dht_key_hash.h"
+
 namespace dhtpush::node {
 
 class StorageBudget {
@@ -40,9 +42,6 @@ public:
     const StorageLimits& limits() const { return limits_; }
 
 private:
-    struct KeyHash {
-        std::size_t operator()(const crypto::DhtKey& key) const;
-    };
     struct Admitted {
         Clock::time_point end;
         crypto::DhtKey key;
@@ -54,7 +53,7 @@ private:
     const StorageLimits limits_;
     mutable std::mutex mutex_;
     std::deque<Admitted> admitted_;  // in order of end: every value lives `lifetime`
-    std::unordered_map<crypto::DhtKey, std::size_t, KeyHash> perKey_;
+    std::unordered_map<crypto::DhtKey, std::size_t, DhtKeyHash> perKey_;
     std::size_t bytes_{0};
     std::uint64_t refused_{0};
 };
