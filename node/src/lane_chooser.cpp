@@ -1,16 +1,8 @@
 #include "lane_chooser.h"
 
 #include <algorithm>
-#include <cstring>
-
 
 namespace dhtpush::node {
-
-std::size_t LaneChooser::KeyHash::operator()(const crypto::DhtKey& key) const noexcept {
-    std::size_t h;  // a DHT key is a hash already: its first bytes will do
-    std::memcpy(&h, key.data(), sizeof h);
-    return h;
-}
 
 unsigned LaneChooser::next(const crypto::DhtKey& inboxKey, Clock::time_point now) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -28,13 +20,14 @@ unsigned LaneChooser::next(const crypto::DhtKey& inboxKey, Clock::time_point now
                                static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(WINDOW).count());
         const auto wanted = contiguous ? (inbox.valuesInWindow + perWindow - 1) / perWindow : 1;
         inbox.lanes = static_cast<unsigned>(std::clamp<std::size_t>(wanted, 1, maxLanes_));
+        // Each lane takes its share of a window like the last one as one run of values
+        // (rounded down, so that every lane has its turn in such a window).
+        inbox.run = std::max<std::size_t>(1, contiguous ? inbox.valuesInWindow / inbox.lanes : 1);
         inbox.windowStart = now;
         inbox.valuesInWindow = 0;
-        inbox.nextLane = 0;
     }
+    const auto lane = static_cast<unsigned>((inbox.valuesInWindow / inbox.run) % inbox.lanes);
     ++inbox.valuesInWindow;
-    const auto lane = inbox.nextLane % inbox.lanes;
-    inbox.nextLane = lane + 1;
     return lane;
 }
 

@@ -78,8 +78,9 @@ struct BusyInbox {
 // One message at a time, so that each goes out in a value of its own: `burst` of them, then,
 // once B's first 10 s window of the inbox has passed (node/src/lane_chooser.h; it starts with
 // the first value), `spread` more, which B spreads over a lane per 2 values a second of the
-// burst. Returns once the device has every one: how many were sent, and whether the burst
-// fitted in that window (on a machine too slow for it, it spans two, and fewer lanes follow).
+// burst, each lane taking burst / lanes of them in a row. Returns once the device has every
+// one: how many were sent, and whether the burst and the spread each fitted in one window (on
+// a machine too slow for it, one spans two, and other lanes follow).
 struct LaneBurst {
     std::size_t sent{0};
     bool inOneWindow{false};
@@ -98,7 +99,9 @@ LaneBurst sendBurstThenSpread(const std::string& endpoint, const EventRecorder& 
     out.inOneWindow = std::chrono::steady_clock::now() < beforeFirst + std::chrono::seconds(10);
     CHECK(waitUntil([&] { return std::chrono::steady_clock::now() > afterFirst + std::chrono::seconds(10); },
                     std::chrono::seconds(15)));
+    const auto beforeSpread = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < spread; ++i) send();
+    out.inOneWindow = out.inOneWindow && std::chrono::steady_clock::now() < beforeSpread + std::chrono::seconds(10);
     REQUIRE(recorder.waitForCount(out.sent, std::chrono::seconds(30)));
     CHECK(bodiesOf(recorder).size() == out.sent);
     return out;
@@ -195,8 +198,8 @@ TEST_CASE("a busy inbox's values spread over its lanes, and the proxy hears ever
     EventRecorder recorder(inbox.account);
 
     // A first window of more values than 16 lanes take, then a second one, which B spreads
-    // over all 16.
-    constexpr std::size_t BUSY = 16 * 20 + 40, SPREAD = 2 * crypto::INBOX_LANES;
+    // over all 16, a run of RUN values each.
+    constexpr std::size_t BUSY = 16 * 20 + 40, RUN = BUSY / crypto::INBOX_LANES, SPREAD = RUN * crypto::INBOX_LANES;
     const auto burst = sendBurstThenSpread(inbox.endpoint(), recorder, BUSY, SPREAD);
     const auto sent = burst.sent;
     const bool burstInOneWindow = burst.inOneWindow;
@@ -221,8 +224,8 @@ TEST_CASE("a busy inbox's values spread over its lanes, and the proxy hears ever
     std::size_t lanesUsed = 0;
     for (unsigned lane = 0; lane < crypto::INBOX_LANES; ++lane) {
         CAPTURE(lane);
-        // Lane 0 took the first window; each lane two of the second.
-        if (burstInOneWindow) CHECK(held[lane] == (lane == 0 ? BUSY : 0) + SPREAD / crypto::INBOX_LANES);
+        // Lane 0 took the first window; each lane its run of the second.
+        if (burstInOneWindow) CHECK(held[lane] == (lane == 0 ? BUSY : 0) + RUN);
         lanesUsed += held[lane] ? 1 : 0;
     }
     CHECK(lanesUsed >= (burstInOneWindow ? crypto::INBOX_LANES : 2));
@@ -281,7 +284,7 @@ TEST_CASE("under each inbox key scheme a proxy listens to its inboxes' lanes and
             EventRecorder recorder(inbox.account);
 
             // The window after the burst uses 21 lanes: past the default scheme's 16 for `wide`.
-            constexpr std::size_t BURST = 2 * 10 * 20 + 10, SPREAD = 40;
+            constexpr std::size_t BURST = 2 * 10 * 20 + 10, SPREAD = BURST;
             const auto burst = sendBurstThenSpread(inbox.endpoint(), recorder, BURST, SPREAD);
 
             // Where they went, read by a bare OpenDHT node of the scheme's network.

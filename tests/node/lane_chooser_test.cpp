@@ -1,3 +1,4 @@
+#include <map>
 #include <set>
 
 #include "dhtpush/crypto/inbox_lanes.h"
@@ -24,6 +25,14 @@ std::set<unsigned> lanesOf(LaneChooser& chooser, const crypto::DhtKey& key, std:
     return lanes;
 }
 
+// How many of `count` values put within one instant each lane takes.
+std::map<unsigned, std::size_t> shares(LaneChooser& chooser, const crypto::DhtKey& key, std::size_t count,
+                                       LaneChooser::Clock::time_point at) {
+    std::map<unsigned, std::size_t> taken;
+    for (std::size_t i = 0; i < count; ++i) ++taken[chooser.next(key, at)];
+    return taken;
+}
+
 }  // namespace
 
 TEST_CASE("an inbox a node puts to now and then stays on lane 0", "[node][lanes]") {
@@ -33,21 +42,25 @@ TEST_CASE("an inbox a node puts to now and then stays on lane 0", "[node][lanes]
         CHECK(lanesOf(chooser, keyOf(1), 20, t0 + window * LaneChooser::WINDOW) == std::set<unsigned>{0});
 }
 
-TEST_CASE("a busy inbox spreads over as many lanes as its rate needs, in turn", "[node][lanes]") {
+TEST_CASE("a busy inbox spreads over as many lanes as its rate needs, one run of values a lane", "[node][lanes]") {
     LaneChooser chooser;
     const auto t0 = LaneChooser::Clock::time_point{} + std::chrono::hours(1);
     const auto perLane = LaneChooser::VALUES_PER_LANE_PER_SECOND * 10;  // values a lane takes in a 10 s window
     CHECK(lanesOf(chooser, keyOf(1), 3 * perLane, t0) == std::set<unsigned>{0});  // the first window: one lane
-    // The next window uses three lanes, in turn.
-    CHECK(chooser.next(keyOf(1), t0 + LaneChooser::WINDOW) == 0);
-    CHECK(chooser.next(keyOf(1), t0 + LaneChooser::WINDOW) == 1);
-    CHECK(chooser.next(keyOf(1), t0 + LaneChooser::WINDOW) == 2);
-    CHECK(chooser.next(keyOf(1), t0 + LaneChooser::WINDOW) == 0);
-    // A flood is capped at 16 lanes.
-    lanesOf(chooser, keyOf(1), 1000 * perLane, t0 + LaneChooser::WINDOW);
-    CHECK(lanesOf(chooser, keyOf(1), 64, t0 + 2 * LaneChooser::WINDOW).size() == crypto::INBOX_LANES);
+    // The next window uses three lanes, each for a run of its share in a row.
+    const auto next = t0 + LaneChooser::WINDOW;
+    CHECK(lanesOf(chooser, keyOf(1), perLane, next) == std::set<unsigned>{0});
+    CHECK(lanesOf(chooser, keyOf(1), perLane, next) == std::set<unsigned>{1});
+    CHECK(lanesOf(chooser, keyOf(1), perLane, next) == std::set<unsigned>{2});
+    // More values than the last window's wrap around to lane 0.
+    CHECK(chooser.next(keyOf(1), next) == 0);
+    // A flood is capped at 16 lanes, each taking an equal share.
+    shares(chooser, keyOf(3), 1000 * perLane, t0);
+    const auto flood = shares(chooser, keyOf(3), 1000 * perLane, next);
+    CHECK(flood.size() == crypto::INBOX_LANES);
+    for (const auto& [lane, taken] : flood) CHECK(taken == 1000 * perLane / crypto::INBOX_LANES);
     // After a quiet window it starts from one lane again.
-    CHECK(lanesOf(chooser, keyOf(1), 64, t0 + 4 * LaneChooser::WINDOW) == std::set<unsigned>{0});
+    CHECK(lanesOf(chooser, keyOf(3), 64, t0 + 4 * LaneChooser::WINDOW) == std::set<unsigned>{0});
     // Each inbox is counted on its own.
     CHECK(lanesOf(chooser, keyOf(2), 64, t0 + 4 * LaneChooser::WINDOW) == std::set<unsigned>{0});
 }
@@ -71,8 +84,8 @@ TEST_CASE("a chooser of 64 lanes (the wide scheme) spreads a flood over all 64",
     const auto t0 = LaneChooser::Clock::now();
     const auto perLane = LaneChooser::VALUES_PER_LANE_PER_SECOND * 10;
     lanesOf(chooser, keyOf(1), 100 * perLane, t0);
-    CHECK(lanesOf(chooser, keyOf(1), 200, t0 + LaneChooser::WINDOW).size() == 64);
+    CHECK(lanesOf(chooser, keyOf(1), 100 * perLane, t0 + LaneChooser::WINDOW).size() == 64);
     LaneChooser single(1);
     lanesOf(single, keyOf(1), 100 * perLane, t0);
-    CHECK(lanesOf(single, keyOf(1), 200, t0 + LaneChooser::WINDOW) == std::set<unsigned>{0});
+    CHECK(lanesOf(single, keyOf(1), 100 * perLane, t0 + LaneChooser::WINDOW) == std::set<unsigned>{0});
 }
