@@ -204,16 +204,29 @@ void listenSlot(DhtNode::Impl& state, DhtNode::Impl::Watch& watch, const dht::In
         {lane, state.runner.listen(lane, watch.slotValues, isPushValue, dht::Where().userType(tag)).share(), tag});
 }
 
+// Mutex held. Asks a slot listen for what it holds; OpenDHT answers from the listen's cache.
+void askSlotListen(DhtNode::Impl& state, const DhtNode::Impl::Watch& watch, const DhtNode::Impl::Listen& listen) {
+    state.runner.get(
+        listen.key,
+        [cb = watch.slotValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return cb(values, false); },
+        dht::DoneCallbackSimple{}, isPushValue, dht::Where().userType(listen.slotTag));
+}
+
 }  // namespace
 
 // On the strand. Under a slotted scheme, moves every inbox's listens to the slots of now once
 // a slot begins: a listen for the next slot starts, the one for the slot before the last
-// ends, and OpenDHT drops what it cached for it.
+// ends, and OpenDHT drops what it cached for it. What that listen heard since the last poll
+// (pollSlotListens) would go with it, so it is asked once more first: the runner answers the
+// ask before it ends the listen (one queue, in order). The ended slot's ids stay in `seen`
+// until the next move, so the ask hands over only what is new.
 void DhtNode::moveSlotListens(Impl& state) {
     if (state.inboxKeys.slotLength().count() == 0) return;
     auto tags = state.inboxKeys.listenedSlotTags(unixNowMs() / 1000);
     std::lock_guard<std::mutex> lock(state.mutex);
     if (tags == state.slotTags || state.stopped) return;
+    auto keptTags = tags;
+    keptTags.insert(keptTags.end(), state.slotTags.begin(), state.slotTags.end());
     state.slotTags = std::move(tags);
     const auto listened = [&state](const std::string& tag) {
         return std::find(state.slotTags.begin(), state.slotTags.end(), tag) != state.slotTags.end();
@@ -221,12 +234,15 @@ void DhtNode::moveSlotListens(Impl& state) {
     for (auto& [id, watch] : state.watches) {
         if (watch.slottedLanes.empty()) continue;
         auto& listens = watch.listens;
-        for (const auto& listen : listens)
-            if (!listened(listen.slotTag)) state.runner.cancelListen(listen.key, listen.token);
+        watch.seen->keepOnly(keptTags);
+        for (const auto& listen : listens) {
+            if (listened(listen.slotTag)) continue;
+            askSlotListen(state, watch, listen);
+            state.runner.cancelListen(listen.key, listen.token);
+        }
         listens.erase(std::remove_if(listens.begin(), listens.end(),
                                      [&](const Impl::Listen& listen) { return !listened(listen.slotTag); }),
                       listens.end());
-        watch.seen->keepOnly(state.slotTags);
         for (const auto& tag : state.slotTags) {
             const bool heard = std::any_of(listens.begin(), listens.end(),
                                            [&](const Impl::Listen& listen) { return listen.slotTag == tag; });
@@ -251,10 +267,7 @@ void DhtNode::pollSlotListens(Impl& state) {
     for (const auto& [id, watch] : state.watches) {
         for (const auto& listen : watch.listens) {
             if (listen.slotTag.empty()) continue;
-            state.runner.get(
-                listen.key,
-                [cb = watch.slotValues](const std::vector<std::shared_ptr<dht::Value>>& values) { return cb(values, false); },
-                dht::DoneCallbackSimple{}, isPushValue, dht::Where().userType(listen.slotTag));
+            askSlotListen(state, watch, listen);
             asked = true;
         }
     }

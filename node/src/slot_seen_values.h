@@ -10,9 +10,10 @@
 // OpenDHT answers from that cache with a correct filter), and this keeps each value from being
 // handed over more than once. Thread-safe.
 //
-// Bounded: it keeps ids only for the tags given to keepOnly (the slots listened to, whose
-// values OpenDHT holds anyway), and forgets a slot's ids when its listens end. A value of any
-// other tag is always new: the hub's message ids still catch a repeat.
+// Bounded: it keeps ids only for the tags given to keepOnly (the slots listened to and the
+// ones whose listens just ended, whose values OpenDHT holds anyway), and forgets a slot's ids
+// one move after its listens end. A value of any other tag is always new: the hub's message
+// ids still catch a repeat.
 #include <cstdint>
 #include <map>
 #include <mutex>

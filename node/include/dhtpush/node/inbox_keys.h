@@ -17,7 +17,8 @@
 //   minute: OpenDHT's listen cache, which walks every value it holds for a listen each time
 //   a storing node reports one, then holds one minute of a lane's values instead of ten.
 //   OpenDHT drops what storing nodes report to such a listen, so the watcher also reads its
-//   listens' caches every 5 s (DhtNode::pollSlotListens, node/src/slot_seen_values.h).
+//   listens' caches every 5 s (DhtNode::pollSlotListens, node/src/slot_seen_values.h), and
+//   once more just before a slot's listens end (DhtNode::moveSlotListens).
 //
 // Every node of a network must use the same scheme, or a watcher would miss what a sender
 // puts at a key it does not watch. So the scheme is part of the DHT network id
