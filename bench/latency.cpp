@@ -5,9 +5,16 @@
 
 #include <asio/ip/tcp.hpp>
 
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <exception>
 #include <iterator>
 #include <fstream>
 #include <mutex>
@@ -51,10 +58,36 @@ public:
     SampleClock clock;
 };
 
+// A bare runner whose socket lives in the network namespace at `netnsPath` (made on a thread
+// of its own that enters it: a socket stays in the namespace it was made in), or in ours.
+std::shared_ptr<dht::DhtRunner> runnerIn(const std::string& netnsPath, const std::string& bootstrap,
+                                         std::uint32_t dhtNetwork, const std::string& bindAddress) {
+    if (netnsPath.empty()) return test::bareRunnerJoining(bootstrap, dhtNetwork, bindAddress);
+    std::shared_ptr<dht::DhtRunner> runner;
+    std::exception_ptr error;
+    std::thread([&] {
+        try {
+            const int fd = open(netnsPath.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) throw std::runtime_error("cannot open " + netnsPath + ": " + std::strerror(errno));
+            const int entered = setns(fd, CLONE_NEWNET);
+            close(fd);
+            if (entered != 0) throw std::runtime_error("cannot enter " + netnsPath + ": " + std::strerror(errno));
+            runner = test::bareRunnerJoining(bootstrap, dhtNetwork, bindAddress);
+        } catch (...) {
+            error = std::current_exception();
+        }
+    }).join();
+    if (error) std::rethrow_exception(error);
+    return runner;
+}
+
 // OpenDHT put on one runner -> listen callback on another.
 class RawPath : public Path {
 public:
-    explicit RawPath(const test::LocalDhtNetwork& network) : publisher_(test::bareRunner(network)), listener_(test::bareRunner(network)) {
+    explicit RawPath(const LatencyNodes& nodes)
+        : publisher_(test::bareRunnerJoining(nodes.bootstrap, nodes.dhtNetwork, nodes.bindAddress)),
+          listener_(runnerIn(nodes.listenerNetns, nodes.bootstrap, nodes.dhtNetwork,
+                             nodes.listenerNetns.empty() ? nodes.bindAddress : nodes.listenerBindAddress)) {
         for (std::size_t k = 0; k < KEYS; ++k) {
             keys_.push_back(dht::InfoHash::getRandom());
             auto token = listener_->listen(keys_.back(), [this](const std::vector<std::shared_ptr<dht::Value>>& values, bool expired) {
@@ -84,27 +117,18 @@ private:
     std::vector<std::shared_future<std::size_t>> tokens_;
 };
 
-// Sequential samples send hundreds of messages a second to each of KEYS subscriptions, far
-// over the default --post-rate-per-subscription (10/s): the latency path runs without it.
-proxy::ProxyConfig unlimitedPerSubscription() {
-    proxy::ProxyConfig config;
-    config.rates.postsPerSubscription = 0;
-    return config;
-}
-
-// WebPush POST to proxy B (or, `local`, to proxy A itself) -> SSE event at a device
-// attached to proxy A, which acks in batches off the receiving thread as `dhtpush listen` does.
+// WebPush POST to `postTo` (proxy B, or proxy A itself) -> SSE event at a device attached to
+// `receiver` (proxy A), which acks in batches off the receiving thread as `dhtpush listen` does.
 class OursPath : public Path {
 public:
-    OursPath(const test::LocalDhtNetwork& network, bool local)
-        : proxyA_(network, unlimitedPerSubscription()), proxyB_(network, unlimitedPerSubscription()) {
-        auto account = client::attachDevice(proxyA_.url());
+    OursPath(const std::string& receiver, const std::string& postTo) {
+        auto account = client::attachDevice(receiver);
         if (!account) throw std::runtime_error(account.error().detail);
         account_ = *account;
         for (std::size_t k = 0; k < KEYS; ++k) {
             auto sub = client::addSubscription(account_, "");
             if (!sub) throw std::runtime_error(sub.error().detail);
-            endpoints_.push_back((local ? proxyA_.url() : proxyB_.url()) + "/wp/" + sub->token);
+            endpoints_.push_back(postTo + "/wp/" + sub->token);
         }
         options_.ttlSeconds = 60;
         device_ = std::make_unique<AckingDevice>(account_, [this](const node::DeliveredMessage& m) {
@@ -125,33 +149,23 @@ public:
     }
 
 private:
-    test::RunningProxy proxyA_, proxyB_;
     client::ProxyAccount account_;
     std::vector<std::string> endpoints_;
     client::PushOptions options_;
     std::unique_ptr<AckingDevice> device_;
 };
 
-// POST /key/<hash> to one OpenDHT proxy server -> its streaming listen on another (one
-// listen per HTTP connection, as the stock proxy has it).
+// POST /key/<hash> to one OpenDHT proxy server (`sender`) -> its streaming listen on another
+// (`receiver`; one listen per HTTP connection, as the stock proxy has it).
 class StockPath : public Path {
 public:
-    StockPath(const test::LocalDhtNetwork& network, std::size_t maxId)
-        : runnerA_(test::bareRunner(network)), runnerB_(test::bareRunner(network)) {
-        dht::ProxyServerConfig configA, configB;
-        configA.address = configB.address = "127.0.0.1";
-        configA.port = freeTcpPort();
-        configB.port = freeTcpPort();
-        serverA_ = std::make_unique<dht::DhtProxyServer>(runnerA_, configA);
-        serverB_ = std::make_unique<dht::DhtProxyServer>(runnerB_, configB);
-        const auto urlA = "http://127.0.0.1:" + std::to_string(configA.port);
-        urlB_ = "http://127.0.0.1:" + std::to_string(configB.port);
+    StockPath(const std::string& receiver, const std::string& sender, std::size_t maxId) : sender_(sender) {
         for (std::size_t k = 0; k < KEYS; ++k) keys_.push_back(dht::InfoHash::getRandom().toString());
         for (std::size_t i = 0; i < maxId; ++i) idOfData_[base64(std::to_string(i))] = static_cast<long>(i);
         for (const auto& key : keys_)
-            devices_.emplace_back([this, urlA, key] {
+            devices_.emplace_back([this, receiver, key] {
                 std::string buffer;
-                client::httpStream({"GET", urlA + "/key/" + key + "/listen", {}, {}},
+                client::httpStream({"GET", receiver + "/key/" + key + "/listen", {}, {}},
                                    [&](std::string_view chunk) {
                                        buffer.append(chunk);
                                        std::size_t nl;
@@ -172,29 +186,68 @@ public:
     ~StockPath() override {
         stop_ = true;
         for (auto& d : devices_) d.join();
-        // The stock proxy's listen callbacks hold a raw pointer to the server and fire while
-        // the DHT is destroyed: stop the runners before the servers go.
-        for (auto* r : {runnerA_.get(), runnerB_.get()}) {
-            r->shutdown({}, true);
-            r->join();
-        }
-        serverA_.reset();
-        serverB_.reset();
     }
     void send(long id) override {
-        client::httpRequest({"POST", urlB_ + "/key/" + keys_[static_cast<std::size_t>(id) % KEYS],
+        client::httpRequest({"POST", sender_ + "/key/" + keys_[static_cast<std::size_t>(id) % KEYS],
                              {"Content-Type: application/json"},
                              R"({"type":0,"data":")" + base64(std::to_string(id)) + "\"}"});
     }
 
 private:
-    std::shared_ptr<dht::DhtRunner> runnerA_, runnerB_;
-    std::unique_ptr<dht::DhtProxyServer> serverA_, serverB_;
-    std::string urlB_;
+    std::string sender_;
     std::vector<std::string> keys_;
     std::map<std::string, long> idOfData_;
     std::atomic<bool> stop_{false};
     std::vector<std::thread> devices_;
+};
+
+// Sequential samples send hundreds of messages a second to each of KEYS subscriptions, far
+// over the default --post-rate-per-subscription (10/s): the latency path runs without it.
+proxy::ProxyConfig unlimitedPerSubscription() {
+    proxy::ProxyConfig config;
+    config.rates.postsPerSubscription = 0;
+    return config;
+}
+
+// A local run's nodes: a network on loopback, two dhtpush proxies and two stock proxy
+// servers joined to it, all in this process.
+class LocalNodes {
+public:
+    explicit LocalNodes(std::size_t nodeCount)
+        : network_(nodeCount), proxyA_(network_, unlimitedPerSubscription()), proxyB_(network_, unlimitedPerSubscription()),
+          stockRunnerA_(test::bareRunner(network_)), stockRunnerB_(test::bareRunner(network_)) {
+        dht::ProxyServerConfig configA, configB;
+        configA.address = configB.address = "127.0.0.1";
+        configA.port = freeTcpPort();
+        configB.port = freeTcpPort();
+        stockA_ = std::make_unique<dht::DhtProxyServer>(stockRunnerA_, configA);
+        stockB_ = std::make_unique<dht::DhtProxyServer>(stockRunnerB_, configB);
+        nodes_.bootstrap = network_.bootstrapAddress();
+        nodes_.dhtNetwork = node::dhtNetworkId(network_.networkId(), network_.inboxKeys());
+        nodes_.bindAddress = "127.0.0.1";
+        nodes_.receiver = proxyA_.url();
+        nodes_.sender = proxyB_.url();
+        nodes_.stockReceiver = "http://127.0.0.1:" + std::to_string(configA.port);
+        nodes_.stockSender = "http://127.0.0.1:" + std::to_string(configB.port);
+    }
+    ~LocalNodes() {
+        // The stock proxy's listen callbacks hold a raw pointer to the server and fire while
+        // the DHT is destroyed: stop the runners before the servers go.
+        for (auto* r : {stockRunnerA_.get(), stockRunnerB_.get()}) {
+            r->shutdown({}, true);
+            r->join();
+        }
+        stockA_.reset();
+        stockB_.reset();
+    }
+    const LatencyNodes& nodes() const { return nodes_; }
+
+private:
+    test::LocalDhtNetwork network_;
+    test::RunningProxy proxyA_, proxyB_;
+    std::shared_ptr<dht::DhtRunner> stockRunnerA_, stockRunnerB_;
+    std::unique_ptr<dht::DhtProxyServer> stockA_, stockB_;
+    LatencyNodes nodes_;
 };
 
 }  // namespace
@@ -229,12 +282,15 @@ void writeCdf(const std::string& path, const LatencyResult& result) {
 // followed raw put→listen, whose tail is the longest behind the fastest delivery. Sampled
 // alternately with raw alone, dhtpush's p50 was 0.49 ms; with stock alone, 0.40 ms.)
 LatencyResult runLatency(const LatencyRun& run) {
-    test::LocalDhtNetwork network(run.nodes);
-    std::cerr << "latency: N=" << run.nodes << " setting up raw, dhtpush (two ways) and stock paths..." << std::endl;
-    RawPath raw(network);
-    OursPath ours(network, false);
-    OursPath local(network, true);
-    StockPath stock(network, run.warmup + run.samples);
+    std::unique_ptr<LocalNodes> localNodes;
+    if (!run.remote) localNodes = std::make_unique<LocalNodes>(run.nodes);
+    const auto& nodes = run.remote ? *run.remote : localNodes->nodes();
+    const auto name = run.remote ? "through " + nodes.bootstrap : "N=" + std::to_string(run.nodes);
+    std::cerr << "latency: " << name << " setting up raw, dhtpush (two ways) and stock paths..." << std::endl;
+    RawPath raw(nodes);
+    OursPath ours(nodes.receiver, nodes.sender);
+    OursPath local(nodes.receiver, nodes.receiver);
+    StockPath stock(nodes.stockReceiver, nodes.stockSender, run.warmup + run.samples);
     LatencyResult result;
     struct Sampled {
         Path& path;
@@ -245,7 +301,7 @@ LatencyResult runLatency(const LatencyRun& run) {
                        {local, result.local, result.lostLocal}, {stock, result.stock, result.lostStock}};
     std::array<std::size_t, std::size(paths)> order;
     std::iota(order.begin(), order.end(), 0);
-    std::cerr << "latency: N=" << run.nodes << " sampling..." << std::endl;
+    std::cerr << "latency: " << name << " sampling..." << std::endl;
     for (std::size_t i = 0; i < run.warmup + run.samples; ++i) {
         for (const auto index : order) {
             auto& p = paths[index];
@@ -265,7 +321,8 @@ LatencyResult runLatency(const LatencyRun& run) {
 
 Json::Value latencyJson(const LatencyRun& run, const LatencyResult& r) {
     Json::Value v(Json::objectValue);
-    v["nodes"] = Json::UInt64(run.nodes);
+    if (run.remote) v["bootstrap"] = run.remote->bootstrap;
+    else v["nodes"] = Json::UInt64(run.nodes);
     v["settle_ms"] = Json::Int64(run.settle.count());
     v["raw_put_listen_ms"] = toJson(summarize(r.raw));
     v["dhtpush_ms"] = toJson(summarize(r.ours));

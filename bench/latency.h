@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,23 @@
 
 namespace dhtpush::bench {
 
+// The nodes the paths run through: made in this process on loopback (the default), or already
+// running elsewhere (bench/netns_latency.sh: hosts in network namespaces).
+struct LatencyNodes {
+    std::string bootstrap;  // host:port of a DHT node
+    std::uint32_t dhtNetwork{0};  // its OpenDHT network id (node::dhtNetworkId)
+    std::string bindAddress{"0.0.0.0"};  // of the raw path's two runners
+    // Where the raw path's listener runs when not next to its publisher: a network namespace
+    // (/run/netns/NAME) and its address there. A listener on the publisher's host would take
+    // the keys it stores straight from it, without a hop through the network.
+    std::string listenerNetns, listenerBindAddress;
+    std::string receiver, sender;  // dhtpush proxies: the device's (A), and the one messages are posted to (B)
+    std::string stockReceiver, stockSender;  // stock OpenDHT proxy servers, likewise
+};
+
 struct LatencyRun {
-    std::size_t nodes{10};
+    std::optional<LatencyNodes> remote;
+    std::size_t nodes{10};  // of the local network when not remote
     std::size_t samples{500};
     std::size_t warmup{20};
     // Pause before each sample, longer than the DHT work a delivered message leaves behind.

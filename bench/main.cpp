@@ -12,6 +12,7 @@
 #include "soak.h"
 #include "soak_report.h"
 #include "app_hop.h"
+#include "delay_hub.h"
 #include "idle_connections.h"
 #include "under_attack.h"
 
@@ -34,8 +35,13 @@ std::size_t number(const std::map<std::string, std::string>& o, const std::strin
 }
 
 int usage() {
-    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE]\n"
+    std::cerr << "usage: dhtpush-bench latency [--nodes N] [--samples S] [--settle-ms M] [--json FILE] [--cdf FILE]\n"
+                 "              [--bootstrap HOST:PORT --dht-network ID [--bind ADDRESS] --receiver URL --sender URL\n"
+                 "               [--listener-netns /run/netns/NAME --listener-bind ADDRESS]\n"
+                 "               --stock-receiver URL --stock-sender URL [--delay-ms D --loss-permille L]]\n"
+                 "              (nodes running elsewhere; D and L are recorded as the network's)\n"
                  "       dhtpush-bench network [--nodes N]\n"
+                 "       dhtpush-bench delay-hub --ports v1,v2,... [--delay-ms 10] [--loss-permille 0]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
                  "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
@@ -64,12 +70,33 @@ int main(int argc, char** argv) {
             run.nodes = number(options, "--nodes", 10);
             run.samples = number(options, "--samples", 500);
             run.settle = std::chrono::milliseconds(number(options, "--settle-ms", 2));
+            if (options.count("--bootstrap")) {
+                LatencyNodes nodes;
+                nodes.bootstrap = options.at("--bootstrap");
+                nodes.dhtNetwork = static_cast<std::uint32_t>(number(options, "--dht-network", 0));
+                if (options.count("--bind")) nodes.bindAddress = options.at("--bind");
+                if (options.count("--listener-netns")) {
+                    nodes.listenerNetns = options.at("--listener-netns");
+                    nodes.listenerBindAddress = options.at("--listener-bind");
+                }
+                nodes.receiver = options.at("--receiver");
+                nodes.sender = options.at("--sender");
+                nodes.stockReceiver = options.at("--stock-receiver");
+                nodes.stockSender = options.at("--stock-sender");
+                run.remote = nodes;
+            }
             const auto result = runLatency(run);
-            emit(latencyJson(run, result), options);
+            auto json = latencyJson(run, result);
+            // The network's, as the caller made it (bench/netns_latency.sh): for the report.
+            if (options.count("--delay-ms")) json["one_way_delay_ms"] = Json::UInt64(number(options, "--delay-ms", 0));
+            if (options.count("--loss-permille"))
+                json["udp_loss_permille"] = Json::UInt64(number(options, "--loss-permille", 0));
+            emit(json, options);
             if (auto cdf = options.find("--cdf"); cdf != options.end()) writeCdf(cdf->second, result);
             return 0;
         }
         if (mode == "network") return runNetwork(options);
+        if (mode == "delay-hub") return runDelayHub(options);
         if (mode == "idle-connections") return runIdleConnections(options);
         if (mode == "app-hop") {
             AppHopRun run;

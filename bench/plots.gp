@@ -14,6 +14,19 @@ plot dir."/latency-10.dat" using 2:1 with lines lw 2 title "raw OpenDHT put -> l
      "" using 5:1 with lines lw 2 dt 2 title "dhtpush POST -> SSE on one proxy (no DHT)"
 unset logscale x
 
+# Only where the network-namespace section ran.
+if (system("test -f '".dir."/latency-netns.dat' && echo 1") eq "1") {
+  set output dir."/performance/latency_netns_cdf.png"
+  set title "End-to-end latency CDF on hosts in network namespaces, the switch delaying each frame"
+  set key right bottom
+  set xlabel "latency (ms)"
+  set ylabel "percentile"
+  plot dir."/latency-netns.dat" using 2:1 with lines lw 2 title "raw OpenDHT put -> listen", \
+       "" using 3:1 with lines lw 2 title "dhtpush POST -> SSE", \
+       "" using 4:1 with lines lw 2 title "stock OpenDHT proxy POST -> listen", \
+       "" using 5:1 with lines lw 2 dt 2 title "dhtpush POST -> SSE on one proxy (no DHT)"
+}
+
 set output dir."/performance/memory.png"
 set title "Proxy resident memory vs subscriptions"
 set xlabel "subscriptions held (stock: streaming listens it accepted)"

@@ -11,6 +11,7 @@
 
 #include "dhtpush/node/json.h"
 #include "format.h"
+#include "netns_latency_report.h"
 #include "soak_report.h"
 
 namespace dhtpush::bench {
@@ -247,6 +248,8 @@ int writeReport(const std::map<std::string, std::string>& options) {
     report["latency"] = Json::Value(Json::arrayValue);
     for (const char* n : {"10", "50"})
         if (auto v = readJson(dir / ("latency-" + std::string(n) + ".json")); v.isObject()) report["latency"].append(v);
+    report["latency_netns"] = readJson(dir / "latency-netns.json");
+    if (report["latency_netns"].isObject()) report["latency_netns"]["switch"] = readJson(dir / "latency-netns-hub.json");
     report["capacity"] = readJsonLines(dir / "capacity.jsonl");
     auto& ingress = report["ingress"];
     ingress["runs"] = readIngress(dir);
@@ -283,6 +286,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         std::ifstream header(dir / "header.md");
         md << header.rdbuf();
         latencyTable(md, report["latency"]);
+        netnsLatencyTable(md, report["latency_netns"]);
         capacityTable(md, report["capacity"]);
         ingressTable(md, report["ingress"]);
         attackTable(md, report["under_attack"]);

@@ -33,12 +33,16 @@ in_host() { local h="$1"; shift; ip netns exec "${NS_HOSTS[$((h - 1))]}" "$@"; }
 host_ip() { echo "10.77.0.$1"; }
 host_url() { echo "http://10.77.0.$1:8080"; }
 
-# make_hosts N: the bridge and N hosts, host i at 10.77.0.i.
+# make_hosts N [hub]: the bridge and N hosts, host i at 10.77.0.i. With `hub`, no bridge: the
+# switch's ends v1..vN wait for start_delay_hub to join them.
 make_hosts() {
+  local switch="${2:-bridge}"
   ip netns add "$NS_SWITCH"
   NS_MADE+=("$NS_SWITCH")
-  ip netns exec "$NS_SWITCH" ip link add br0 type bridge
-  ip netns exec "$NS_SWITCH" ip link set br0 up
+  if [ "$switch" = bridge ]; then
+    ip netns exec "$NS_SWITCH" ip link add br0 type bridge
+    ip netns exec "$NS_SWITCH" ip link set br0 up
+  fi
   for i in $(seq 1 "$1"); do
     local ns="$NS_PREFIX-h$i"
     ip netns add "$ns"
@@ -46,7 +50,8 @@ make_hosts() {
     NS_HOSTS+=("$ns")
     # Made inside the host, its peer moved straight into the switch's namespace.
     ip netns exec "$ns" ip link add eth0 type veth peer name "v$i" netns "$NS_SWITCH"
-    ip netns exec "$NS_SWITCH" ip link set "v$i" master br0 up
+    if [ "$switch" = bridge ]; then ip netns exec "$NS_SWITCH" ip link set "v$i" master br0 up
+    else ip netns exec "$NS_SWITCH" ip link set "v$i" up; fi
     ip netns exec "$ns" ip addr add "$(host_ip "$i")/24" dev eth0
     ip netns exec "$ns" ip link set eth0 up
     ip netns exec "$ns" ip link set lo up
@@ -110,3 +115,15 @@ stop_losing() { for h in $(seq 1 "${#NS_HOSTS[@]}"); do in_host "$h" nft flush c
 delay() {
   for h in $(seq 1 "${#NS_HOSTS[@]}"); do in_host "$h" tc qdisc add dev eth0 root netem delay "${1}ms" || return 1; done
 }
+
+# start_delay_hub BENCH MS PERMILLE: joins the switch's ends of a `make_hosts N hub` with
+# dhtpush-bench's delay hub (bench/delay_hub.h): MS one way, PERMILLE of UDP datagrams lost.
+# Its counts go to $WORK/delay-hub.json when it ends (stop_delay_hub).
+start_delay_hub() {
+  local ports
+  ports=$(seq -s, -f "v%g" 1 "${#NS_HOSTS[@]}")
+  ip netns exec "$NS_SWITCH" "$1" delay-hub --ports "$ports" --delay-ms "$2" --loss-permille "$3" \
+    >"$WORK/delay-hub.json" 2>>"$WORK/delay-hub.log" &
+  DELAY_HUB_PID=$!
+}
+stop_delay_hub() { kill -TERM "$DELAY_HUB_PID" 2>/dev/null || true; wait "$DELAY_HUB_PID" 2>/dev/null || true; }

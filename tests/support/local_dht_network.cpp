@@ -57,19 +57,25 @@ std::unique_ptr<node::DhtNode> LocalDhtNetwork::join() const {
     return std::move(*node);
 }
 
-std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network) {
+std::shared_ptr<dht::DhtRunner> bareRunnerJoining(const std::string& bootstrap, std::uint32_t dhtNetwork,
+                                                  const std::string& bindAddress) {
     auto runner = std::make_shared<dht::DhtRunner>();
     dht::DhtRunner::Config config;
-    config.dht_config.node_config.network = node::dhtNetworkId(network.networkId(), network.inboxKeys());
+    config.dht_config.node_config.network = dhtNetwork;
     config.dht_config.node_config.max_req_per_sec = -1;
     config.dht_config.node_config.max_peer_req_per_sec = -1;
-    config.bind4 = dht::SockAddr::resolve("127.0.0.1", "0").front();
+    config.bind4 = dht::SockAddr::resolve(bindAddress, "0").front();
     runner->run(config, {});
-    const auto bootstrap = network.bootstrapAddress();
-    runner->bootstrap("127.0.0.1", bootstrap.substr(bootstrap.rfind(':') + 1));
+    const auto colon = bootstrap.rfind(':');
+    runner->bootstrap(bootstrap.substr(0, colon), bootstrap.substr(colon + 1));
     if (!waitUntil([&] { return runner->getNodesStats(AF_INET).good_nodes > 0; }))
-        throw std::runtime_error("bare DHT runner did not connect");
+        throw std::runtime_error("bare DHT runner did not connect through " + bootstrap);
     return runner;
+}
+
+std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network) {
+    return bareRunnerJoining(network.bootstrapAddress(), node::dhtNetworkId(network.networkId(), network.inboxKeys()),
+                             "127.0.0.1");
 }
 
 }  // namespace dhtpush::test

@@ -42,5 +42,9 @@ private:
 // application embedding OpenDHT runs, and a way for tests to read a key's raw values.
 // Throws std::runtime_error when it does not connect.
 std::shared_ptr<dht::DhtRunner> bareRunner(const LocalDhtNetwork& network);
+// The same, bound to `bindAddress` and joined through `bootstrap` ("host:port") to the OpenDHT
+// network `dhtNetwork` (node::dhtNetworkId): for nodes that run elsewhere, as in namespaces.
+std::shared_ptr<dht::DhtRunner> bareRunnerJoining(const std::string& bootstrap, std::uint32_t dhtNetwork,
+                                                  const std::string& bindAddress);
 
 }  // namespace dhtpush::test
