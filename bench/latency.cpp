@@ -117,26 +117,19 @@ private:
     std::vector<std::shared_future<std::size_t>> tokens_;
 };
 
-// WebPush POST to `postTo` (proxy B, or proxy A itself) -> SSE event at a device attached to
-// `receiver` (proxy A), which acks in batches off the receiving thread as `dhtpush listen` does.
+// WebPush POSTs to `endpoints` -> SSE events at the device of `account`, which acks in batches
+// off the receiving thread as `dhtpush listen` does.
 class OursPath : public Path {
 public:
-    OursPath(const std::string& receiver, const std::string& postTo) {
-        auto account = client::attachDevice(receiver);
-        if (!account) throw std::runtime_error(account.error().detail);
-        account_ = *account;
-        for (std::size_t k = 0; k < KEYS; ++k) {
-            auto sub = client::addSubscription(account_, "");
-            if (!sub) throw std::runtime_error(sub.error().detail);
-            endpoints_.push_back(postTo + "/wp/" + sub->token);
-        }
+    OursPath(client::ProxyAccount account, std::vector<std::string> endpoints)
+        : account_(std::move(account)), endpoints_(std::move(endpoints)) {
         options_.ttlSeconds = 60;
         device_ = std::make_unique<AckingDevice>(account_, [this](const node::DeliveredMessage& m) {
             clock.arrived(std::stol(std::string(m.envelope.body.begin(), m.envelope.body.end())));
         });
         // Each subscription's DHT listen starts paced after it is added: wait until every
         // one carries a message before sampling.
-        for (std::size_t k = 0; k < KEYS; ++k) {
+        for (std::size_t k = 0; k < endpoints_.size(); ++k) {
             const long id = -1 - static_cast<long>(k);
             clock.start(id);
             do client::sendPush(endpoints_[k], std::to_string(id), options_);
@@ -144,8 +137,11 @@ public:
         }
     }
     ~OursPath() override { device_.reset(); }
-    void send(long id) override {
-        client::sendPush(endpoints_[static_cast<std::size_t>(id) % KEYS], std::to_string(id), options_);
+    void send(long id) override { post(id); }
+    // False when the proxy did not answer 201.
+    bool post(long id) {
+        return client::sendPush(endpoints_[static_cast<std::size_t>(id) % endpoints_.size()], std::to_string(id), options_)
+            .ok();
     }
 
 private:
@@ -154,6 +150,20 @@ private:
     client::PushOptions options_;
     std::unique_ptr<AckingDevice> device_;
 };
+
+// A device attached to `receiver` (proxy A) with KEYS subscriptions, their messages posted to
+// `postTo` (proxy B, or proxy A itself).
+std::unique_ptr<OursPath> attachedPath(const std::string& receiver, const std::string& postTo) {
+    auto account = client::attachDevice(receiver);
+    if (!account) throw std::runtime_error(account.error().detail);
+    std::vector<std::string> endpoints;
+    for (std::size_t k = 0; k < KEYS; ++k) {
+        auto sub = client::addSubscription(*account, "");
+        if (!sub) throw std::runtime_error(sub.error().detail);
+        endpoints.push_back(postTo + "/wp/" + sub->token);
+    }
+    return std::make_unique<OursPath>(*account, std::move(endpoints));
+}
 
 // POST /key/<hash> to one OpenDHT proxy server (`sender`) -> its streaming listen on another
 // (`receiver`; one listen per HTTP connection, as the stock proxy has it).
@@ -288,8 +298,10 @@ LatencyResult runLatency(const LatencyRun& run) {
     const auto name = run.remote ? "through " + nodes.bootstrap : "N=" + std::to_string(run.nodes);
     std::cerr << "latency: " << name << " setting up raw, dhtpush (two ways) and stock paths..." << std::endl;
     RawPath raw(nodes);
-    OursPath ours(nodes.receiver, nodes.sender);
-    OursPath local(nodes.receiver, nodes.receiver);
+    const auto oursPath = attachedPath(nodes.receiver, nodes.sender);
+    const auto localPath = attachedPath(nodes.receiver, nodes.receiver);
+    auto& ours = *oursPath;
+    auto& local = *localPath;
     StockPath stock(nodes.stockReceiver, nodes.stockSender, run.warmup + run.samples);
     LatencyResult result;
     struct Sampled {
@@ -315,6 +327,19 @@ LatencyResult runLatency(const LatencyRun& run) {
             else ++p.lost;
         }
         std::next_permutation(order.begin(), order.end());  // wraps to the first after the last
+    }
+    return result;
+}
+
+DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples) {
+    OursPath path(account, {endpoint});
+    DeliveryResult result;
+    for (std::size_t i = 0; i < samples; ++i) {
+        const auto id = static_cast<long>(i);
+        path.clock.start(id);
+        if (!path.post(id)) ++result.refused;
+        else if (const auto ms = path.clock.wait(SAMPLE_TIMEOUT)) result.ms.push_back(*ms);
+        else ++result.lost;
     }
     return result;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "dhtpush/client/device_state.h"
 #include "stats.h"
 
 namespace dhtpush::bench {
@@ -47,6 +48,16 @@ struct LatencyResult {
 };
 
 LatencyResult runLatency(const LatencyRun& run);
+
+// Sequential messages posted to `endpoint` (a subscription of the device of `account`), each
+// timed from the POST to its event at the device: the capacity section's delivery to one of a
+// million subscriptions.
+struct DeliveryResult {
+    std::vector<double> ms;
+    std::size_t lost{0};     // answered 201, no event within 5 s
+    std::size_t refused{0};  // not answered 201
+};
+DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples);
 Json::Value latencyJson(const LatencyRun& run, const LatencyResult& result);
 // Columns: percentile, raw, dhtpush, stock, dhtpush one proxy (ms), for a CDF plot.
 void writeCdf(const std::string& path, const LatencyResult& result);

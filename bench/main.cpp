@@ -13,6 +13,7 @@
 #include "soak_report.h"
 #include "app_hop.h"
 #include "delay_hub.h"
+#include "seed_store.h"
 #include "idle_connections.h"
 #include "under_attack.h"
 
@@ -41,6 +42,8 @@ int usage() {
                  "               --stock-receiver URL --stock-sender URL [--delay-ms D --loss-permille L]]\n"
                  "              (nodes running elsewhere; D and L are recorded as the network's)\n"
                  "       dhtpush-bench network [--nodes N]\n"
+                 "       dhtpush-bench seed --data-dir D --devices C --subscriptions K   (bench/seed_store.h)\n"
+                 "       dhtpush-bench deliver --proxy URL --device ID --secret S --token T [--samples N] [--json FILE]\n"
                  "       dhtpush-bench delay-hub --ports v1,v2,... [--delay-ms 10] [--loss-permille 0]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
@@ -97,6 +100,18 @@ int main(int argc, char** argv) {
         }
         if (mode == "network") return runNetwork(options);
         if (mode == "delay-hub") return runDelayHub(options);
+        if (mode == "seed") return runSeed(options);
+        if (mode == "deliver") {
+            const dhtpush::client::ProxyAccount account{options.at("--proxy"), options.at("--device"), options.at("--secret")};
+            const auto result =
+                sampleDelivery(account, account.url + "/wp/" + options.at("--token"), number(options, "--samples", 200));
+            Json::Value v(Json::objectValue);
+            v["delivery_ms"] = toJson(summarize(result.ms));
+            v["lost"] = Json::UInt64(result.lost);
+            v["refused"] = Json::UInt64(result.refused);
+            emit(v, options);
+            return 0;
+        }
         if (mode == "idle-connections") return runIdleConnections(options);
         if (mode == "app-hop") {
             AppHopRun run;

@@ -11,6 +11,7 @@
 
 #include "dhtpush/node/json.h"
 #include "format.h"
+#include "million_report.h"
 #include "netns_latency_report.h"
 #include "soak_report.h"
 
@@ -251,6 +252,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
     report["latency_netns"] = readJson(dir / "latency-netns.json");
     if (report["latency_netns"].isObject()) report["latency_netns"]["switch"] = readJson(dir / "latency-netns-hub.json");
     report["capacity"] = readJsonLines(dir / "capacity.jsonl");
+    report["million"] = readJson(dir / "million.json");
     auto& ingress = report["ingress"];
     ingress["runs"] = readIngress(dir);
     if (const auto stock = bestRate(ingress["runs"], "stock"); stock > 0) {
@@ -288,6 +290,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         latencyTable(md, report["latency"]);
         netnsLatencyTable(md, report["latency_netns"]);
         capacityTable(md, report["capacity"]);
+        millionTable(md, report["million"]);
         ingressTable(md, report["ingress"]);
         attackTable(md, report["under_attack"]);
         soakTable(md, report["soak"]);
