@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -44,7 +45,9 @@ constexpr std::size_t MAX_QUEUED_BYTES = std::size_t{64} << 20;
 constexpr std::size_t MAX_MACS = 4096;  // more than the bench's hosts will ever show
 
 volatile sig_atomic_t stopRequested = 0;
+volatile sig_atomic_t delayChanged = 0;
 void requestStop(int) { stopRequested = 1; }
+void requestDelayChange(int) { delayChanged = 1; }
 
 // One end of a veth pair, read and written whole frames at a time.
 class Port {
@@ -134,8 +137,9 @@ std::vector<std::string> splitComma(const std::string& text) {
 
 class Hub {
 public:
-    Hub(const std::vector<std::string>& names, std::chrono::microseconds delay, unsigned lossPermille)
-        : delay_(delay), lossPermille_(lossPermille), random_(std::random_device{}()) {
+    Hub(const std::vector<std::string>& names, std::chrono::microseconds delay, unsigned lossPermille,
+        std::string delayFile)
+        : delay_(delay), lossPermille_(lossPermille), delayFile_(std::move(delayFile)), random_(std::random_device{}()) {
         for (const auto& name : names) ports_.push_back(std::make_unique<Port>(name));
     }
 
@@ -143,6 +147,7 @@ public:
         std::vector<pollfd> polled;
         for (const auto& port : ports_) polled.push_back({port->fd(), POLLIN, 0});
         while (!stopRequested) {
+            if (delayChanged) readDelay();
             const auto wait = queue_.empty() ? std::chrono::milliseconds(100)
                                              : std::chrono::duration_cast<std::chrono::nanoseconds>(queue_.front().due - Clock::now());
             const auto ns = std::max<std::int64_t>(0, wait.count());
@@ -162,6 +167,22 @@ public:
     }
 
 private:
+    // The new delay holds for frames taken from now on. Frames leave in the order they came, so
+    // after a shorter delay is set the new ones wait for the older ones still queued: no
+    // reordering, as with netem without jitter.
+    void readDelay() {
+        delayChanged = 0;
+        std::ifstream in(delayFile_);
+        unsigned long ms = 0;
+        if (delayFile_.empty() || !(in >> ms) || ms > 10000) {
+            std::cerr << "delay-hub: no delay in milliseconds (0-10000) in '" << delayFile_ << "'; kept "
+                      << delay_.count() << " us" << std::endl;
+            return;
+        }
+        delay_ = std::chrono::milliseconds(ms);
+        std::cerr << "delay-hub: delay now " << delay_.count() << " us" << std::endl;
+    }
+
     void take(std::size_t from) {
         for (auto frame = ports_[from]->receive(); !frame.empty(); frame = ports_[from]->receive()) {
             learn(macAt(frame, ETH_ALEN), from);
@@ -206,6 +227,7 @@ private:
     std::vector<std::unique_ptr<Port>> ports_;
     std::chrono::microseconds delay_;
     unsigned lossPermille_;
+    std::string delayFile_;
     std::minstd_rand random_;
     std::map<Mac, std::size_t> macs_;
     std::deque<Waiting> queue_;
@@ -219,7 +241,7 @@ int runDelayHub(const std::map<std::string, std::string>& options) {
     auto it = options.find("--ports");
     const auto names = it == options.end() ? std::vector<std::string>{} : splitComma(it->second);
     if (names.size() < 2) {
-        std::cerr << "dhtpush-bench delay-hub: --ports needs two interfaces or more (v1,v2,...)\n";
+        std::cerr << "dhtpush-delay-hub: --ports needs two interfaces or more (v1,v2,...)\n";
         return 2;
     }
     const auto number = [&](const char* name, unsigned long fallback) {
@@ -229,14 +251,17 @@ int runDelayHub(const std::map<std::string, std::string>& options) {
     const auto delay = std::chrono::microseconds(number("--delay-us", number("--delay-ms", 10) * 1000));
     const auto loss = static_cast<unsigned>(number("--loss-permille", 0));
     if (loss > 1000) {
-        std::cerr << "dhtpush-bench delay-hub: --loss-permille is at most 1000\n";
+        std::cerr << "dhtpush-delay-hub: --loss-permille is at most 1000\n";
         return 2;
     }
     struct sigaction action{};
     action.sa_handler = requestStop;
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
-    Hub hub(names, delay, loss);
+    action.sa_handler = requestDelayChange;
+    sigaction(SIGUSR1, &action, nullptr);
+    auto file = options.find("--delay-file");
+    Hub hub(names, delay, loss, file == options.end() ? std::string() : file->second);
     std::cerr << "delay-hub: " << names.size() << " ports, " << delay.count() << " us, " << loss << " per mille of UDP lost"
               << std::endl;
     hub.run();

@@ -12,7 +12,6 @@
 #include "soak.h"
 #include "soak_report.h"
 #include "app_hop.h"
-#include "delay_hub.h"
 #include "seed_store.h"
 #include "idle_connections.h"
 #include "under_attack.h"
@@ -44,7 +43,6 @@ int usage() {
                  "       dhtpush-bench network [--nodes N]\n"
                  "       dhtpush-bench seed --data-dir D --devices C --subscriptions K   (bench/seed_store.h)\n"
                  "       dhtpush-bench deliver --proxy URL --device ID --secret S --token T [--samples N] [--json FILE]\n"
-                 "       dhtpush-bench delay-hub --ports v1,v2,... [--delay-ms 10] [--loss-permille 0]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
                  "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
@@ -99,7 +97,6 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (mode == "network") return runNetwork(options);
-        if (mode == "delay-hub") return runDelayHub(options);
         if (mode == "seed") return runSeed(options);
         if (mode == "deliver") {
             const dhtpush::client::ProxyAccount account{options.at("--proxy"), options.at("--device"), options.at("--secret")};

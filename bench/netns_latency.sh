@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench's latency section on a network that takes time: hosts in network namespaces
 # joined by veth pairs to a switch that delays every frame DELAY_MS one way and loses
-# LOSS_PERMILLE of the UDP datagrams (bench/delay_hub.h; netem's delay on each host's egress
+# LOSS_PERMILLE of the UDP datagrams (dhtpush-delay-hub, bench/delay_hub.h; netem's delay on each host's egress
 # gives the same network where the kernel has netem). Hosts reach only each other: no default
 # route, nothing forwarded outside, and every namespace is removed at the end, also on failure.
 #
@@ -49,7 +49,7 @@ finish() {
 trap finish EXIT
 
 make_hosts "$HOSTS" hub
-start_delay_hub "$BIN/bench/dhtpush-bench" "$DELAY_MS" "$LOSS_PERMILLE"
+start_delay_hub "$BIN/bench/dhtpush-delay-hub" "$DELAY_MS" "$LOSS_PERMILLE"
 export BOOTSTRAP_HOSTS="$BOOT"
 # Sequential samples go to a few subscriptions far faster than a subscription's default rate.
 for h in "$BOOT" 1 2; do start_host_node "$BIN/proxy/dhtpush-node" "$h" --network "$NETWORK" --post-rate-per-subscription 0; done

@@ -16,7 +16,7 @@ void netnsLatencyTable(std::ostream& md, const Json::Value& run) {
     const auto delay = run["one_way_delay_ms"].asUInt();
     md << "Hosts in network namespaces (bench/netns_latency.sh), joined by veth pairs to a switch that holds every\n"
        << "frame " << delay << " ms (one way) and loses " << fixed(run["udp_loss_permille"].asDouble() / 10, 1)
-       << " % of the UDP datagrams (`dhtpush-bench delay-hub`, bench/delay_hub.h: the\nnetwork netem's delay on each "
+       << " % of the UDP datagrams (`dhtpush-delay-hub`, bench/delay_hub.h: the\nnetwork netem's delay on each "
        << "host makes, on kernels with or without netem). Each proxy, the client and the\nraw listener have a host of "
        << "their own; 26 more DHT nodes on five other hosts (32 in all) make the DHT\nlarger than the 8 nodes that "
        << "store a key. Same paths as\n"

@@ -111,19 +111,34 @@ lose() {
 }
 stop_losing() { for h in $(seq 1 "${#NS_HOSTS[@]}"); do in_host "$h" nft flush chain inet faults loss; done; }
 
-# delay MS: netem on every host's eth0; fails where the kernel has no netem.
+# delay MS / no_delay: MS more, one way, between every two hosts. Through the delay hub where it
+# is the switch (start_delay_hub); otherwise netem on every host's eth0, which fails where the
+# kernel has no netem.
 delay() {
+  if [ -n "${DELAY_HUB_PID:-}" ]; then
+    echo "$1" >"$WORK/delay-hub.ms"
+    kill -USR1 "$DELAY_HUB_PID"
+    return
+  fi
   for h in $(seq 1 "${#NS_HOSTS[@]}"); do in_host "$h" tc qdisc add dev eth0 root netem delay "${1}ms" || return 1; done
 }
+no_delay() {
+  if [ -n "${DELAY_HUB_PID:-}" ]; then delay 0; return; fi
+  for h in $(seq 1 "${#NS_HOSTS[@]}"); do in_host "$h" tc qdisc del dev eth0 root 2>/dev/null || true; done
+}
 
-# start_delay_hub BENCH MS PERMILLE: joins the switch's ends of a `make_hosts N hub` with
-# dhtpush-bench's delay hub (bench/delay_hub.h): MS one way, PERMILLE of UDP datagrams lost.
-# Its counts go to $WORK/delay-hub.json when it ends (stop_delay_hub).
+# start_delay_hub HUB MS PERMILLE: joins the switch's ends of a `make_hosts N hub` with
+# dhtpush-delay-hub (bench/delay_hub.h): MS one way, PERMILLE of UDP datagrams lost; `delay`
+# changes MS while it runs. Its counts go to $WORK/delay-hub.json when it ends (stop_delay_hub).
 start_delay_hub() {
   local ports
   ports=$(seq -s, -f "v%g" 1 "${#NS_HOSTS[@]}")
-  ip netns exec "$NS_SWITCH" "$1" delay-hub --ports "$ports" --delay-ms "$2" --loss-permille "$3" \
-    >"$WORK/delay-hub.json" 2>>"$WORK/delay-hub.log" &
+  ip netns exec "$NS_SWITCH" "$1" --ports "$ports" --delay-ms "$2" --loss-permille "$3" \
+    --delay-file "$WORK/delay-hub.ms" >"$WORK/delay-hub.json" 2>>"$WORK/delay-hub.log" &
   DELAY_HUB_PID=$!
 }
-stop_delay_hub() { kill -TERM "$DELAY_HUB_PID" 2>/dev/null || true; wait "$DELAY_HUB_PID" 2>/dev/null || true; }
+stop_delay_hub() {
+  [ -n "${DELAY_HUB_PID:-}" ] || return 0
+  kill -TERM "$DELAY_HUB_PID" 2>/dev/null || true
+  wait "$DELAY_HUB_PID" 2>/dev/null || true
+}

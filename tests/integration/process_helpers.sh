@@ -1,11 +1,12 @@
 # Sourced by the shell integration tests: a work folder, the processes they start (killed and
-# the folder removed on exit), and waiting on a log line with a deadline instead of a sleep.
+# the folder removed on exit; kept, with its nodes' logs, with KEEP_WORK=1), and waiting on a
+# log line with a deadline instead of a sleep.
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$WORK"
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work folder kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
