@@ -18,8 +18,8 @@ void netnsLatencyTable(std::ostream& md, const Json::Value& run) {
        << "frame " << delay << " ms (one way) and loses " << fixed(run["udp_loss_permille"].asDouble() / 10, 1)
        << " % of the UDP datagrams (`dhtpush-delay-hub`, bench/delay_hub.h: the\nnetwork netem's delay on each "
        << "host makes, on kernels with or without netem). Each proxy, the client and the\nraw listener have a host of "
-       << "their own; 26 more DHT nodes on five other hosts (32 in all) make the DHT\nlarger than the 8 nodes that "
-       << "store a key. Same paths as\n"
+       << "their own; plain DHT nodes on five other hosts make the DHT larger than the\n8 nodes that store a key "
+       << "(the layout: bench/netns_latency.sh). Same paths as\n"
        << "above; *crossings* is how many times a message crosses the switch as a rule, each crossing "
        << delay << " ms.\n\n"
        << "| path | crossings | samples | p50 | p90 | p99 | max | lost |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n";
