@@ -1,7 +1,9 @@
 // dhtpush-bench: the measurements behind scripts/bench. Each mode prints a JSON document.
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,8 +43,8 @@ int usage() {
                  "               --stock-receiver URL --stock-sender URL [--delay-ms D --loss-permille L]]\n"
                  "              (nodes running elsewhere; D and L are recorded as the network's)\n"
                  "       dhtpush-bench network [--nodes N]\n"
-                 "       dhtpush-bench seed --data-dir D --devices C --subscriptions K   (bench/seed_store.h)\n"
-                 "       dhtpush-bench deliver --proxy URL --device ID --secret S --token T [--samples N] [--json FILE]\n"
+                 "       dhtpush-bench seed --data-dir D --devices C --subscriptions K --device-file F   (bench/seed_store.h)\n"
+                 "       dhtpush-bench deliver --proxy URL --device-file F [--samples N] [--json FILE]\n"
                  "       dhtpush-bench load --proxy URL   (commands on stdin, see bench/processes.h)\n"
                  "       dhtpush-bench attack --kind none|forged|flood|idle-tls|reconnect [--samples S] [--rounds R] [--probes P] [--connections C]\n"
                  "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
@@ -99,9 +101,15 @@ int main(int argc, char** argv) {
         if (mode == "network") return runNetwork(options);
         if (mode == "seed") return runSeed(options);
         if (mode == "deliver") {
-            const dhtpush::client::ProxyAccount account{options.at("--proxy"), options.at("--device"), options.at("--secret")};
-            const auto result =
-                sampleDelivery(account, account.url + "/wp/" + options.at("--token"), number(options, "--samples", 200));
+            // The device seed wrote (its secret stays off the command line).
+            std::ifstream in(options.at("--device-file"));
+            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            const auto device = dhtpush::node::parseJson(text);
+            if (!device || !(*device)["secret"].isString()) throw std::runtime_error("--device-file: not a device seed wrote");
+            const dhtpush::client::ProxyAccount account{options.at("--proxy"), (*device)["id"].asString(),
+                                                         (*device)["secret"].asString()};
+            const auto result = sampleDelivery(account, account.url + "/wp/" + (*device)["token"].asString(),
+                                               number(options, "--samples", 200));
             Json::Value v(Json::objectValue);
             v["delivery_ms"] = toJson(summarize(result.ms));
             v["lost"] = Json::UInt64(result.lost);

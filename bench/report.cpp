@@ -13,6 +13,7 @@
 #include "format.h"
 #include "million_report.h"
 #include "netns_latency_report.h"
+#include "sections_report.h"
 #include "soak_report.h"
 
 namespace dhtpush::bench {
@@ -78,6 +79,11 @@ void capacityTable(std::ostream& md, const Json::Value& capacity) {
        << "| proxy | subscriptions | devices (connections) | RSS base MiB | KiB per connection | KiB per subscription | RSS total MiB | idle CPU % | UDP datagrams/s |\n"
        << "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& c : capacity) {
+        if (c.isMember("skipped")) {
+            md << "| " << c["kind"].asString() << " | " << c["subscriptions"].asUInt() << " | not run: "
+               << c["skipped"].asString() << " | | | | | | |\n";
+            continue;
+        }
         const double base = c["rss_base_kib"].asDouble(), withDevices = c["rss_devices_kib"].asDouble(),
                      total = c["rss_total_kib"].asDouble();
         const bool stock = c["kind"].asString() == "stock";
@@ -105,6 +111,7 @@ void capacityTable(std::ostream& md, const Json::Value& capacity) {
 void writeCapacityPlotData(const fs::path& dir, const Json::Value& capacity) {
     std::ofstream ours(dir / "capacity-dhtpush.dat"), stock(dir / "capacity-stock.dat");
     for (const auto& c : capacity) {
+        if (c.isMember("skipped")) continue;
         const bool isStock = c["kind"].asString() == "stock";
         double held = c["subscriptions"].asDouble();
         for (const auto& step : c["setup"])
@@ -281,6 +288,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
     report["crypto"] = readJson(dir / "crypto.json");
     writeCapacityPlotData(dir, report["capacity"]);
     report["machine"] = readJson(dir / "machine.json");
+    report["sections"] = readJsonLines(dir / "sections.jsonl");
 
     if (auto it = options.find("--json"); it != options.end()) std::ofstream(it->second) << report.toStyledString();
     if (auto it = options.find("--markdown"); it != options.end()) {
@@ -296,6 +304,7 @@ int writeReport(const std::map<std::string, std::string>& options) {
         soakTable(md, report["soak"]);
         appHopTable(md, report["app_hop"]);
         cryptoTable(md, report["crypto"]);
+        sectionsTable(md, report["sections"]);
         std::ifstream footer(dir / "footer.md");
         md << footer.rdbuf();
     }

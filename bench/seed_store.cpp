@@ -66,9 +66,14 @@ int runSeed(const std::map<std::string, std::string>& options) {
     }
     check(db.exec("COMMIT"), "commit");
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // The device's secret goes into a file of the owner's only, never to stdout or a command line.
+    check(node::writePrivateFile(options.at("--device-file"),
+                                 "{\"id\":\"" + made.front().id + "\",\"secret\":\"" + made.front().secret +
+                                     "\",\"token\":\"" + firstToken + "\"}\n",
+                                 false),
+          "device file");
     std::cout << "{\"devices\":" << devices << ",\"subscriptions\":" << subscriptions << ",\"seconds\":" << seconds
-              << ",\"device\":{\"id\":\"" << made.front().id << "\",\"secret\":\"" << made.front().secret
-              << "\",\"token\":\"" << firstToken << "\"}}" << std::endl;
+              << "}" << std::endl;
     return 0;
 }
 

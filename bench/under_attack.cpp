@@ -223,14 +223,25 @@ class ReconnectStorm : public Attack {
 public:
     ReconnectStorm(const std::string& url, std::size_t devices, std::size_t backlog)
         : port_(test::portOf(url)), backlog_(backlog) {
-        client::PushOptions options;
-        options.ttlSeconds = 600;
+        std::vector<std::string> endpoints;
         for (std::size_t d = 0; d < devices; ++d) {
             devices_.push_back(required(client::attachDevice(url), "attach"));
-            const auto endpoint = url + "/wp/" + required(client::addSubscription(devices_.back(), ""), "subscribe").token;
-            for (std::size_t m = 0; m < backlog; ++m)
-                if (!client::sendPush(endpoint, "backlog", options)) throw std::runtime_error("backlog not stored");
+            endpoints.push_back(url + "/wp/" + required(client::addSubscription(devices_.back(), ""), "subscribe").token);
         }
+        // The backlogs from 4 threads, a device each in turn: one after the other, each POST
+        // waiting for its message to be on disk, they took most of a minute.
+        client::PushOptions options;
+        options.ttlSeconds = 600;
+        std::atomic<std::size_t> next{0}, failed{0};
+        std::vector<std::thread> senders;
+        for (int t = 0; t < 4; ++t)
+            senders.emplace_back([&] {
+                for (auto d = next++; d < endpoints.size(); d = next++)
+                    for (std::size_t m = 0; m < backlog; ++m)
+                        if (!client::sendPush(endpoints[d], "backlog", options)) ++failed;
+            });
+        for (auto& sender : senders) sender.join();
+        if (failed) throw std::runtime_error(std::to_string(failed.load()) + " backlog messages not stored");
     }
     ~ReconnectStorm() override { stop(); }
     Json::Value stats() const override {

@@ -1,9 +1,10 @@
 #pragma once
 // The connection of one device's event stream, once restinio has parsed its request: the
 // socket alone, taken out of restinio's connection (as restinio's own WebSocket upgrade takes
-// it). A stream stays open for hours and reads nothing more, so it keeps none of restinio's
-// per-connection state (read buffer, write context, parser, header lists, timer): a connected
-// device then costs about half the memory (docs/performance.md, *Memory per connected device*).
+// it). A stream stays open for hours and reads nothing more (one byte's read stays outstanding,
+// to hear the client close at once), so it keeps none of restinio's per-connection state (read
+// buffer, write context, parser, header lists, timer): a connected device then costs about half
+// the memory (docs/performance.md, *Memory per connected device*).
 #include <cstddef>
 #include <memory>
 #include <string>

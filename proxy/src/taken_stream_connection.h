@@ -41,8 +41,11 @@ public:
         : socket_(std::move(socket)), settings_(std::move(settings)), monitor_(std::move(monitor)), id_(id),
           remote_(remote) {}
 
-    // The response head: the first bytes on the socket.
-    void begin(std::string head) { queue(std::move(head)); }
+    // The response head: the first bytes on the socket; from then on, one read outstanding.
+    void begin(std::string head) {
+        queue(std::move(head));
+        asio::dispatch(socket_.get_executor(), [self = this->shared_from_this()] { self->watchForClose(); });
+    }
 
     bool sendChunk(std::string text) override {
         if (!alive_) return false;
@@ -92,6 +95,21 @@ private:
             ++self->pendingWrites_;
             if (self->writing_.empty()) self->startWrite();
         });
+    }
+
+    // A stream reads nothing after its request, so a read that ends means the client closed
+    // (EOF), reset the connection, or sent bytes it must not send: the stream ends now, not at
+    // its next write (a keep-alive up to 15 s later; until then a device that went away held a
+    // descriptor, and a reconnecting device two). One byte: a client that sends more is closed
+    // after the first.
+    void watchForClose() {
+        if (!open_) return;
+        socket_.async_read_some(asio::buffer(&readProbe_, 1),
+                                [self = this->shared_from_this()](const asio::error_code&, std::size_t) {
+                                    if (!self->open_) return;  // closed by us: the read was cancelled
+                                    self->alive_ = false;
+                                    self->finish();
+                                });
     }
 
     // Everything queued since the last write goes in one: a burst of events is one syscall.
@@ -149,6 +167,7 @@ private:
     bool open_{true};
     std::string writing_, pending_;
     std::size_t writingWrites_{0}, pendingWrites_{0};
+    char readProbe_{0};  // the outstanding read's one byte (watchForClose)
 };
 
 // The taking itself (see StreamTaker): `bare` turns the listener's socket into Socket.

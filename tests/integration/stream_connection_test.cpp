@@ -12,6 +12,9 @@
 #include "keyed_device.h"
 #include "proxy_fixture.h"
 #include "raw_http.h"
+#include "raw_tls.h"
+#include "self_signed_certificate.h"
+#include "temp_dir.h"
 
 #include <catch2/catch.hpp>
 
@@ -98,4 +101,43 @@ TEST_CASE("a device that stops reading loses its stream and its connection", "[i
     }
     CHECK_FALSE(open);
     CHECK(waitUntil([&] { return addressHasRoom(port); }));
+}
+
+// The node reads nothing from a stream after its request, but keeps one read outstanding: a
+// device whose client closes the connection loses its stream at once, not at the stream's
+// next write (here a keep-alive a minute away), over either listener.
+TEST_CASE("a device that closes its event stream is forgotten at once over HTTP and HTTPS",
+          "[integration][security]") {
+    LocalDhtNetwork network(2);
+    TempDir dir;
+    const SelfSignedCertificate certificate(dir.path().string());
+    proxy::ProxyConfig config;
+    config.connectionsPerAddress = 1;
+    config.keepAlive = std::chrono::seconds(60);
+    config.https.certFile = certificate.certFile;
+    config.https.keyFile = certificate.keyFile;
+    RunningProxy proxy(network, config);
+    const KeyedDevice device(proxy.httpUrl());  // url() is the HTTPS one here
+    const auto streamsOpen = [&] { return healthField(proxy.httpUrl(), "streams_open"); };
+    const auto port = portOf(proxy.httpUrl());
+
+    {
+        RawConnection stream("127.0.0.2", port);
+        REQUIRE(contains(openStream(stream, device.account), ": connected"));
+        REQUIRE(waitUntil([&] { return streamsOpen() == 1; }));
+    }  // the client closes
+    CHECK(waitUntil([&] { return streamsOpen() == 0; }, std::chrono::seconds(3)));
+    CHECK(addressHasRoom(port));
+
+    {
+        RawTlsConnection stream("127.0.0.2", portOf(proxy.httpsUrl()));
+        // Reads what comes for a second, then closes.
+        const auto read = stream.exchange("GET /v1/devices/" + device.account.deviceId +
+                                              "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                              device.account.secret + "\r\n\r\n",
+                                          std::chrono::seconds(1));
+        REQUIRE(contains(read, ": connected"));
+    }
+    CHECK(waitUntil([&] { return streamsOpen() == 0; }, std::chrono::seconds(3)));
+    CHECK(healthField(proxy.httpUrl(), "streams_opened") == 2);
 }
