@@ -56,6 +56,8 @@ struct DhtNode::Impl {
         std::vector<dht::InfoHash> slottedLanes;  // the lanes whose listens move with the slots
         std::shared_ptr<SlotSeenValues> seen;     // slotted: what the slot listens handed over
         dht::ValueCallback slotValues;            // slotted: onValues, each value once
+        dht::ValueCallback allValues;             // onValues: every value (refetch)
+        std::vector<dht::InfoHash> keys;          // one per lane (or the key of its own)
     };
     std::vector<std::string> slotTags;  // listened to now under a slotted scheme; guarded by mutex
     std::chrono::steady_clock::time_point lastSlotPoll{};  // the strand's
@@ -516,7 +518,7 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, Env
     std::lock_guard<std::mutex> lock(impl_->mutex);
     const auto id = impl_->nextWatchId++;
     if (impl_->stopped) return id;
-    Impl::Watch watch{{}, std::move(active), {}, {}, {}};
+    Impl::Watch watch{{}, std::move(active), {}, {}, {}, dht::ValueCallback(onValues), {}};
     const unsigned keys = kind == KeyKind::Inbox ? impl_->inboxKeys.lanes() : 1;
     const bool slotted = kind == KeyKind::Inbox && impl_->inboxKeys.slotLength().count() != 0;
     if (slotted) {
@@ -533,6 +535,7 @@ PushNetwork::WatchId DhtNode::watch(const crypto::DhtKey& key, KeyKind kind, Env
     }
     for (unsigned lane = 0; lane < keys; ++lane) {
         const auto hash = toInfoHash(impl_->inboxKeys.laneKey(key, lane));
+        watch.keys.push_back(hash);
         // A listen alone may not hand over what the key already holds: a node restarted with
         // its persisted identity and port looks to the storing nodes like the listener they
         // already serve. So fetch what is stored once, through the same checks (all slots).
@@ -562,6 +565,22 @@ void DhtNode::cancel(WatchId id) {
     *it->second.active = false;
     for (const auto& listen : it->second.listens) impl_->runner.cancelListen(listen.key, listen.token);
     impl_->watches.erase(it);
+    impl_->loop->kick();
+}
+
+// A get of each key, as when the watch began, without a slotted watch's memory of what it
+// handed over: what the watcher could not keep then is among it.
+void DhtNode::refetch(WatchId id) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    auto it = impl_->watches.find(id);
+    if (it == impl_->watches.end() || impl_->stopped) return;
+    for (const auto& hash : it->second.keys)
+        impl_->runner.get(
+            hash,
+            [cb = it->second.allValues](const std::vector<std::shared_ptr<dht::Value>>& values) {
+                return cb(values, false);
+            },
+            dht::DoneCallbackSimple{}, isPushValue);
     impl_->loop->kick();
 }
 

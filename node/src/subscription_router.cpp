@@ -66,6 +66,20 @@ void SubscriptionRouter::unwatch(const std::string& token) {
     watchCount_ = routes_.size();
 }
 
+std::size_t SubscriptionRouter::refetch(const std::vector<std::string>& tokens) {
+    std::set<crypto::DhtKey> keys;
+    for (const auto& token : tokens)
+        if (auto route = routes_.find(token); route != routes_.end()) keys.insert(route->second.key);
+    std::size_t refetched = 0;
+    for (const auto& key : keys) {
+        auto watch = watches_.find(key);
+        if (watch == watches_.end() || !watch->second.watching) continue;
+        network_.refetch(watch->second.watchId);
+        ++refetched;
+    }
+    return refetched;
+}
+
 void SubscriptionRouter::stop() {
     fromDht_.close();  // at once: the DHT's thread may be waiting for a strand that no longer runs
     asio::post(strand_, [self = shared_from_this()] {

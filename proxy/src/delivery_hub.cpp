@@ -262,6 +262,20 @@ void DeliveryHub::storeAdmitted() {
         counters_.dropped += stored->orphaned;
         counters_.storageFull += stored->full;
     }
+    // What a full mailbox refused from the DHT is not remembered: the DHT holds it for the
+    // value expiration, and is asked for it again once the device has collected
+    // (refetchOverflowed), so a sender answered 201 by another node does not lose it to a
+    // device that was slow or away. (A POST here was answered 507 instead.)
+    if (stored)
+        for (std::size_t i = 0; i < admitted_.size() && i < stored->outcomes.size(); ++i) {
+            if (stored->outcomes[i] != StoreOutcome::Full || admittedDone_[i]) continue;
+            const auto& entry = admitted_[i];
+            seen_.erase(entry.token + " " + entry.messageId);
+            overflowed_.try_emplace(entry.deviceId, std::chrono::steady_clock::now() + limits_.keepAlive);
+            log::sampled(log::Level::warn, "a device's mailbox is full: a message was not kept",
+                         "taken again from the DHT once the device has collected (--mailbox-size, --mailbox-bytes, "
+                         "--subscription-messages, --subscription-bytes)");
+        }
     auto done = std::move(admittedDone_);
     admitted_.clear();
     admittedDone_.clear();
@@ -310,6 +324,25 @@ void DeliveryHub::pruneStreams() {
     }
 }
 
+void DeliveryHub::refetchOverflowed() {
+    const auto now = std::chrono::steady_clock::now();
+    std::size_t keys = 0;
+    for (auto it = overflowed_.begin(); it != overflowed_.end() && keys < limits_.maxRefetchKeysPerTick;) {
+        const auto tokens = tokensOfDevice_.find(it->first);
+        if (tokens == tokensOfDevice_.end()) {  // the device or its subscriptions went
+            it = overflowed_.erase(it);
+            continue;
+        }
+        auto room = it->second <= now ? mailbox_.atMostHalfFull(it->first) : Expected<bool>(false);
+        if (!room || !*room) {
+            ++it;
+            continue;
+        }
+        keys += router_->refetch(std::vector<std::string>(tokens->second.begin(), tokens->second.end()));
+        it = overflowed_.erase(it);
+    }
+}
+
 void DeliveryHub::scheduleTick() {
     if (stopped_) return;
     timer_.expires_after(limits_.keepAlive);
@@ -330,6 +363,7 @@ void DeliveryHub::tick() {
         for (auto& stream : streams) stream->ping();
     pruneStreams();
     if (auto dropped = mailbox_.pruneExpired(toMs(now))) counters_.expired += *dropped;
+    refetchOverflowed();
     // Every refused limit leaves a line: what the DHT storage budget refused since the last tick.
     const auto status = network_.status();
     const auto refused = status.storageRefused;

@@ -69,6 +69,13 @@ Status Mailbox::checkRoomLocked(const std::string& deviceId, const std::string& 
     return success();
 }
 
+Expected<bool> Mailbox::atMostHalfFull(const std::string& deviceId) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    const auto u = usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE device_id = ?", deviceId);
+    return u.messages <= static_cast<std::int64_t>(limits_.deviceMessages / 2) &&
+           u.bytes <= static_cast<std::int64_t>(limits_.deviceBytes / 2);
+}
+
 MailboxEntry Mailbox::entryFor(const std::string& deviceId, const node::DeliveredMessage& m, std::int64_t expiresMs) {
     return {0,
             deviceId,

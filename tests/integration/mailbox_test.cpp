@@ -1,5 +1,8 @@
 // Store-and-forward semantics of the proxy: resume with Last-Event-ID, acks, Topic
 // replacement, quotas, and messages outliving their DHT values.
+#include <set>
+#include <thread>
+
 #include "await.h"
 #include "dhtpush/client/device_client.h"
 #include "dhtpush/client/http_client.h"
@@ -171,6 +174,54 @@ TEST_CASE("a full mailbox answers the sender 507 and stores nothing more", "[int
     }
     auto session = receive(*account, 1);
     CHECK_FALSE(session.messages.empty());
+}
+
+// "201 means stored": another node answered the sender once a DHT node held the message. The
+// device's proxy, its mailbox full because the device was away, keeps none of the overflow,
+// and takes it from the DHT again once the device has collected.
+TEST_CASE("messages through the DHT that found the mailbox full arrive once the device has collected",
+          "[integration][mailbox]") {
+    LocalDhtNetwork network(4);
+    proxy::ProxyConfig config;
+    config.mailboxMessages = 4;
+    config.keepAlive = std::chrono::seconds(1);  // the hub's tick, which asks the DHT again
+    RunningProxy proxyA(network, config);
+    proxy::ProxyConfig sender;
+    sender.rates.postsPerSubscription = 0;
+    RunningProxy proxyB(network, sender);
+    auto account = client::attachDevice(proxyA.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    REQUIRE(waitUntil([&] { return healthField(proxyA.url(), "subscriptions_watched") == 1; }));
+
+    const std::size_t SENT = 10;
+    for (std::size_t i = 0; i < SENT; ++i)
+        REQUIRE(client::sendPush(proxyB.url() + "/wp/" + sub->token, "m" + std::to_string(i), pushOptions(600)).ok());
+    REQUIRE(waitUntil([&] { return healthCounter(proxyA.url(), "storage_full") >= SENT - 4; }));
+
+    // The device collects and acks, a few at a time, until it has every one.
+    std::set<std::string> got;
+    std::string lastEventId;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+    while (got.size() < SENT && std::chrono::steady_clock::now() < deadline) {
+        std::vector<std::string> ids;
+        std::atomic<bool> stop{false};
+        std::thread reader([&] {
+            client::streamMessages(*account,
+                                   [&](const node::DeliveredMessage& m) {
+                                       got.insert(text(m.envelope.body));
+                                       ids.push_back(m.envelope.idText());
+                                       return true;
+                                   },
+                                   stop, &lastEventId);
+        });
+        waitUntil([&] { return false; }, std::chrono::milliseconds(1500));
+        stop = true;
+        reader.join();
+        if (!ids.empty()) REQUIRE(client::acknowledge(*account, ids).ok());
+    }
+    CHECK(got.size() == SENT);
 }
 
 TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are not delivered", "[integration][mailbox]") {

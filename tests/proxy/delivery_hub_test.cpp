@@ -43,6 +43,8 @@ struct Proxy {
     std::string device;
     std::string token;
     crypto::DhtKey key{};
+    MailboxLimits mailboxLimits;  // what startHub() gives the mailbox and the hub
+    HubLimits hubLimits;
 
     explicit Proxy(test::FakePushNetwork& net, std::string subscription = crypto::SubscriptionToken::generate().text(),
                    std::string vapidKey = {})
@@ -60,8 +62,8 @@ struct Proxy {
         thread.join();
     }
     void startHub(const std::string& vapidKey = {}) {
-        mailbox = std::make_unique<Mailbox>(store->database(), MailboxLimits{});
-        hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network, *mailbox, HubLimits{});
+        mailbox = std::make_unique<Mailbox>(store->database(), mailboxLimits);
+        hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network, *mailbox, hubLimits);
         hub->start();
         const auto before = network.watchCount(key);
         hub->watch(token, device, vapidKey);
@@ -194,4 +196,27 @@ TEST_CASE("hub: two proxies watching one version-1 token each store its message 
     CHECK(waitUntil([&] { return first.counters().queued == 1 && second.counters().queued == 1; }));
     CHECK(first.held() == std::vector<std::string>{"to both"});
     CHECK(second.held() == std::vector<std::string>{"to both"});
+}
+
+TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the device has collected",
+          "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.stopHub();
+    proxy.mailboxLimits.deviceMessages = 2;
+    proxy.hubLimits.keepAlive = std::chrono::seconds(1);  // the tick, which refetches
+    proxy.startHub();
+    std::vector<node::Envelope> sent;
+    for (int i = 0; i < 4; ++i) {
+        sent.push_back(envelope("m" + std::to_string(i)));
+        proxy.fromPeer(sent.back());
+    }
+    CHECK(waitUntil([&] { return proxy.counters().storageFull == 2; }));
+    CHECK(proxy.held() == std::vector<std::string>{"m0", "m1"});
+    // Half full or more: nothing is asked again yet.
+    CHECK_FALSE(waitUntil([&] { return network.refetches() > 0; }, std::chrono::milliseconds(2500)));
+    // The device collects what was kept; the DHT still holds the other two.
+    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
+    CHECK(waitUntil([&] { return proxy.held() == std::vector<std::string>{"m2", "m3"}; }));
+    CHECK(network.refetches() == 1);
 }

@@ -29,6 +29,25 @@ public:
         return lastId_;
     }
     unsigned inboxListens() const override { return 16; }
+    // Every value stored at the watch's key so far, handed over again.
+    void refetch(WatchId id) override {
+        std::vector<Stored> again;
+        EnvelopeCallback callback;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = watches_.find(id);
+            if (it == watches_.end()) return;
+            callback = it->second.callback;
+            for (const auto& s : stored_)
+                if (s.key == it->second.key) again.push_back(s);
+            ++refetches_;
+        }
+        for (const auto& s : again) callback(s.recipient, s.envelope);
+    }
+    std::size_t refetches() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return refetches_;
+    }
     void cancel(WatchId id) override {
         std::lock_guard<std::mutex> lock(mutex_);
         watches_.erase(id);
@@ -53,6 +72,7 @@ public:
         std::vector<EnvelopeCallback> listeners;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            stored_.push_back({key, recipient, envelope});
             for (const auto& [id, w] : watches_)
                 if (w.key == key) listeners.push_back(w.callback);
         }
@@ -71,8 +91,15 @@ private:
         crypto::DhtKey key;
         EnvelopeCallback callback;
     };
+    struct Stored {
+        crypto::DhtKey key;
+        crypto::Bytes recipient;
+        node::Envelope envelope;
+    };
     mutable std::mutex mutex_;
     std::map<WatchId, Watch> watches_;
+    std::vector<Stored> stored_;  // what the keys hold, for refetch
+    std::size_t refetches_{0};
     WatchId lastId_{0};
     std::uint64_t published_{0};
 };

@@ -76,6 +76,10 @@ public:
     virtual unsigned inboxListens() const = 0;
     // Unknown ids are ignored. After it returns no new callback starts for this watch.
     virtual void cancel(WatchId id) = 0;
+    // Hands over again, through the watch's checks and callback, what its keys hold now (for
+    // a watcher that could not keep what it was handed: a full mailbox). Every value, also
+    // those handed over before: the callback drops what it has. Unknown ids are ignored.
+    virtual void refetch(WatchId id) = 0;
     // Cheap: a sample at most a second old, never a wait on a busy DHT.
     virtual NetworkStatus status() const = 0;
     // Cheap (no lock on the DHT): whether at least one good node is known, for hot paths.

@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "dhtpush/node/handoff_bound.h"
 #include "dhtpush/node/push_network.h"
@@ -48,6 +49,11 @@ public:
     bool watch(const std::string& token);
     // Unknown tokens are ignored; an inbox's listens go with its last token.
     void unwatch(const std::string& token);
+    // Has the DHT hand over again what the keys of these tokens hold now (PushNetwork::refetch),
+    // each key once; the callback then hears every envelope there for each watched token, also
+    // those it heard before. Unknown tokens, and keys whose listen has not started, are
+    // skipped (the start fetches anyway). Returns the keys refetched.
+    std::size_t refetch(const std::vector<std::string>& tokens);
     // From any thread: cancels every listen; no callback runs after the strand has run it.
     void stop();
 
