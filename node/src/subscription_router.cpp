@@ -66,18 +66,21 @@ void SubscriptionRouter::unwatch(const std::string& token) {
     watchCount_ = routes_.size();
 }
 
-std::size_t SubscriptionRouter::refetch(const std::vector<std::string>& tokens) {
+std::set<crypto::DhtKey> SubscriptionRouter::keysOf(const std::vector<std::string>& tokens) const {
     std::set<crypto::DhtKey> keys;
-    for (const auto& token : tokens)
-        if (auto route = routes_.find(token); route != routes_.end()) keys.insert(route->second.key);
-    std::size_t refetched = 0;
-    for (const auto& key : keys) {
-        auto watch = watches_.find(key);
-        if (watch == watches_.end() || !watch->second.watching) continue;
-        network_.refetch(watch->second.watchId);
-        ++refetched;
+    for (const auto& token : tokens) {
+        auto route = routes_.find(token);
+        if (route == routes_.end()) continue;
+        auto watch = watches_.find(route->second.key);
+        if (watch != watches_.end() && watch->second.watching) keys.insert(route->second.key);
     }
-    return refetched;
+    return keys;
+}
+
+void SubscriptionRouter::refetch(const std::set<crypto::DhtKey>& keys) {
+    for (const auto& key : keys)
+        if (auto watch = watches_.find(key); watch != watches_.end() && watch->second.watching)
+            network_.refetch(watch->second.watchId);
 }
 
 void SubscriptionRouter::stop() {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "http_response.h"
 #include "vapid_check.h"
@@ -326,8 +327,9 @@ void DeliveryHub::pruneStreams() {
 
 void DeliveryHub::refetchOverflowed() {
     const auto now = std::chrono::steady_clock::now();
-    std::size_t keys = 0;
-    for (auto it = overflowed_.begin(); it != overflowed_.end() && keys < limits_.maxRefetchKeysPerTick;) {
+    if (overflowed_.empty() || now < nextRefetch_) return;
+    std::set<crypto::DhtKey> keys;
+    for (auto it = overflowed_.begin(); it != overflowed_.end();) {
         const auto tokens = tokensOfDevice_.find(it->first);
         if (tokens == tokensOfDevice_.end()) {  // the device or its subscriptions went
             it = overflowed_.erase(it);
@@ -338,9 +340,19 @@ void DeliveryHub::refetchOverflowed() {
             ++it;
             continue;
         }
-        keys += router_->refetch(std::vector<std::string>(tokens->second.begin(), tokens->second.end()));
+        auto all = keys;
+        const auto mine = router_->keysOf(std::vector<std::string>(tokens->second.begin(), tokens->second.end()));
+        all.insert(mine.begin(), mine.end());
+        if (!keys.empty() && all.size() > limits_.maxRefetchKeys) {  // the next pass takes it
+            ++it;
+            continue;
+        }
+        keys = std::move(all);
         it = overflowed_.erase(it);
     }
+    if (keys.empty()) return;
+    router_->refetch(keys);
+    nextRefetch_ = now + 4 * limits_.keepAlive;
 }
 
 void DeliveryHub::scheduleTick() {

@@ -44,9 +44,10 @@ struct HubLimits {
     // Envelopes the DHT's thread handed over and the hub has not taken yet (about 1 KiB
     // each); past it the DHT's thread waits (HandoffBound).
     std::size_t maxDhtHandoff{16384};
-    // Keys a tick may have the DHT hand over again for devices whose full mailbox refused
-    // messages from it (refetchOverflowed); each is a get of every lane of an inbox.
-    std::size_t maxRefetchKeysPerTick{64};
+    // Keys one pass may have the DHT hand over again for devices whose full mailbox refused
+    // messages from it (refetchOverflowed); each is a get of every lane of an inbox. A pass
+    // takes each key once whatever the devices, and comes at most every 4 keep-alives.
+    std::size_t maxRefetchKeys{64};
 };
 
 struct HubCounters {
@@ -116,8 +117,8 @@ private:
     bool rememberId(const std::string& key, std::chrono::system_clock::time_point until);
     // Writes the admitted messages already handed to the streams.
     void storeAdmitted();
-    // For each device whose mailbox refused messages from the DHT and is now at most half
-    // full: the DHT hands its subscriptions' keys over again (bounded a tick).
+    // For the devices whose mailbox refused messages from the DHT and is now at most half
+    // full: the DHT hands their subscriptions' keys over again, in one bounded pass.
     void refetchOverflowed();
 
     asio::strand<asio::io_context::executor_type> strand_;
@@ -140,6 +141,7 @@ private:
     // Devices whose full mailbox refused messages: not refetched before the time (one entry
     // a device at most, so bounded by the devices).
     std::unordered_map<std::string, std::chrono::steady_clock::time_point> overflowed_;
+    std::chrono::steady_clock::time_point nextRefetch_{};  // no pass before
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
     bool dhtConnected_{false};                 // as last logged

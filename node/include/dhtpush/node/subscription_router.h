@@ -49,11 +49,13 @@ public:
     bool watch(const std::string& token);
     // Unknown tokens are ignored; an inbox's listens go with its last token.
     void unwatch(const std::string& token);
-    // Has the DHT hand over again what the keys of these tokens hold now (PushNetwork::refetch),
-    // each key once; the callback then hears every envelope there for each watched token, also
-    // those it heard before. Unknown tokens, and keys whose listen has not started, are
-    // skipped (the start fetches anyway). Returns the keys refetched.
-    std::size_t refetch(const std::vector<std::string>& tokens);
+    // The watched keys of these tokens (an inbox's once for all its tokens); unknown tokens,
+    // and keys whose listen has not started (its start fetches anyway), have none.
+    std::set<crypto::DhtKey> keysOf(const std::vector<std::string>& tokens) const;
+    // Has the DHT hand over again what these keys hold now (PushNetwork::refetch): the
+    // callback then hears every envelope there for each watched token, also those it heard
+    // before. Keys no longer watched are skipped.
+    void refetch(const std::set<crypto::DhtKey>& keys);
     // From any thread: cancels every listen; no callback runs after the strand has run it.
     void stop();
 
