@@ -105,7 +105,9 @@ int main(int argc, char** argv) {
             std::ifstream in(options.at("--device-file"));
             const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
             const auto device = dhtpush::node::parseJson(text);
-            if (!device || !(*device)["secret"].isString()) throw std::runtime_error("--device-file: not a device seed wrote");
+            if (!device || !(*device)["id"].isString() || !(*device)["secret"].isString() ||
+                !(*device)["token"].isString())
+                throw std::runtime_error("--device-file: not a device seed wrote");
             const dhtpush::client::ProxyAccount account{options.at("--proxy"), (*device)["id"].asString(),
                                                          (*device)["secret"].asString()};
             const auto result = sampleDelivery(account, account.url + "/wp/" + (*device)["token"].asString(),

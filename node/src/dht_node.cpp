@@ -570,17 +570,33 @@ void DhtNode::cancel(WatchId id) {
 
 // A get of each key, as when the watch began, without a slotted watch's memory of what it
 // handed over: what the watcher could not keep then is among it.
-void DhtNode::refetch(WatchId id) {
+void DhtNode::refetch(WatchId id, DoneCallback done) {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     auto it = impl_->watches.find(id);
-    if (it == impl_->watches.end() || impl_->stopped) return;
+    if (it == impl_->watches.end() || impl_->stopped || it->second.keys.empty()) {
+        if (done) done(it == impl_->watches.end());
+        return;
+    }
+    // `done` once every lane's get has ended, with whether all were answered.
+    struct Gets {
+        std::atomic<std::size_t> left;
+        std::atomic<bool> ok{true};
+        DoneCallback done;
+    };
+    auto gets = std::make_shared<Gets>();
+    gets->left = it->second.keys.size();
+    gets->done = std::move(done);
     for (const auto& hash : it->second.keys)
         impl_->runner.get(
             hash,
             [cb = it->second.allValues](const std::vector<std::shared_ptr<dht::Value>>& values) {
                 return cb(values, false);
             },
-            dht::DoneCallbackSimple{}, isPushValue);
+            [gets](bool ok) {
+                if (!ok) gets->ok = false;
+                if (--gets->left == 0 && gets->done) gets->done(gets->ok);
+            },
+            isPushValue);
     impl_->loop->kick();
 }
 

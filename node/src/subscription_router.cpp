@@ -77,10 +77,28 @@ std::set<crypto::DhtKey> SubscriptionRouter::keysOf(const std::vector<std::strin
     return keys;
 }
 
-void SubscriptionRouter::refetch(const std::set<crypto::DhtKey>& keys) {
+void SubscriptionRouter::refetch(const std::set<crypto::DhtKey>& keys, PushNetwork::DoneCallback done) {
+    std::vector<PushNetwork::WatchId> ids;
     for (const auto& key : keys)
         if (auto watch = watches_.find(key); watch != watches_.end() && watch->second.watching)
-            network_.refetch(watch->second.watchId);
+            ids.push_back(watch->second.watchId);
+    if (ids.empty()) {
+        if (done) done(true);
+        return;
+    }
+    struct Pending {
+        std::atomic<std::size_t> left;
+        std::atomic<bool> ok{true};
+        PushNetwork::DoneCallback done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->left = ids.size();
+    pending->done = std::move(done);
+    for (const auto id : ids)
+        network_.refetch(id, [pending](bool ok) {
+            if (!ok) pending->ok = false;
+            if (--pending->left == 0 && pending->done) pending->done(pending->ok);
+        });
 }
 
 void SubscriptionRouter::stop() {

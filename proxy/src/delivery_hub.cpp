@@ -240,6 +240,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     // goes out first; a message arriving meanwhile writes it before its own admit().
     admitted_.push_back(std::move(entry));
     admittedDone_.push_back(done);
+    admittedFromDht_.push_back(fromDht);
     if (admitted_.size() == 1)
         asio::post(strand_, [self = shared_from_this()] { self->storeAdmitted(); });
 }
@@ -263,23 +264,26 @@ void DeliveryHub::storeAdmitted() {
         counters_.dropped += stored->orphaned;
         counters_.storageFull += stored->full;
     }
-    // What a full mailbox refused from the DHT is not remembered: the DHT holds it for the
-    // value expiration, and is asked for it again once the device has collected
-    // (refetchOverflowed), so a sender answered 201 by another node does not lose it to a
-    // device that was slow or away. (A POST here was answered 507 instead.)
-    if (stored)
-        for (std::size_t i = 0; i < admitted_.size() && i < stored->outcomes.size(); ++i) {
-            if (stored->outcomes[i] != StoreOutcome::Full || admittedDone_[i]) continue;
-            const auto& entry = admitted_[i];
-            seen_.erase(entry.token + " " + entry.messageId);
-            overflowed_.try_emplace(entry.deviceId, std::chrono::steady_clock::now() + limits_.keepAlive);
-            log::sampled(log::Level::warn, "a device's mailbox is full: a message was not kept",
-                         "taken again from the DHT once the device has collected (--mailbox-size, --mailbox-bytes, "
-                         "--subscription-messages, --subscription-bytes)");
-        }
+    // What the mailbox did not keep from the DHT (full, or the write failed) is not remembered:
+    // the DHT holds it for the value expiration, and is asked for it again once the device has
+    // collected (refetchOverflowed), so a sender answered 201 by another node does not lose it
+    // to a device that was slow or away. (A POST here was answered 507 or 503 instead.)
+    for (std::size_t i = 0; i < admitted_.size(); ++i) {
+        const bool kept = stored && i < stored->outcomes.size() && stored->outcomes[i] != StoreOutcome::Full;
+        if (kept || !admittedFromDht_[i]) continue;
+        const auto& entry = admitted_[i];
+        seen_.erase(entry.token + " " + entry.messageId);
+        auto& overflow = overflowed_[entry.deviceId];
+        if (overflow.tokens.empty()) overflow.notBefore = std::chrono::steady_clock::now() + limits_.keepAlive;
+        overflow.tokens.insert(entry.token);
+        log::sampled(log::Level::warn, "a message from the DHT was not kept: its device's mailbox is full or failed",
+                     "taken again from the DHT once the device has collected (--mailbox-size, --mailbox-bytes, "
+                     "--subscription-messages, --subscription-bytes)");
+    }
     auto done = std::move(admittedDone_);
     admitted_.clear();
     admittedDone_.clear();
+    admittedFromDht_.clear();
     // The transaction failed: nothing of it is stored (a full disk says so: 507, not 503).
     const auto failed = !stored && stored.error().code == Errc::StorageFull ? LocalOutcome::Full : LocalOutcome::NotHeld;
     for (std::size_t i = 0; i < done.size(); ++i) {
@@ -329,13 +333,17 @@ void DeliveryHub::refetchOverflowed() {
     const auto now = std::chrono::steady_clock::now();
     if (overflowed_.empty() || now < nextRefetch_) return;
     std::set<crypto::DhtKey> keys;
+    std::vector<std::pair<std::string, Overflow>> taken;  // back into overflowed_ if the gets fail
     for (auto it = overflowed_.begin(); it != overflowed_.end();) {
         const auto tokens = tokensOfDevice_.find(it->first);
         if (tokens == tokensOfDevice_.end()) {  // the device or its subscriptions went
             it = overflowed_.erase(it);
             continue;
         }
-        auto room = it->second <= now ? mailbox_.atMostHalfFull(it->first) : Expected<bool>(false);
+        // Room in the device's mailbox and in each subscription's that refused: else the same
+        // messages would be fetched and refused again.
+        const std::vector<std::string> refused(it->second.tokens.begin(), it->second.tokens.end());
+        auto room = it->second.notBefore <= now ? mailbox_.atMostHalfFull(it->first, refused) : Expected<bool>(false);
         if (!room || !*room) {
             ++it;
             continue;
@@ -348,11 +356,19 @@ void DeliveryHub::refetchOverflowed() {
             continue;
         }
         keys = std::move(all);
+        taken.emplace_back(it->first, std::move(it->second));
         it = overflowed_.erase(it);
     }
     if (keys.empty()) return;
-    router_->refetch(keys);
     nextRefetch_ = now + 4 * limits_.keepAlive;
+    router_->refetch(keys, [weak = weak_from_this(), strand = strand_, taken = std::move(taken)](bool ok) mutable {
+        if (ok) return;
+        // A get no node answered: those devices wait for the next pass.
+        asio::post(strand, [weak, taken = std::move(taken)]() mutable {
+            if (auto self = weak.lock())
+                for (auto& [device, overflow] : taken) self->overflowed_.emplace(device, std::move(overflow));
+        });
+    });
 }
 
 void DeliveryHub::scheduleTick() {

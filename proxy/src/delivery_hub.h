@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <set>
 #include <vector>
 
 #include "dhtpush/node/message_json.h"
@@ -140,7 +141,11 @@ private:
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
     // Devices whose full mailbox refused messages: not refetched before the time (one entry
     // a device at most, so bounded by the devices).
-    std::unordered_map<std::string, std::chrono::steady_clock::time_point> overflowed_;
+    struct Overflow {
+        std::chrono::steady_clock::time_point notBefore;
+        std::set<std::string> tokens;  // the subscriptions whose messages were not kept
+    };
+    std::unordered_map<std::string, Overflow> overflowed_;
     std::chrono::steady_clock::time_point nextRefetch_{};  // no pass before
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
@@ -149,6 +154,7 @@ private:
     LatencyHistogram deliveryLatency_;
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)
+    std::vector<bool> admittedFromDht_;          // one per admitted_ entry
     EnvelopeProofChecker proofs_;  // VAPID proofs of DHT envelopes, cached and budgeted
     HubCounters counters_;
     std::atomic<std::size_t> seenIdCount_{0};  // seen_.size(), for /health

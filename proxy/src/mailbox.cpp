@@ -69,11 +69,20 @@ Status Mailbox::checkRoomLocked(const std::string& deviceId, const std::string& 
     return success();
 }
 
-Expected<bool> Mailbox::atMostHalfFull(const std::string& deviceId) {
+Expected<bool> Mailbox::atMostHalfFull(const std::string& deviceId, const std::vector<std::string>& tokens) {
     std::lock_guard<std::mutex> lock(db_->mutex());
-    const auto u = usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE device_id = ?", deviceId);
-    return u.messages <= static_cast<std::int64_t>(limits_.deviceMessages / 2) &&
-           u.bytes <= static_cast<std::int64_t>(limits_.deviceBytes / 2);
+    const auto half = [](Usage u, std::size_t maxMessages, std::size_t maxBytes) {
+        return u.messages <= static_cast<std::int64_t>(maxMessages / 2) &&
+               u.bytes <= static_cast<std::int64_t>(maxBytes / 2);
+    };
+    if (!half(usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE device_id = ?", deviceId),
+              limits_.deviceMessages, limits_.deviceBytes))
+        return false;
+    for (const auto& token : tokens)
+        if (!half(usage(*db_, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM mailbox WHERE token = ?", token),
+                  limits_.subscriptionMessages, limits_.subscriptionBytes))
+            return false;
+    return true;
 }
 
 MailboxEntry Mailbox::entryFor(const std::string& deviceId, const node::DeliveredMessage& m, std::int64_t expiresMs) {

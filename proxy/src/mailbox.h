@@ -79,9 +79,10 @@ public:
                                                   std::int64_t expiresMs);
     // Unacked, unexpired messages with seq > afterSeq, in order.
     Expected<std::vector<StoredMessage>> pending(const std::string& deviceId, std::int64_t afterSeq, std::int64_t nowMs);
-    // Whether the device's messages and their bytes are at most half its quotas: room for what
-    // the DHT hands over again after the mailbox was full (DeliveryHub).
-    Expected<bool> atMostHalfFull(const std::string& deviceId);
+    // Whether the device's messages and their bytes, and those of each of these subscriptions,
+    // are at most half their quotas: room for what the DHT hands over again after the mailbox
+    // was full (DeliveryHub).
+    Expected<bool> atMostHalfFull(const std::string& deviceId, const std::vector<std::string>& tokens);
     // Deletes the device's messages with these ids and remembers the ids (unknown ones too,
     // for a copy that has not arrived yet). Returns how many messages were deleted.
     Expected<std::size_t> ack(const std::string& deviceId, const std::vector<std::string>& messageIds);

@@ -79,7 +79,7 @@ public:
     WatchId watch(const crypto::DhtKey& key, KeyKind kind, EnvelopeCallback callback) override;
     unsigned inboxListens() const override;
     void cancel(WatchId id) override;
-    void refetch(WatchId id) override;
+    void refetch(WatchId id, DoneCallback done) override;
     NetworkStatus status() const override;
     bool connected() const override;
     std::size_t publishBacklog() const override;

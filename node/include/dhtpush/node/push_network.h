@@ -78,8 +78,9 @@ public:
     virtual void cancel(WatchId id) = 0;
     // Hands over again, through the watch's checks and callback, what its keys hold now (for
     // a watcher that could not keep what it was handed: a full mailbox). Every value, also
-    // those handed over before: the callback drops what it has. Unknown ids are ignored.
-    virtual void refetch(WatchId id) = 0;
+    // those handed over before: the callback drops what it has. `done` (DHT node's strand)
+    // says whether every get was answered; true at once for an unknown id.
+    virtual void refetch(WatchId id, DoneCallback done) = 0;
     // Cheap: a sample at most a second old, never a wait on a busy DHT.
     virtual NetworkStatus status() const = 0;
     // Cheap (no lock on the DHT): whether at least one good node is known, for hot paths.

@@ -54,8 +54,9 @@ public:
     std::set<crypto::DhtKey> keysOf(const std::vector<std::string>& tokens) const;
     // Has the DHT hand over again what these keys hold now (PushNetwork::refetch): the
     // callback then hears every envelope there for each watched token, also those it heard
-    // before. Keys no longer watched are skipped.
-    void refetch(const std::set<crypto::DhtKey>& keys);
+    // before. Keys no longer watched are skipped. `done` (any thread) once every get ended:
+    // whether all were answered.
+    void refetch(const std::set<crypto::DhtKey>& keys, PushNetwork::DoneCallback done);
     // From any thread: cancels every listen; no callback runs after the strand has run it.
     void stop();
 
