@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "dhtpush/node/all_done.h"
 #include "asio_udp_socket.h"
 #include "dht_loop.h"
 #include "dhtpush/crypto/random.h"
@@ -578,25 +579,14 @@ void DhtNode::refetch(WatchId id, DoneCallback done) {
         return;
     }
     // `done` once every lane's get has ended, with whether all were answered.
-    struct Gets {
-        std::atomic<std::size_t> left;
-        std::atomic<bool> ok{true};
-        DoneCallback done;
-    };
-    auto gets = std::make_shared<Gets>();
-    gets->left = it->second.keys.size();
-    gets->done = std::move(done);
+    const auto laneDone = allDone(it->second.keys.size(), std::move(done));
     for (const auto& hash : it->second.keys)
         impl_->runner.get(
             hash,
             [cb = it->second.allValues](const std::vector<std::shared_ptr<dht::Value>>& values) {
                 return cb(values, false);
             },
-            [gets](bool ok) {
-                if (!ok) gets->ok = false;
-                if (--gets->left == 0 && gets->done) gets->done(gets->ok);
-            },
-            isPushValue);
+            [laneDone](bool ok) { laneDone(ok); }, isPushValue);
     impl_->loop->kick();
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "dhtpush/node/all_done.h"
+
 namespace dhtpush::node {
 namespace {
 constexpr auto WATCH_PACING_STEP = std::chrono::milliseconds(25);
@@ -86,19 +88,8 @@ void SubscriptionRouter::refetch(const std::set<crypto::DhtKey>& keys, PushNetwo
         if (done) done(true);
         return;
     }
-    struct Pending {
-        std::atomic<std::size_t> left;
-        std::atomic<bool> ok{true};
-        PushNetwork::DoneCallback done;
-    };
-    auto pending = std::make_shared<Pending>();
-    pending->left = ids.size();
-    pending->done = std::move(done);
-    for (const auto id : ids)
-        network_.refetch(id, [pending](bool ok) {
-            if (!ok) pending->ok = false;
-            if (--pending->left == 0 && pending->done) pending->done(pending->ok);
-        });
+    const auto keyDone = allDone(ids.size(), std::move(done));
+    for (const auto id : ids) network_.refetch(id, keyDone);
 }
 
 void SubscriptionRouter::stop() {
