@@ -50,7 +50,8 @@ int usage() {
                  "       dhtpush-bench app-hop [--samples S]   (on the session bus of DBUS_SESSION_BUS_ADDRESS)\n"
                  "              [--storm-devices D] [--storm-backlog B] [--json FILE]\n"
                  "       dhtpush-bench soak --kind dhtpush|stock [--label NAME] --receiver URL --sender URL [--receiver-pid P]\n"
-                 "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n";
+                 "                          [--sender-pid P] [--rate R] [--seconds S] [--bucket-seconds B] [--json FILE]\n"
+                 "                          [--device-away-after S --device-away-for S] [--drain-seconds S]\n";
     return 2;
 }
 
@@ -172,6 +173,10 @@ int main(int argc, char** argv) {
             run.rate = static_cast<double>(number(options, "--rate", 1000));
             run.duration = std::chrono::seconds(number(options, "--seconds", 120));
             run.bucket = std::chrono::seconds(number(options, "--bucket-seconds", 60));
+            run.awayAfter = std::chrono::seconds(number(options, "--device-away-after", 0));
+            run.awayFor = std::chrono::seconds(number(options, "--device-away-for", 0));
+            run.drain = std::chrono::seconds(number(options, "--drain-seconds", 60));
+            if (run.awayFor.count() > 0 && run.kind != "dhtpush") throw std::runtime_error("--device-away-for: dhtpush only");
             const auto result = runSoak(run);
             emit(result, options);
             if (auto dat = options.find("--dat"); dat != options.end()) writeSoakCurves(dat->second, result);

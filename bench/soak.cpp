@@ -32,7 +32,6 @@ constexpr std::size_t SENDERS = 4;
 constexpr std::size_t BODY_BYTES = 200;
 constexpr auto HEALTH_PERIOD = std::chrono::milliseconds(100);
 constexpr auto RESOURCE_PERIOD = std::chrono::seconds(5);
-constexpr auto DRAIN_DEADLINE = std::chrono::seconds(60);
 
 double msBetween(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
@@ -234,6 +233,8 @@ public:
     // Blocking; true when the node answered that it took the message.
     virtual Expected<bool> send(std::size_t subscription, long number) = 0;
     virtual std::string healthUrl() const = 0;
+    // The device closes its stream (true) or opens it again.
+    virtual void setDeviceAway(bool away) = 0;
 };
 
 class DhtpushPath : public Path {
@@ -246,10 +247,17 @@ public:
             if (!sub) throw std::runtime_error("subscribe: " + sub.error().detail);
             endpoints_.push_back(run.senderUrl + "/wp/" + sub->token);
         }
-        device_ = std::make_unique<AckingDevice>(*account, [onMessage](const node::DeliveredMessage& m) {
+        account_ = *account;
+        onDelivered_ = [onMessage](const node::DeliveredMessage& m) {
             const auto& body = m.envelope.body;
             if (auto n = numberOf(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()))) onMessage(*n);
-        });
+        };
+        setDeviceAway(false);
+    }
+    void setDeviceAway(bool away) override {
+        std::lock_guard<std::mutex> lock(deviceMutex_);
+        if (away) device_.reset();
+        else if (!device_) device_ = std::make_unique<AckingDevice>(account_, onDelivered_);
     }
     Expected<bool> send(std::size_t subscription, long number) override {
         client::HttpRequest request;
@@ -266,6 +274,9 @@ public:
 private:
     std::string senderUrl_;
     std::vector<std::string> endpoints_;
+    client::ProxyAccount account_;
+    std::function<void(const node::DeliveredMessage&)> onDelivered_;
+    std::mutex deviceMutex_;
     std::unique_ptr<AckingDevice> device_;
 };
 
@@ -332,6 +343,7 @@ public:
         return response->status == 200;
     }
     std::string healthUrl() const override { return senderUrl_ + "/"; }
+    void setDeviceAway(bool) override { throw std::runtime_error("soak: the stock path has no device to take away"); }
 
 private:
     static std::string randomKey() {  // 40 hex digits, as the proxy's URLs name a key
@@ -408,6 +420,14 @@ Json::Value runSoak(const SoakRun& run) {
             std::this_thread::sleep_until(t0 + HEALTH_PERIOD);  // the probe's period
         }
     });
+    if (run.awayFor.count() > 0)
+        threads.emplace_back([&] {
+            const auto untilAway = std::chrono::duration_cast<std::chrono::milliseconds>(start + run.awayAfter - Clock::now());
+            if (test::waitUntil([&] { return stop.load(); }, untilAway)) return;
+            path->setDeviceAway(true);
+            test::waitUntil([&] { return stop.load(); }, run.awayFor);
+            path->setDeviceAway(false);
+        });
     threads.emplace_back([&] {
         while (!stop) {
             book.resources(Clock::now(), run.receiverPid, run.senderPid);
@@ -416,7 +436,7 @@ Json::Value runSoak(const SoakRun& run) {
     });
     for (std::size_t s = 0; s < SENDERS; ++s) threads[s].join();
     const auto sent = std::min(next.load(), book.capacity());
-    test::waitUntil([&] { return book.allDelivered(sent); }, DRAIN_DEADLINE);
+    test::waitUntil([&] { return book.allDelivered(sent); }, run.drain);
     stop = true;
     for (std::size_t s = SENDERS; s < threads.size(); ++s) threads[s].join();
     path.reset();  // no delivery reaches the ledger after this

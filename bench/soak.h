@@ -25,6 +25,11 @@ struct SoakRun {
     double rate{1000};
     std::chrono::seconds duration{std::chrono::minutes(2)};
     std::chrono::seconds bucket{std::chrono::minutes(1)};
+    // The device away: its stream closed `awayFor` from `awayAfter` into the run (dhtpush only;
+    // 0: always there). What its full mailbox refused meanwhile must come from the DHT again.
+    std::chrono::seconds awayAfter{0}, awayFor{0};
+    // How long delivery may finish after the senders stopped, before the rest counts as lost.
+    std::chrono::seconds drain{60};
 };
 
 Json::Value runSoak(const SoakRun& run);

@@ -190,7 +190,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
         // A copy of a message already taken (the DHT's echo of a POST to this node, a refresh)
         // needs no proof checked again. Only looked up here: a forged copy must not shadow
         // the real one, so nothing is remembered before the proof holds.
-        if (seen_.count(key)) {
+        if (const auto seen = seen_.find(key); seen != seen_.end() && seen->second != FORGOTTEN_ID) {
             ++counters_.duplicates;
             return;
         }
@@ -228,6 +228,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     auto admitted = mailbox_.admit(entry);
     if (!admitted) {
         ++counters_.dropped;
+        if (fromDht) forgetForRefetch(deviceId, token, entry.messageId);
         return tell(admitted.error().code == Errc::StorageFull ? LocalOutcome::Full : LocalOutcome::NotHeld);
     }
     if (!*admitted) {  // stored or acked before (e.g. fetched again after a restart)
@@ -246,7 +247,12 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
 }
 
 bool DeliveryHub::rememberId(const std::string& key, std::chrono::system_clock::time_point until) {
-    if (!seen_.emplace(key, until).second) return false;
+    const auto [it, inserted] = seen_.emplace(key, until);
+    if (!inserted) {
+        if (it->second != FORGOTTEN_ID) return false;
+        it->second = until;  // taken again after a refetch, in its old place in seenOrder_
+        return true;
+    }
     seenOrder_.push_back(key);
     while (seen_.size() > limits_.maxSeenIds && !seenOrder_.empty()) {
         seen_.erase(seenOrder_.front());
@@ -270,15 +276,8 @@ void DeliveryHub::storeAdmitted() {
     // to a device that was slow or away. (A POST here was answered 507 or 503 instead.)
     for (std::size_t i = 0; i < admitted_.size(); ++i) {
         const bool kept = stored && i < stored->outcomes.size() && stored->outcomes[i] != StoreOutcome::Full;
-        if (kept || !admittedFromDht_[i]) continue;
-        const auto& entry = admitted_[i];
-        seen_.erase(entry.token + " " + entry.messageId);
-        auto& overflow = overflowed_[entry.deviceId];
-        if (overflow.tokens.empty()) overflow.notBefore = std::chrono::steady_clock::now() + limits_.keepAlive;
-        overflow.tokens.insert(entry.token);
-        log::sampled(log::Level::warn, "a message from the DHT was not kept: its device's mailbox is full or failed",
-                     "taken again from the DHT once the device has collected (--mailbox-size, --mailbox-bytes, "
-                     "--subscription-messages, --subscription-bytes)");
+        if (!kept && admittedFromDht_[i])
+            forgetForRefetch(admitted_[i].deviceId, admitted_[i].token, admitted_[i].messageId);
     }
     auto done = std::move(admittedDone_);
     admitted_.clear();
@@ -297,6 +296,21 @@ void DeliveryHub::storeAdmitted() {
             }
         done[i](outcome);
     }
+}
+
+void DeliveryHub::forgetForRefetch(const std::string& deviceId, const std::string& token,
+                                   const std::string& messageId) {
+    if (auto seen = seen_.find(token + " " + messageId); seen != seen_.end()) seen->second = FORGOTTEN_ID;
+    const auto [overflow, first] = overflowed_.try_emplace(deviceId);
+    if (first) {
+        overflow->second.notBefore = std::chrono::steady_clock::now() + limits_.keepAlive;
+        overflowOrder_.push_back(deviceId);
+        refetchWaiting_ = overflowed_.size();
+    }
+    overflow->second.tokens.insert(token);
+    log::sampled(log::Level::warn, "a message from the DHT was not kept: its device's mailbox is full or failed",
+                 "taken again from the DHT once the device has collected (--mailbox-size, --mailbox-bytes, "
+                 "--subscription-messages, --subscription-bytes)");
 }
 
 bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,
@@ -331,42 +345,68 @@ void DeliveryHub::pruneStreams() {
 
 void DeliveryHub::refetchOverflowed() {
     const auto now = std::chrono::steady_clock::now();
-    if (overflowed_.empty() || now < nextRefetch_) return;
+    if (overflowOrder_.empty() || now < nextRefetch_) return;
     std::set<crypto::DhtKey> keys;
     std::vector<std::pair<std::string, Overflow>> taken;  // back into overflowed_ if the gets fail
-    for (auto it = overflowed_.begin(); it != overflowed_.end();) {
-        const auto tokens = tokensOfDevice_.find(it->first);
-        if (tokens == tokensOfDevice_.end()) {  // the device or its subscriptions went
-            it = overflowed_.erase(it);
+    // Each device looked at is a count in SQLite: at most maxRefetchKeys a tick, first come
+    // first served; one without room yet, or with subscriptions left for the next pass, goes
+    // to the back.
+    const auto waiting = overflowOrder_.size();
+    for (std::size_t looked = 0; looked < waiting && looked < limits_.maxRefetchKeys; ++looked) {
+        auto device = std::move(overflowOrder_.front());
+        overflowOrder_.pop_front();
+        const auto it = overflowed_.find(device);
+        if (it == overflowed_.end()) continue;
+        auto& overflow = it->second;
+        // Only the subscriptions that refused, and still exist: the device's others lost nothing.
+        const auto subscribed = tokensOfDevice_.find(device);
+        for (auto t = overflow.tokens.begin(); t != overflow.tokens.end();)
+            t = subscribed != tokensOfDevice_.end() && subscribed->second.count(*t) ? std::next(t)
+                                                                                    : overflow.tokens.erase(t);
+        if (overflow.tokens.empty()) {
+            overflowed_.erase(it);
             continue;
         }
         // Room in the device's mailbox and in each subscription's that refused: else the same
         // messages would be fetched and refused again.
-        const std::vector<std::string> refused(it->second.tokens.begin(), it->second.tokens.end());
-        auto room = it->second.notBefore <= now ? mailbox_.atMostHalfFull(it->first, refused) : Expected<bool>(false);
-        if (!room || !*room) {
-            ++it;
-            continue;
+        const std::vector<std::string> refused(overflow.tokens.begin(), overflow.tokens.end());
+        const auto room = overflow.notBefore <= now ? mailbox_.atMostHalfFull(device, refused) : Expected<bool>(false);
+        Overflow took{overflow.notBefore, {}};
+        for (const auto& token : refused) {
+            if (!room || !*room) break;
+            auto all = keys;
+            const auto mine = router_->keysOf({token});
+            all.insert(mine.begin(), mine.end());
+            if (!keys.empty() && all.size() > limits_.maxRefetchKeys) break;  // the next pass takes it
+            keys = std::move(all);
+            took.tokens.insert(token);
+            overflow.tokens.erase(token);
         }
-        auto all = keys;
-        const auto mine = router_->keysOf(std::vector<std::string>(tokens->second.begin(), tokens->second.end()));
-        all.insert(mine.begin(), mine.end());
-        if (!keys.empty() && all.size() > limits_.maxRefetchKeys) {  // the next pass takes it
-            ++it;
-            continue;
-        }
-        keys = std::move(all);
-        taken.emplace_back(it->first, std::move(it->second));
-        it = overflowed_.erase(it);
+        if (!took.tokens.empty()) taken.emplace_back(device, std::move(took));
+        if (overflow.tokens.empty())
+            overflowed_.erase(it);
+        else
+            overflowOrder_.push_back(std::move(device));
     }
+    refetchWaiting_ = overflowed_.size();
     if (keys.empty()) return;
+    ++counters_.refetchPasses;
     nextRefetch_ = now + 4 * limits_.keepAlive;
     router_->refetch(keys, [weak = weak_from_this(), strand = strand_, taken = std::move(taken)](bool ok) mutable {
         if (ok) return;
-        // A get no node answered: those devices wait for the next pass.
+        // A get no node answered: those subscriptions wait for the next pass, with whatever
+        // their devices refused meanwhile.
         asio::post(strand, [weak, taken = std::move(taken)]() mutable {
-            if (auto self = weak.lock())
-                for (auto& [device, overflow] : taken) self->overflowed_.emplace(device, std::move(overflow));
+            auto self = weak.lock();
+            if (!self) return;
+            for (auto& [device, overflow] : taken) {
+                const auto [it, first] = self->overflowed_.try_emplace(device, std::move(overflow));
+                if (first)
+                    self->overflowOrder_.push_back(device);
+                else
+                    it->second.tokens.merge(overflow.tokens);
+            }
+            self->refetchWaiting_ = self->overflowed_.size();
         });
     });
 }

@@ -47,13 +47,14 @@ struct HubLimits {
     std::size_t maxDhtHandoff{16384};
     // Keys one pass may have the DHT hand over again for devices whose full mailbox refused
     // messages from it (refetchOverflowed); each is a get of every lane of an inbox. A pass
-    // takes each key once whatever the devices, and comes at most every 4 keep-alives.
+    // takes each key once whatever the devices, and comes at most every 4 keep-alives. It is
+    // also how many waiting devices a tick looks at (each a count in SQLite), first come first.
     std::size_t maxRefetchKeys{64};
 };
 
 struct HubCounters {
     std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
-        rejected{0}, streamsOpened{0}, streamsReplaced{0}, proofsLimited{0};
+        rejected{0}, streamsOpened{0}, streamsReplaced{0}, proofsLimited{0}, refetchPasses{0};
 };
 
 // What became of a message handed to deliver(), for the answer to its POST.
@@ -99,6 +100,8 @@ public:
     std::size_t seenIdCount() const { return seenIdCount_; }
     // Any thread: event streams open now, and the wait of each live delivery (/metrics).
     std::size_t openStreams() const { return openStreams_; }
+    // Any thread: devices waiting for a refetch of what their full mailbox refused.
+    std::size_t refetchWaiting() const { return refetchWaiting_; }
     const LatencyHistogram& deliveryLatency() const { return deliveryLatency_; }
 
 private:
@@ -118,6 +121,9 @@ private:
     bool rememberId(const std::string& key, std::chrono::system_clock::time_point until);
     // Writes the admitted messages already handed to the streams.
     void storeAdmitted();
+    // A message from the DHT the mailbox did not keep (full, or failed): its id is forgotten
+    // and its device waits for a refetch of that subscription.
+    void forgetForRefetch(const std::string& deviceId, const std::string& token, const std::string& messageId);
     // For the devices whose mailbox refused messages from the DHT and is now at most half
     // full: the DHT hands their subscriptions' keys over again, in one bounded pass.
     void refetchOverflowed();
@@ -136,9 +142,12 @@ private:
     // Indexes, so that a closed connection or a deleted device costs no scan of everything.
     std::unordered_map<ConnectionId, std::string> deviceOfConnection_;
     std::unordered_map<std::string, std::unordered_set<std::string>> tokensOfDevice_;
-    // "<token> <message id>" → until when a copy of it may still arrive from the DHT.
+    // "<token> <message id>" → until when a copy of it may still arrive from the DHT;
+    // FORGOTTEN_ID for an id the mailbox did not keep (it keeps its place in seenOrder_, so
+    // taken again it is not queued twice).
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
-    std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold forgotten ones)
+    static constexpr auto FORGOTTEN_ID = std::chrono::system_clock::time_point::min();
+    std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold expired ones)
     // Devices whose full mailbox refused messages: not refetched before the time (one entry
     // a device at most, so bounded by the devices).
     struct Overflow {
@@ -146,11 +155,13 @@ private:
         std::set<std::string> tokens;  // the subscriptions whose messages were not kept
     };
     std::unordered_map<std::string, Overflow> overflowed_;
+    std::deque<std::string> overflowOrder_;  // overflowed_'s devices, each once, first come first
     std::chrono::steady_clock::time_point nextRefetch_{};  // no pass before
     std::uint64_t storageRefusedReported_{0};  // on the strand: what tick() has reported
     std::uint64_t receiveDropsReported_{0};    // likewise
     bool dhtConnected_{false};                 // as last logged
     std::atomic<std::size_t> openStreams_{0};  // the streams in streams_
+    std::atomic<std::size_t> refetchWaiting_{0};  // overflowed_.size()
     LatencyHistogram deliveryLatency_;
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)

@@ -50,6 +50,8 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["storage_full"] = Json::UInt64(counters.storageFull.load());
                         body["messages"]["rejected"] = Json::UInt64(counters.rejected.load());
                         body["messages"]["proofs_limited"] = Json::UInt64(counters.proofsLimited.load());
+                        body["refetch"]["passes"] = Json::UInt64(counters.refetchPasses.load());
+                        body["refetch"]["devices_waiting"] = Json::UInt64(ctx.hub->refetchWaiting());
                         if (ctx.guard) {
                             body["connections"]["refused_per_address"] = Json::UInt64(ctx.guard->refused());
                             body["connections"]["handshake_timeouts"] = Json::UInt64(ctx.guard->handshakeTimeouts());

@@ -58,6 +58,11 @@ std::string metricsText(RouteContext& ctx) {
               asDouble(c.rejected.load()));
     m.counter("dhtpush_messages_mailbox_full_total", "Messages not kept because a mailbox or the disk was full",
               asDouble(c.storageFull.load()));
+    m.counter("dhtpush_refetch_passes_total",
+              "Passes that asked the DHT again for what full mailboxes refused, once their devices collected",
+              asDouble(c.refetchPasses.load()));
+    m.gauge("dhtpush_refetch_devices_waiting", "Devices whose full mailbox refused messages the DHT still holds",
+            asDouble(ctx.hub->refetchWaiting()));
     m.histogram("dhtpush_delivery_latency_seconds",
                 "From a message's creation at the sender node to its write on a device's open stream",
                 ctx.hub->deliveryLatency().snapshot());

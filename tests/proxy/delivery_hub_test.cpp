@@ -6,13 +6,17 @@
 
 #include <asio/executor_work_guard.hpp>
 
+#include <algorithm>
 #include <future>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "await.h"
 #include "device_store.h"
 #include "dhtpush/crypto/vapid.h"
 #include "fake_push_network.h"
+#include "sqlite_db.h"
 #include "temp_dir.h"
 
 #include <catch2/catch.hpp>
@@ -219,4 +223,89 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the
     REQUIRE(proxy.mailbox->ack(proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
     CHECK(waitUntil([&] { return proxy.held() == std::vector<std::string>{"m2", "m3"}; }));
     CHECK(network.refetches() == 1);
+}
+
+namespace {
+// A second subscription of the proxy's device, watched by its hub; its key.
+crypto::DhtKey addSubscription(Proxy& proxy, const std::string& token) {
+    REQUIRE(proxy.store->addSubscription(proxy.device, token, "").ok());
+    const auto key = crypto::SubscriptionToken::parse(token)->dhtKey();
+    proxy.hub->watch(token, proxy.device, "");
+    REQUIRE(waitUntil([&] { return proxy.network.watchCount(key) == 1; }));
+    return key;
+}
+}  // namespace
+
+TEST_CASE("hub: a refetch asks again only for the subscriptions whose messages were refused", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.stopHub();
+    proxy.mailboxLimits.subscriptionMessages = 2;
+    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
+    proxy.startHub();
+    const auto quiet = crypto::SubscriptionToken::generate().text();
+    const auto quietKey = addSubscription(proxy, quiet);
+    std::vector<node::Envelope> sent;
+    for (int i = 0; i < 4; ++i) {
+        sent.push_back(envelope("m" + std::to_string(i)));
+        proxy.fromPeer(sent.back());
+    }
+    REQUIRE(network.storeFromPeer(quietKey, {}, envelope("q0")) == 1);
+    CHECK(waitUntil([&] { return proxy.counters().storageFull == 2 && proxy.held().size() == 3; }));
+    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
+    CHECK(waitUntil([&] { return proxy.held().size() == 3; }));
+    // The quiet subscription refused nothing: its key is not asked again.
+    CHECK(network.refetches() == 1);
+    CHECK(proxy.held() == std::vector<std::string>{"q0", "m2", "m3"});
+}
+
+TEST_CASE("hub: a refetch pass takes at most its keys and leaves the rest to the next pass", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.stopHub();
+    proxy.mailboxLimits.subscriptionMessages = 1;
+    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
+    proxy.hubLimits.maxRefetchKeys = 1;
+    proxy.startHub();
+    const auto other = crypto::SubscriptionToken::generate().text();
+    const auto otherKey = addSubscription(proxy, other);
+    const std::vector<node::Envelope> first{envelope("a0"), envelope("a1")}, second{envelope("b0"), envelope("b1")};
+    for (const auto& e : first) proxy.fromPeer(e);
+    for (const auto& e : second) REQUIRE(network.storeFromPeer(otherKey, {}, e) == 1);
+    CHECK(waitUntil([&] { return proxy.counters().storageFull == 2; }));
+    REQUIRE(proxy.mailbox->ack(proxy.device, {first[0].idText(), second[0].idText()}).value() == 2);
+    // One key this pass, though one device waits on both.
+    REQUIRE(waitUntil([&] { return proxy.held().size() == 1; }));
+    CHECK(network.refetches() == 1);
+    // The next pass (4 keep-alives later) takes the other.
+    CHECK(waitUntil([&] { return proxy.held().size() == 2; }, std::chrono::seconds(10)));
+    CHECK(network.refetches() == 2);
+}
+
+TEST_CASE("hub: what a full disk refused from the DHT is taken again once there is room", "[proxy][hub][storage]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.stopHub();
+    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
+    proxy.startHub();
+    // The database may not grow past its pages in use: a disk that is full.
+    const auto db = proxy.store->database();
+    const auto pages = [&] {
+        Statement count(*db, "PRAGMA page_count");
+        REQUIRE(count.step() == SQLITE_ROW);
+        return count.integer(0);
+    }();
+    REQUIRE(db->exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str()).ok());
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 20; ++i) {
+        bodies.push_back(std::string(3000, static_cast<char>('a' + i)));
+        proxy.fromPeer(envelope(bodies.back()));
+    }
+    CHECK(waitUntil([&] { return proxy.counters().queued == 20; }));
+    REQUIRE(proxy.held().size() < 20);
+    REQUIRE(db->exec("PRAGMA max_page_count = 1073741823").ok());  // room again
+    CHECK(waitUntil([&] { return proxy.held().size() == 20; }, std::chrono::seconds(10)));
+    auto held = proxy.held();
+    std::sort(held.begin(), held.end());
+    CHECK(held == bodies);
 }
