@@ -7,6 +7,7 @@
 #include <asio/executor_work_guard.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -72,6 +73,12 @@ struct Proxy {
         const auto before = network.watchCount(key);
         hub->watch(token, device, vapidKey);
         REQUIRE(waitUntil([&] { return network.watchCount(key) == before + 1; }));
+    }
+    // The hub stopped and started again on limits `set` changes.
+    void restartHub(const std::function<void(MailboxLimits&, HubLimits&)>& set) {
+        stopHub();
+        set(mailboxLimits, hubLimits);
+        startHub();
     }
     void stopHub() {
         if (!hub) return;
@@ -206,10 +213,10 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the
           "[proxy][hub]") {
     test::FakePushNetwork network;
     Proxy proxy(network);
-    proxy.stopHub();
-    proxy.mailboxLimits.deviceMessages = 2;
-    proxy.hubLimits.keepAlive = std::chrono::seconds(1);  // the tick, which refetches
-    proxy.startHub();
+    proxy.restartHub([](MailboxLimits& m, HubLimits& h) {
+        m.deviceMessages = 2;
+        h.keepAlive = std::chrono::seconds(1);  // the tick, which refetches
+    });
     std::vector<node::Envelope> sent;
     for (int i = 0; i < 4; ++i) {
         sent.push_back(envelope("m" + std::to_string(i)));
@@ -226,68 +233,65 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the
 }
 
 namespace {
-// A second subscription of the proxy's device, watched by its hub; its key.
-crypto::DhtKey addSubscription(Proxy& proxy, const std::string& token) {
-    REQUIRE(proxy.store->addSubscription(proxy.device, token, "").ok());
-    const auto key = crypto::SubscriptionToken::parse(token)->dhtKey();
-    proxy.hub->watch(token, proxy.device, "");
-    REQUIRE(waitUntil([&] { return proxy.network.watchCount(key) == 1; }));
-    return key;
-}
+// A proxy whose device has a second subscription (`otherKey`), on limits `set` changes, and
+// whose hub ticks, and so may refetch, every second.
+struct TwoSubscriptions {
+    test::FakePushNetwork network;
+    Proxy proxy{network};
+    crypto::DhtKey otherKey{};
+
+    explicit TwoSubscriptions(const std::function<void(MailboxLimits&, HubLimits&)>& set) {
+        proxy.restartHub([&](MailboxLimits& m, HubLimits& h) {
+            h.keepAlive = std::chrono::seconds(1);
+            set(m, h);
+        });
+        const auto token = crypto::SubscriptionToken::generate().text();
+        REQUIRE(proxy.store->addSubscription(proxy.device, token, "").ok());
+        otherKey = crypto::SubscriptionToken::parse(token)->dhtKey();
+        proxy.hub->watch(token, proxy.device, "");
+        REQUIRE(waitUntil([&] { return network.watchCount(otherKey) == 1; }));
+    }
+};
 }  // namespace
 
 TEST_CASE("hub: a refetch asks again only for the subscriptions whose messages were refused", "[proxy][hub]") {
-    test::FakePushNetwork network;
-    Proxy proxy(network);
-    proxy.stopHub();
-    proxy.mailboxLimits.subscriptionMessages = 2;
-    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
-    proxy.startHub();
-    const auto quiet = crypto::SubscriptionToken::generate().text();
-    const auto quietKey = addSubscription(proxy, quiet);
+    TwoSubscriptions f([](MailboxLimits& m, HubLimits&) { m.subscriptionMessages = 2; });
     std::vector<node::Envelope> sent;
     for (int i = 0; i < 4; ++i) {
         sent.push_back(envelope("m" + std::to_string(i)));
-        proxy.fromPeer(sent.back());
+        f.proxy.fromPeer(sent.back());
     }
-    REQUIRE(network.storeFromPeer(quietKey, {}, envelope("q0")) == 1);
-    CHECK(waitUntil([&] { return proxy.counters().storageFull == 2 && proxy.held().size() == 3; }));
-    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
-    CHECK(waitUntil([&] { return proxy.held().size() == 3; }));
-    // The quiet subscription refused nothing: its key is not asked again.
-    CHECK(network.refetches() == 1);
-    CHECK(proxy.held() == std::vector<std::string>{"q0", "m2", "m3"});
+    REQUIRE(f.network.storeFromPeer(f.otherKey, {}, envelope("q0")) == 1);
+    CHECK(waitUntil([&] { return f.proxy.counters().storageFull == 2 && f.proxy.held().size() == 3; }));
+    REQUIRE(f.proxy.mailbox->ack(f.proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
+    CHECK(waitUntil([&] { return f.proxy.held().size() == 3; }));
+    // The other subscription refused nothing: its key is not asked again.
+    CHECK(f.network.refetches() == 1);
+    CHECK(f.proxy.held() == std::vector<std::string>{"q0", "m2", "m3"});
 }
 
 TEST_CASE("hub: a refetch pass takes at most its keys and leaves the rest to the next pass", "[proxy][hub]") {
-    test::FakePushNetwork network;
-    Proxy proxy(network);
-    proxy.stopHub();
-    proxy.mailboxLimits.subscriptionMessages = 1;
-    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
-    proxy.hubLimits.maxRefetchKeys = 1;
-    proxy.startHub();
-    const auto other = crypto::SubscriptionToken::generate().text();
-    const auto otherKey = addSubscription(proxy, other);
+    TwoSubscriptions f([](MailboxLimits& m, HubLimits& h) {
+        m.subscriptionMessages = 1;
+        h.maxRefetchKeys = 1;
+    });
     const std::vector<node::Envelope> first{envelope("a0"), envelope("a1")}, second{envelope("b0"), envelope("b1")};
-    for (const auto& e : first) proxy.fromPeer(e);
-    for (const auto& e : second) REQUIRE(network.storeFromPeer(otherKey, {}, e) == 1);
-    CHECK(waitUntil([&] { return proxy.counters().storageFull == 2; }));
-    REQUIRE(proxy.mailbox->ack(proxy.device, {first[0].idText(), second[0].idText()}).value() == 2);
+    for (const auto& e : first) f.proxy.fromPeer(e);
+    for (const auto& e : second) REQUIRE(f.network.storeFromPeer(f.otherKey, {}, e) == 1);
+    CHECK(waitUntil([&] { return f.proxy.counters().storageFull == 2; }));
+    REQUIRE(f.proxy.mailbox->ack(f.proxy.device, {first[0].idText(), second[0].idText()}).value() == 2);
     // One key this pass, though one device waits on both.
-    REQUIRE(waitUntil([&] { return proxy.held().size() == 1; }));
-    CHECK(network.refetches() == 1);
+    REQUIRE(waitUntil([&] { return f.proxy.held().size() == 1; }));
+    CHECK(f.network.refetches() == 1);
     // The next pass (4 keep-alives later) takes the other.
-    CHECK(waitUntil([&] { return proxy.held().size() == 2; }, std::chrono::seconds(10)));
-    CHECK(network.refetches() == 2);
+    CHECK(waitUntil([&] { return f.proxy.held().size() == 2; }, std::chrono::seconds(10)));
+    CHECK(f.network.refetches() == 2);
 }
 
 TEST_CASE("hub: what a full disk refused from the DHT is taken again once there is room", "[proxy][hub][storage]") {
     test::FakePushNetwork network;
     Proxy proxy(network);
-    proxy.stopHub();
-    proxy.hubLimits.keepAlive = std::chrono::seconds(1);
-    proxy.startHub();
+    proxy.restartHub([](MailboxLimits&, HubLimits& h) { h.keepAlive = std::chrono::seconds(1); });
     // The database may not grow past its pages in use: a disk that is full.
     const auto db = proxy.store->database();
     const auto pages = [&] {
