@@ -32,7 +32,12 @@ AckingDevice::AckingDevice(client::ProxyAccount account, std::function<void(cons
                 std::lock_guard<std::mutex> lock(mutex_);
                 batch.swap(toAck_);
             }
-            if (!batch.empty()) client::acknowledge(account_, batch);
+            // A batch the proxy did not take is sent again: else its messages would fill the
+            // mailbox for good, as a real device's would.
+            if (!batch.empty() && !client::acknowledge(account_, batch)) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                toAck_.insert(toAck_.begin(), batch.begin(), batch.end());
+            }
             test::waitUntil([this] { return stop_.load(); }, std::chrono::milliseconds(50));
         }
     });

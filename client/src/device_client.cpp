@@ -1,7 +1,10 @@
 #include "dhtpush/client/device_client.h"
 
+#include <algorithm>
+
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/client/sse_parser.h"
+#include "dhtpush/node/device_api.h"
 #include "dhtpush/node/json.h"
 
 namespace dhtpush::client {
@@ -112,13 +115,19 @@ Status streamMessages(const ProxyAccount& account, const std::function<bool(cons
 }
 
 Status acknowledge(const ProxyAccount& account, const std::vector<std::string>& messageIds) {
-    Json::Value body(Json::objectValue);
-    body["ids"] = Json::Value(Json::arrayValue);
-    for (const auto& id : messageIds) body["ids"].append(id);
-    auto response = httpRequest({"POST", account.url + "/v1/devices/" + account.deviceId + "/acks",
-                                 {bearer(account), "Content-Type: application/json"}, node::writeJson(body)});
-    if (!response) return response.error();
-    if (response->status != 200) return errorFromResponse(response->status, response->body);
+    // A request takes at most MAX_ACK_IDS: a backlog collected at once (a full mailbox and
+    // what came meanwhile) is acked in as many requests. An ack is idempotent, so a caller
+    // that sends them all again after a failure loses nothing.
+    for (std::size_t from = 0; from < messageIds.size(); from += node::MAX_ACK_IDS) {
+        const auto to = std::min(messageIds.size(), from + node::MAX_ACK_IDS);
+        Json::Value body(Json::objectValue);
+        body["ids"] = Json::Value(Json::arrayValue);
+        for (auto i = from; i < to; ++i) body["ids"].append(messageIds[i]);
+        auto response = httpRequest({"POST", account.url + "/v1/devices/" + account.deviceId + "/acks",
+                                     {bearer(account), "Content-Type: application/json"}, node::writeJson(body)});
+        if (!response) return response.error();
+        if (response->status != 200) return errorFromResponse(response->status, response->body);
+    }
     return success();
 }
 

@@ -4,22 +4,24 @@
 
 #include <charconv>
 
+#include "dhtpush/node/device_api.h"
 #include "dhtpush/node/json.h"
 
 namespace dhtpush::proxy {
 
 Expected<std::vector<std::string>> parseAcks(std::string_view body) {
-    constexpr std::size_t MAX_IDS = 1000;
     auto json = node::parseJson(body);
     if (!json) return json.error();
     if (!json->isObject() || !(*json)["ids"].isArray())
         return makeError(Errc::Invalid, "the body must be {\"ids\": [\"<message id>\", ...]}");
     const auto& ids = (*json)["ids"];
-    if (ids.empty() || ids.size() > MAX_IDS) return makeError(Errc::Invalid, "acknowledge 1 to 1000 message ids at a time");
+    if (ids.empty() || ids.size() > node::MAX_ACK_IDS)
+        return makeError(Errc::Invalid, "acknowledge 1 to " + std::to_string(node::MAX_ACK_IDS) + " message ids at a time");
     std::vector<std::string> out;
     for (const auto& id : ids) {
-        if (!id.isString() || id.asString().empty() || id.asString().size() > 64)
-            return makeError(Errc::Invalid, "message ids are non-empty strings of at most 64 characters");
+        if (!id.isString() || id.asString().empty() || id.asString().size() > node::MAX_ACK_ID_CHARS)
+            return makeError(Errc::Invalid, "message ids are non-empty strings of at most " +
+                                                std::to_string(node::MAX_ACK_ID_CHARS) + " characters");
         out.push_back(id.asString());
     }
     return out;

@@ -8,6 +8,7 @@
 #include "dhtpush/client/http_client.h"
 #include "dhtpush/client/message_listener.h"
 #include "dhtpush/client/webpush_sender.h"
+#include "dhtpush/node/device_api.h"
 #include "dhtpush/node/json.h"
 #include "proxy_fixture.h"
 
@@ -222,6 +223,40 @@ TEST_CASE("messages through the DHT that found the mailbox full arrive once the 
         if (!ids.empty()) REQUIRE(client::acknowledge(*account, ids).ok());
     }
     CHECK(got.size() == SENT);
+}
+
+// A device back to a full mailbox collects it, and what came meanwhile, in one go: its acks
+// (more than one request takes) must all land, or its mailbox stays full for good.
+TEST_CASE("a device acks more messages at once than one request takes", "[integration][mailbox]") {
+    LocalDhtNetwork network(2);
+    proxy::ProxyConfig config;
+    config.mailboxMessages = config.subscriptionMessages = 1500;
+    config.mailboxBytes = config.subscriptionBytes = 4u << 20;
+    config.rates.postsPerSubscription = 0;
+    RunningProxy proxy(network, config);
+    auto account = client::attachDevice(proxy.url());
+    REQUIRE(account.ok());
+    auto sub = client::addSubscription(*account, "");
+    REQUIRE(sub.ok());
+    const std::size_t HELD = node::MAX_ACK_IDS + 200;
+    for (std::size_t i = 0; i < HELD; ++i) {
+        auto posted = client::httpRequest({"POST", proxy.url() + "/wp/" + sub->token,
+                                           {"TTL: 600", "Content-Type: application/octet-stream"}, "m" + std::to_string(i)});
+        REQUIRE(posted.ok());
+        REQUIRE(posted->status == 201);
+    }
+    auto backlog = receive(*account, HELD);
+    REQUIRE(backlog.messages.size() == HELD);
+    std::vector<std::string> ids;
+    for (const auto& m : backlog.messages) ids.push_back(m.envelope.idText());
+    REQUIRE(client::acknowledge(*account, ids).ok());
+    REQUIRE(client::acknowledge(*account, ids).ok());  // again, as a listener whose flush failed does
+
+    // Nothing of the backlog comes again.
+    REQUIRE(client::httpRequest({"POST", proxy.url() + "/wp/" + sub->token,
+                                 {"TTL: 600", "Content-Type: application/octet-stream"}, "after"})
+                ->status == 201);
+    CHECK(texts(receive(*account, 1)) == std::vector<std::string>{"after"});
 }
 
 TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are not delivered", "[integration][mailbox]") {
