@@ -28,7 +28,8 @@ DeliveryHub::DeliveryHub(asio::strand<asio::io_context::executor_type> strand, n
           strand_, network, node::RouterLimits{limits.watchesPerSecond, limits.maxDhtHandoff},
           [hub = self_](const std::string& token, const node::Envelope& envelope) {
               if (auto self = hub->lock()) self->onEnvelope(token, envelope, true);
-          })) {}
+          })),
+      held_(limits.held) {}
 
 void DeliveryHub::start() {
     *self_ = weak_from_this();  // before any work on the strand
@@ -68,6 +69,9 @@ void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscriptio
         tokens->second.erase(it->first);
         if (tokens->second.empty()) tokensOfDevice_.erase(tokens);
     }
+    held_.drop(sub.deviceId, it->first);
+    heldMessages_ = held_.messages();
+    heldBytes_ = held_.bytes();
     router_->unwatch(it->first);
     subscriptions_.erase(it);
 }
@@ -274,11 +278,18 @@ void DeliveryHub::storeAdmitted() {
     // the DHT holds it for the value expiration, and is asked for it again once the device has
     // collected (refetchOverflowed), so a sender answered 201 by another node does not lose it
     // to a device that was slow or away. (A POST here was answered 507 or 503 instead.)
+    // Those refused for a full mailbox are held in memory first, and written once the device
+    // acks (releaseHeld); only what the hold's bounds leave out waits for a refetch.
     for (std::size_t i = 0; i < admitted_.size(); ++i) {
-        const bool kept = stored && i < stored->outcomes.size() && stored->outcomes[i] != StoreOutcome::Full;
-        if (!kept && admittedFromDht_[i])
-            forgetForRefetch(admitted_[i].deviceId, admitted_[i].token, admitted_[i].messageId);
+        if (!admittedFromDht_[i]) continue;
+        const bool full = stored && i < stored->outcomes.size() && stored->outcomes[i] == StoreOutcome::Full;
+        if (stored && !full) continue;
+        auto& entry = admitted_[i];
+        const auto deviceId = entry.deviceId, token = entry.token, messageId = entry.messageId;
+        if (!full || !held_.hold(std::move(entry))) forgetForRefetch(deviceId, token, messageId);
     }
+    heldMessages_ = held_.messages();
+    heldBytes_ = held_.bytes();
     auto done = std::move(admittedDone_);
     admitted_.clear();
     admittedDone_.clear();
@@ -296,6 +307,49 @@ void DeliveryHub::storeAdmitted() {
             }
         done[i](outcome);
     }
+}
+
+void DeliveryHub::collected(const std::string& deviceId) {
+    asio::post(strand_, [self = shared_from_this(), deviceId] { self->releaseHeld(deviceId); });
+}
+
+void DeliveryHub::releaseHeld(const std::string& deviceId) {
+    if (stopped_ || !held_.holds(deviceId)) return;
+    storeAdmitted();  // what waits to be written goes first
+    const auto nowMs = toMs(std::chrono::system_clock::now());
+    while (held_.holds(deviceId)) {
+        std::vector<MailboxEntry> admitted;
+        for (auto& entry : held_.take(deviceId, BACKLOG_PAGE)) {
+            if (entry.expiresMs <= nowMs) {
+                ++counters_.expired;
+                continue;
+            }
+            auto fresh = mailbox_.admit(entry);
+            if (!fresh) forgetForRefetch(entry.deviceId, entry.token, entry.messageId);
+            else if (!*fresh) ++counters_.duplicates;  // acked (it went out on a stream) or stored meanwhile
+            else admitted.push_back(std::move(entry));
+        }
+        if (admitted.empty()) continue;
+        auto stored = mailbox_.store(admitted);
+        std::vector<MailboxEntry> refused;
+        for (std::size_t i = 0; i < admitted.size(); ++i) {
+            auto& entry = admitted[i];
+            const auto outcome = stored && i < stored->outcomes.size() ? stored->outcomes[i] : StoreOutcome::Orphaned;
+            if (!stored) forgetForRefetch(entry.deviceId, entry.token, entry.messageId);
+            else if (outcome == StoreOutcome::Full) refused.push_back(std::move(entry));
+            else if (outcome == StoreOutcome::Written) {
+                ++counters_.queued;
+                if (auto envelope = node::decodeEnvelope(entry.envelope))
+                    sendToStreams(deviceId, std::to_string(entry.seq), {entry.token, std::move(*envelope)});
+            }
+        }
+        if (!stored || !refused.empty()) {  // no more room: the next ack or tick goes on
+            held_.putBack(deviceId, std::move(refused));
+            break;
+        }
+    }
+    heldMessages_ = held_.messages();
+    heldBytes_ = held_.bytes();
 }
 
 void DeliveryHub::forgetForRefetch(const std::string& deviceId, const std::string& token,
@@ -431,6 +485,12 @@ void DeliveryHub::tick() {
         for (auto& stream : streams) stream->ping();
     pruneStreams();
     if (auto dropped = mailbox_.pruneExpired(toMs(now))) counters_.expired += *dropped;
+    // A device's acks release what is held for it at once (collected); this takes the room
+    // that expiry made, for at most maxRefetchKeys devices a tick, in turn.
+    const auto holding = held_.devices();
+    for (std::size_t i = 0; i < std::min(holding.size(), limits_.maxRefetchKeys); ++i)
+        releaseHeld(holding[(heldTurn_ + i) % holding.size()]);
+    heldTurn_ += limits_.maxRefetchKeys;
     refetchOverflowed();
     // Every refused limit leaves a line: what the DHT storage budget refused since the last tick.
     const auto status = network_.status();

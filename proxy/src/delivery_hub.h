@@ -27,6 +27,7 @@
 #include "envelope_proof_checker.h"
 #include "envelope_time.h"
 #include "event_stream.h"
+#include "held_messages.h"
 #include "latency_histogram.h"
 #include "mailbox.h"
 
@@ -50,6 +51,9 @@ struct HubLimits {
     // takes each key once whatever the devices, and comes at most every 4 keep-alives. It is
     // also how many waiting devices a tick looks at (each a count in SQLite), first come first.
     std::size_t maxRefetchKeys{64};
+    // Messages from the DHT a full mailbox refused, held in memory until their device acks
+    // (HeldMessages); what is past these is refetched instead.
+    HeldLimits held{};
 };
 
 struct HubCounters {
@@ -100,6 +104,12 @@ public:
     std::size_t seenIdCount() const { return seenIdCount_; }
     // Any thread: event streams open now, and the wait of each live delivery (/metrics).
     std::size_t openStreams() const { return openStreams_; }
+    // Any thread, after a device acked: what its full mailbox refused and is held is written
+    // now, as far as there is room.
+    void collected(const std::string& deviceId);
+    // Any thread: messages and bytes held for full mailboxes (HeldMessages).
+    std::size_t heldMessages() const { return heldMessages_; }
+    std::size_t heldBytes() const { return heldBytes_; }
     // Any thread: devices waiting for a refetch of what their full mailbox refused.
     std::size_t refetchWaiting() const { return refetchWaiting_; }
     const LatencyHistogram& deliveryLatency() const { return deliveryLatency_; }
@@ -121,6 +131,8 @@ private:
     bool rememberId(const std::string& key, std::chrono::system_clock::time_point until);
     // Writes the admitted messages already handed to the streams.
     void storeAdmitted();
+    // Writes what is held for the device while its mailbox has room, in order.
+    void releaseHeld(const std::string& deviceId);
     // A message from the DHT the mailbox did not keep (full, or failed): its id is forgotten
     // and its device waits for a refetch of that subscription.
     void forgetForRefetch(const std::string& deviceId, const std::string& token, const std::string& messageId);
@@ -162,6 +174,9 @@ private:
     bool dhtConnected_{false};                 // as last logged
     std::atomic<std::size_t> openStreams_{0};  // the streams in streams_
     std::atomic<std::size_t> refetchWaiting_{0};  // overflowed_.size()
+    HeldMessages held_;
+    std::size_t heldTurn_{0};  // where the tick's releases start among the holding devices
+    std::atomic<std::size_t> heldMessages_{0}, heldBytes_{0};  // held_'s, for /health
     LatencyHistogram deliveryLatency_;
     std::vector<MailboxEntry> admitted_;  // handed to the streams, not yet written
     std::vector<OutcomeCallback> admittedDone_;  // one per admitted_ entry (may be empty)

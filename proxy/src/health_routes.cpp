@@ -52,6 +52,8 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["proofs_limited"] = Json::UInt64(counters.proofsLimited.load());
                         body["refetch"]["passes"] = Json::UInt64(counters.refetchPasses.load());
                         body["refetch"]["devices_waiting"] = Json::UInt64(ctx.hub->refetchWaiting());
+                        body["held"]["messages"] = Json::UInt64(ctx.hub->heldMessages());
+                        body["held"]["bytes"] = Json::UInt64(ctx.hub->heldBytes());
                         if (ctx.guard) {
                             body["connections"]["refused_per_address"] = Json::UInt64(ctx.guard->refused());
                             body["connections"]["handshake_timeouts"] = Json::UInt64(ctx.guard->handshakeTimeouts());

@@ -81,6 +81,7 @@ const std::vector<Key>& keys() {
         {"mailbox_bytes", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.mailboxBytes); }},
         {"subscription_messages", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.subscriptionMessages); }},
         {"subscription_bytes", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.subscriptionBytes); }},
+        {"held_mib", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.heldBytes >> 20); }},
         {"inboxes", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.inboxes); }},
         {"max_publish_keys", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.maxPublishKeys); }},
         {"keep_alive", Kind::Value, [](const NodeOptions& o) { return number(o.proxy.keepAlive.count()); }},

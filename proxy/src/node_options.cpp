@@ -45,7 +45,7 @@ struct ParsedOptions {
     std::string network;
     std::string inboxKeys{"lanes"};
     std::string logLevel{"info"};
-    std::size_t dhtStorageMib{0};
+    std::size_t dhtStorageMib{0}, heldMib{0};
     unsigned valueExpiration{0}, keepAlive{0}, maxClockSkew{0}, tlsHandshakeTimeout{0}, probeInterval{0},
         announceInterval{0};
     std::string configFile;  // only for --help: parseNodeOptions reads --config itself
@@ -60,6 +60,7 @@ ParsedOptions defaults() {
     network << "0x" << std::hex << p.o.dht.networkId;
     p.network = network.str();
     p.dhtStorageMib = p.o.dht.storage.maxBytes >> 20;
+    p.heldMib = p.o.proxy.heldBytes >> 20;
     p.valueExpiration = static_cast<unsigned>(p.o.dht.valueExpiration.count());
     p.keepAlive = static_cast<unsigned>(p.o.proxy.keepAlive.count());
     p.maxClockSkew = static_cast<unsigned>(p.o.proxy.maxClockSkew.count());
@@ -141,6 +142,10 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
     value("--mailbox-bytes", o.proxy.mailboxBytes, "N", "bytes of undelivered messages kept per device");
     value("--subscription-messages", o.proxy.subscriptionMessages, "N", "undelivered messages kept per subscription");
     value("--subscription-bytes", o.proxy.subscriptionBytes, "N", "bytes of undelivered messages kept per subscription");
+    value("--held-mib", p.heldMib, "N",
+          "MiB of messages from the DHT that full mailboxes refused, held in memory until their devices ack (each "
+          "device at most its --mailbox-bytes); past it they are fetched from the DHT again. 0: none held")
+        ->check(cl::within(0, 4096));
     value("--inboxes", o.proxy.inboxes, "N",
           "inboxes (shared DHT keys) new subscriptions are spread over, at most " + std::to_string(MAX_INBOXES) +
               "; 0 gives each new subscription a key of its own")
@@ -226,6 +231,7 @@ Expected<NodeOptions> parseArgs(const std::vector<std::string>& args) {
     o.dht.inboxKeys = *inboxKeys;
     o.logLevel = *log::parseLevel(p.logLevel);  // checked while parsing
     o.dht.storage.maxBytes = p.dhtStorageMib << 20;
+    o.proxy.heldBytes = p.heldMib << 20;
     o.dht.valueExpiration = std::chrono::seconds(p.valueExpiration);
     o.proxy.keepAlive = std::chrono::seconds(p.keepAlive);
     o.dht.probeInterval = std::chrono::seconds(p.probeInterval);

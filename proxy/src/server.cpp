@@ -110,10 +110,11 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
         impl->store->database(),
         MailboxLimits{config.mailboxMessages, config.mailboxBytes, config.subscriptionMessages, config.subscriptionBytes,
                       std::chrono::duration_cast<std::chrono::milliseconds>(config.valueExpiration).count() + 60000});
-    impl->hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network,
-                                              *impl->mailbox, HubLimits{config.keepAlive, config.valueExpiration, HubLimits{}.watchesPerSecond,
-                                                        EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds},
-                                                        config.maxSeenIds, config.maxStreamsPerDevice});
+    HubLimits hubLimits{config.keepAlive, config.valueExpiration, HubLimits{}.watchesPerSecond,
+                        EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds}, config.maxSeenIds,
+                        config.maxStreamsPerDevice};
+    hubLimits.held = HeldLimits{config.mailboxBytes, config.heldBytes};  // a device: its mailbox again at most
+    impl->hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network, *impl->mailbox, hubLimits);
     // Next to the node's id: a put to one of them reaches this node first (inbox_placement.h).
     // Kept across restarts, as the node's identity is, in the data folder.
     const auto nodeKey = network.nodeKey();

@@ -216,6 +216,7 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the
     proxy.restartHub([](MailboxLimits& m, HubLimits& h) {
         m.deviceMessages = 2;
         h.keepAlive = std::chrono::seconds(1);  // the tick, which refetches
+        h.held.bytes = 0;                       // nothing held in memory: all refetched
     });
     std::vector<node::Envelope> sent;
     for (int i = 0; i < 4; ++i) {
@@ -234,7 +235,8 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is taken again once the
 
 namespace {
 // A proxy whose device has a second subscription (`otherKey`), on limits `set` changes, and
-// whose hub ticks, and so may refetch, every second.
+// whose hub ticks, and so may refetch, every second; it holds nothing in memory, so what a
+// full mailbox refused from the DHT is refetched.
 struct TwoSubscriptions {
     test::FakePushNetwork network;
     Proxy proxy{network};
@@ -243,6 +245,7 @@ struct TwoSubscriptions {
     explicit TwoSubscriptions(const std::function<void(MailboxLimits&, HubLimits&)>& set) {
         proxy.restartHub([&](MailboxLimits& m, HubLimits& h) {
             h.keepAlive = std::chrono::seconds(1);
+            h.held.bytes = 0;
             set(m, h);
         });
         const auto token = crypto::SubscriptionToken::generate().text();
@@ -253,6 +256,30 @@ struct TwoSubscriptions {
     }
 };
 }  // namespace
+
+TEST_CASE("hub: what a full mailbox refused from the DHT is held and written as soon as the device acks",
+          "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.restartHub([](MailboxLimits& m, HubLimits&) { m.deviceMessages = 2; });  // no tick for 15 s
+    std::vector<node::Envelope> sent;
+    for (int i = 0; i < 5; ++i) {
+        sent.push_back(envelope("m" + std::to_string(i)));
+        proxy.fromPeer(sent.back());
+    }
+    CHECK(waitUntil([&] { return proxy.hub->heldMessages() == 3; }));
+    CHECK(proxy.held() == std::vector<std::string>{"m0", "m1"});
+    // The device acks: what is held fills the room it made, in order, at once.
+    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[0].idText(), sent[1].idText()}).value() == 2);
+    proxy.hub->collected(proxy.device);
+    CHECK(waitUntil([&] { return proxy.held() == std::vector<std::string>{"m2", "m3"}; }, std::chrono::seconds(3)));
+    CHECK(proxy.hub->heldMessages() == 1);
+    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[2].idText()}).value() == 1);
+    proxy.hub->collected(proxy.device);
+    CHECK(waitUntil([&] { return proxy.held() == std::vector<std::string>{"m3", "m4"}; }, std::chrono::seconds(3)));
+    CHECK(proxy.hub->heldMessages() == 0);
+    CHECK(network.refetches() == 0);
+}
 
 TEST_CASE("hub: a refetch asks again only for the subscriptions whose messages were refused", "[proxy][hub]") {
     TwoSubscriptions f([](MailboxLimits& m, HubLimits&) { m.subscriptionMessages = 2; });

@@ -190,7 +190,7 @@ TEST_CASE("an option without its value is an error", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--value-expiration", "--max-ttl",
                                "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--inboxes", "--max-publish-keys", "--keep-alive"}) {
+                               "--subscription-bytes", "--held-mib", "--inboxes", "--max-publish-keys", "--keep-alive"}) {
         CAPTURE(option);
         CHECK(errorOf({option}) == Errc::Invalid);
         CHECK(errorOf({"--local-network", option}) == Errc::Invalid);
@@ -209,7 +209,7 @@ TEST_CASE("a port that is not a number from 0 to 65535 is an error", "[proxy][op
 
 TEST_CASE("numeric options reject non-numbers", "[proxy][options]") {
     for (const char* option : {"--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--inboxes", "--max-publish-keys", "--value-expiration",
+                               "--subscription-bytes", "--held-mib", "--inboxes", "--max-publish-keys", "--value-expiration",
                                "--keep-alive", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
                                "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate", "--inbox-keys"}) {
         CAPTURE(option);
@@ -231,6 +231,13 @@ TEST_CASE("the DHT storage options stay within what OpenDHT can hold", "[proxy][
     CHECK(errorOf({"--dht-values-per-key", "0"}) == Errc::Invalid);
 }
 
+TEST_CASE("the --held-mib option takes 0 (nothing held) up to 4096 MiB", "[proxy][options]") {
+    CHECK(parseOk({}).proxy.heldBytes == std::size_t{32} << 20);
+    CHECK(parseOk({"--held-mib", "0"}).proxy.heldBytes == 0);
+    CHECK(parseOk({"--held-mib", "4096"}).proxy.heldBytes == std::size_t{4096} << 20);
+    CHECK(errorOf({"--held-mib", "4097"}) == Errc::Invalid);
+}
+
 TEST_CASE("the --inboxes option takes 0 (version-1 tokens) up to 4096", "[proxy][options]") {
     CHECK(parseOk({}).proxy.inboxes == 16);
     CHECK(parseOk({"--inboxes", "0"}).proxy.inboxes == 0);
@@ -249,7 +256,7 @@ TEST_CASE("nodeUsage mentions every option", "[proxy][options]") {
     for (const char* option : {"--data-dir", "--http-address", "--http-port", "--public-url", "--dht-address",
                                "--dht-port", "--bootstrap", "--network", "--public", "--value-expiration",
                                "--max-ttl", "--mailbox-size", "--mailbox-bytes", "--subscription-messages",
-                               "--subscription-bytes", "--inboxes", "--keep-alive", "--local-network", "--help",
+                               "--subscription-bytes", "--held-mib", "--inboxes", "--keep-alive", "--local-network", "--help",
                                "--version", "--max-clock-skew", "--connections-per-ip", "--tls-handshake-timeout",
                                "--max-devices", "--max-subscriptions", "--max-listens", "--max-streams-per-device", "--attach-rate", "--subscribe-rate", "--post-rate-per-ip", "--post-rate-per-subscription", "--post-rate-per-vapid-key", "--max-publish-keys-per-ip", "--stream-rate", "--inbox-keys"}) {
         CAPTURE(option);

@@ -1,0 +1,55 @@
+#pragma once
+// Messages from the DHT that a full mailbox refused, held in memory until their device has
+// room (DeliveryHub::releaseHeld): a device back after a while collects its full mailbox, and
+// what came meanwhile follows at the pace it acks, instead of each refused message waiting for
+// a refetch from the DHT (a whole inbox a pass, a pass a minute). Memory only: the DHT holds
+// them too, and a restarted proxy gets them from it again when it watches its keys.
+// Bounded per device and in all, in bytes of encoded envelope: past either bound a message is
+// not held (the hub has it refetched instead). Not thread-safe: the hub's strand.
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mailbox.h"
+
+namespace dhtpush::proxy {
+
+struct HeldLimits {
+    std::size_t bytesPerDevice{4 * 1024 * 1024};  // a device's mailbox again, by default
+    std::size_t bytes{32 * 1024 * 1024};          // all devices
+};
+
+class HeldMessages {
+public:
+    explicit HeldMessages(HeldLimits limits) : limits_(limits) {}
+
+    // Held after the device's others; false when a bound is in the way.
+    bool hold(MailboxEntry entry);
+    // Up to `count` of the device's oldest, taken out.
+    std::vector<MailboxEntry> take(const std::string& deviceId, std::size_t count);
+    // Entries take() gave that found no room yet, back in front, in their order.
+    void putBack(const std::string& deviceId, std::vector<MailboxEntry> entries);
+    // Everything of a device that went, or of a subscription (empty token: the device's all).
+    void drop(const std::string& deviceId, const std::string& token = {});
+    // The devices holding messages, in no order.
+    std::vector<std::string> devices() const;
+    bool holds(const std::string& deviceId) const { return byDevice_.count(deviceId) > 0; }
+
+    std::size_t messages() const { return messages_; }
+    std::size_t bytes() const { return bytes_; }
+
+private:
+    struct Queue {
+        std::deque<MailboxEntry> entries;
+        std::size_t bytes{0};
+    };
+    void forget(Queue& queue, const MailboxEntry& entry);
+
+    HeldLimits limits_;
+    std::unordered_map<std::string, Queue> byDevice_;
+    std::size_t messages_{0}, bytes_{0};
+};
+
+}  // namespace dhtpush::proxy

@@ -1,0 +1,68 @@
+// The memory that holds what full mailboxes refused from the DHT: its bounds and its order.
+#include "held_messages.h"
+
+#include <catch2/catch.hpp>
+
+using namespace dhtpush;
+using namespace dhtpush::proxy;
+
+namespace {
+
+MailboxEntry entry(const std::string& device, const std::string& id, std::size_t bytes, const std::string& token = "t") {
+    MailboxEntry e;
+    e.deviceId = device;
+    e.token = token;
+    e.messageId = id;
+    e.envelope.assign(bytes, 0);
+    return e;
+}
+
+std::vector<std::string> ids(const std::vector<MailboxEntry>& entries) {
+    std::vector<std::string> out;
+    for (const auto& e : entries) out.push_back(e.messageId);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("held messages come out oldest first, and what found no room goes back in front", "[proxy][held]") {
+    HeldMessages held(HeldLimits{1000, 1000});
+    for (const char* id : {"a", "b", "c", "d"}) REQUIRE(held.hold(entry("dev", id, 10)));
+    auto first = held.take("dev", 3);
+    CHECK(ids(first) == std::vector<std::string>{"a", "b", "c"});
+    CHECK(held.messages() == 1);
+    held.putBack("dev", {first[1], first[2]});
+    CHECK(held.messages() == 3);
+    CHECK(held.bytes() == 30);
+    CHECK(ids(held.take("dev", 10)) == std::vector<std::string>{"b", "c", "d"});
+    CHECK_FALSE(held.holds("dev"));
+    CHECK(held.bytes() == 0);
+}
+
+TEST_CASE("one device holds at most its bound, and all devices the total", "[proxy][held]") {
+    HeldMessages held(HeldLimits{100, 250});
+    CHECK(held.hold(entry("one", "1", 60)));
+    CHECK_FALSE(held.hold(entry("one", "2", 60)));  // past the device's 100
+    CHECK(held.hold(entry("one", "3", 40)));
+    CHECK(held.hold(entry("two", "4", 100)));
+    CHECK_FALSE(held.hold(entry("three", "5", 60)));  // past the 250 in all
+    CHECK_FALSE(held.holds("three"));
+    CHECK(held.hold(entry("three", "6", 50)));
+    CHECK(held.bytes() == 250);
+    CHECK(held.messages() == 4);
+    // Taking makes room again.
+    held.take("one", 1);
+    CHECK(held.hold(entry("three", "7", 50)));
+}
+
+TEST_CASE("held messages of a removed subscription or device are dropped", "[proxy][held]") {
+    HeldMessages held(HeldLimits{1000, 1000});
+    REQUIRE(held.hold(entry("dev", "a", 10, "kept")));
+    REQUIRE(held.hold(entry("dev", "b", 10, "gone")));
+    REQUIRE(held.hold(entry("other", "c", 10)));
+    held.drop("dev", "gone");
+    CHECK(ids(held.take("dev", 10)) == std::vector<std::string>{"a"});
+    held.drop("other");
+    CHECK(held.messages() == 0);
+    CHECK(held.devices().empty());
+}
