@@ -49,7 +49,7 @@ if (have("1-dhtpush")) {
   set ylabel "answered 2xx per second"
   plot soak("1-dhtpush") using 1:2 with lines lw 2 title "dhtpush", \
        soak("2-stock") using 1:2 with lines lw 2 title "stock proxy", \
-       (have("3-dhtpush-half") ? soak("3-dhtpush-half") : soak("1-dhtpush")) using 1:(have("3-dhtpush-half") ? $2 : NaN) with lines lw 2 title "dhtpush, half the rate", \
+       (have("3-dhtpush-half") ? soak("3-dhtpush-half") : soak("1-dhtpush")) using 1:(have("3-dhtpush-half") ? $2 : NaN) with lines lw 2 title "dhtpush, half the rate, device away 20 s", \
        (have("4-dhtpush-wide") ? soak("4-dhtpush-wide") : soak("1-dhtpush")) using 1:(have("4-dhtpush-wide") ? $2 : NaN) with lines lw 2 title "dhtpush --inbox-keys wide", \
        (have("5-dhtpush-slotted") ? soak("5-dhtpush-slotted") : soak("1-dhtpush")) using 1:(have("5-dhtpush-slotted") ? $2 : NaN) with lines lw 2 title "dhtpush --inbox-keys slotted"
   set title "delivery latency p99 (POST at B -> event at A's device)"
