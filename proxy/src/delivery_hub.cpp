@@ -229,17 +229,23 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     storeAdmitted();  // what an earlier message wrote decides for this one (Topic, duplicates)
     auto entry = Mailbox::entryFor(deviceId, message, toMs(expiresAt));
     entry.createdMs = orderingTimeMs(envelope, nowMillis);
+    // Behind what is held for the device, so the mailbox keeps the order (releaseHeld writes
+    // it as the device acks); a device connected now still has it at once, as it has what a
+    // full mailbox refuses (with no event id: it has no place in the mailbox yet).
+    if (fromDht && held_.holds(deviceId)) {
+        sendToStreams(deviceId, "", message);
+        return holdOrRefetch(std::move(entry));
+    }
     auto admitted = mailbox_.admit(entry);
     if (!admitted) {
         ++counters_.dropped;
-        if (fromDht) forgetForRefetch(deviceId, token, entry.messageId);
+        if (fromDht) forgetForRefetch(deviceId, token, entry.messageId);  // asked from the DHT again
         return tell(admitted.error().code == Errc::StorageFull ? LocalOutcome::Full : LocalOutcome::NotHeld);
     }
     if (!*admitted) {  // stored or acked before (e.g. fetched again after a restart)
         ++counters_.duplicates;
         return tell(LocalOutcome::AlreadyHeld);
     }
-    ++counters_.queued;
     sendToStreams(deviceId, std::to_string(entry.seq), message);
     // Written in a later handler, so the stream's write (queued on the same io_context)
     // goes out first; a message arriving meanwhile writes it before its own admit().
@@ -271,6 +277,7 @@ void DeliveryHub::storeAdmitted() {
     auto stored = mailbox_.store(admitted_);
     if (!stored) counters_.dropped += admitted_.size();
     else {
+        counters_.queued += stored->written;
         counters_.dropped += stored->orphaned;
         counters_.storageFull += stored->full;
     }
@@ -285,11 +292,9 @@ void DeliveryHub::storeAdmitted() {
         const bool full = stored && i < stored->outcomes.size() && stored->outcomes[i] == StoreOutcome::Full;
         if (stored && !full) continue;
         auto& entry = admitted_[i];
-        const auto deviceId = entry.deviceId, token = entry.token, messageId = entry.messageId;
-        if (!full || !held_.hold(std::move(entry))) forgetForRefetch(deviceId, token, messageId);
+        if (full) holdOrRefetch(std::move(entry));
+        else forgetForRefetch(entry.deviceId, entry.token, entry.messageId);
     }
-    heldMessages_ = held_.messages();
-    heldBytes_ = held_.bytes();
     auto done = std::move(admittedDone_);
     admitted_.clear();
     admittedDone_.clear();
@@ -309,17 +314,30 @@ void DeliveryHub::storeAdmitted() {
     }
 }
 
-void DeliveryHub::collected(const std::string& deviceId) {
-    asio::post(strand_, [self = shared_from_this(), deviceId] { self->releaseHeld(deviceId); });
+void DeliveryHub::collected(const std::string& deviceId, std::size_t acked) {
+    if (acked == 0) return;
+    asio::post(strand_, [self = shared_from_this(), deviceId, acked] { self->releaseHeld(deviceId, acked); });
 }
 
-void DeliveryHub::releaseHeld(const std::string& deviceId) {
+void DeliveryHub::holdOrRefetch(MailboxEntry entry) {
+    const auto deviceId = entry.deviceId, token = entry.token, messageId = entry.messageId;
+    if (held_.hold(std::move(entry))) ++counters_.held;
+    else forgetForRefetch(deviceId, token, messageId);
+    heldMessages_ = held_.messages();
+    heldBytes_ = held_.bytes();
+}
+
+// The work is bounded by `budget`, the room an ack made (or a page, on a tick): a device that
+// acks one message at a time gets one written each time, not a page tried and refused.
+void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
     if (stopped_ || !held_.holds(deviceId)) return;
     storeAdmitted();  // what waits to be written goes first
     const auto nowMs = toMs(std::chrono::system_clock::now());
-    while (held_.holds(deviceId)) {
+    while (budget > 0 && held_.holds(deviceId)) {
         std::vector<MailboxEntry> admitted;
-        for (auto& entry : held_.take(deviceId, BACKLOG_PAGE)) {
+        auto page = held_.take(deviceId, std::min(budget, BACKLOG_PAGE));
+        budget -= page.size();
+        for (auto& entry : page) {
             if (entry.expiresMs <= nowMs) {
                 ++counters_.expired;
                 continue;
@@ -489,7 +507,7 @@ void DeliveryHub::tick() {
     // that expiry made, for at most maxRefetchKeys devices a tick, in turn.
     const auto holding = held_.devices();
     for (std::size_t i = 0; i < std::min(holding.size(), limits_.maxRefetchKeys); ++i)
-        releaseHeld(holding[(heldTurn_ + i) % holding.size()]);
+        releaseHeld(holding[(heldTurn_ + i) % holding.size()], BACKLOG_PAGE);
     heldTurn_ += limits_.maxRefetchKeys;
     refetchOverflowed();
     // Every refused limit leaves a line: what the DHT storage budget refused since the last tick.

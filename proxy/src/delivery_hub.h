@@ -58,7 +58,7 @@ struct HubLimits {
 
 struct HubCounters {
     std::atomic<std::uint64_t> delivered{0}, queued{0}, duplicates{0}, expired{0}, dropped{0}, storageFull{0},
-        rejected{0}, streamsOpened{0}, streamsReplaced{0}, proofsLimited{0}, refetchPasses{0};
+        rejected{0}, streamsOpened{0}, streamsReplaced{0}, proofsLimited{0}, refetchPasses{0}, held{0};
 };
 
 // What became of a message handed to deliver(), for the answer to its POST.
@@ -104,9 +104,10 @@ public:
     std::size_t seenIdCount() const { return seenIdCount_; }
     // Any thread: event streams open now, and the wait of each live delivery (/metrics).
     std::size_t openStreams() const { return openStreams_; }
-    // Any thread, after a device acked: what its full mailbox refused and is held is written
-    // now, as far as there is room.
-    void collected(const std::string& deviceId);
+    // Any thread, after a device acked `acked` stored messages: as many of what its full
+    // mailbox refused and is held are written now, as far as there is room (an ack of nothing
+    // stored makes no room, so costs nothing here).
+    void collected(const std::string& deviceId, std::size_t acked);
     // Any thread: messages and bytes held for full mailboxes (HeldMessages).
     std::size_t heldMessages() const { return heldMessages_; }
     std::size_t heldBytes() const { return heldBytes_; }
@@ -131,8 +132,10 @@ private:
     bool rememberId(const std::string& key, std::chrono::system_clock::time_point until);
     // Writes the admitted messages already handed to the streams.
     void storeAdmitted();
-    // Writes what is held for the device while its mailbox has room, in order.
-    void releaseHeld(const std::string& deviceId);
+    // Writes up to `budget` of what is held for the device while its mailbox has room, in order.
+    void releaseHeld(const std::string& deviceId, std::size_t budget);
+    // A message from the DHT a full mailbox refused: held, or past the hold's bounds refetched.
+    void holdOrRefetch(MailboxEntry entry);
     // A message from the DHT the mailbox did not keep (full, or failed): its id is forgotten
     // and its device waits for a refetch of that subscription.
     void forgetForRefetch(const std::string& deviceId, const std::string& token, const std::string& messageId);
@@ -155,8 +158,8 @@ private:
     std::unordered_map<ConnectionId, std::string> deviceOfConnection_;
     std::unordered_map<std::string, std::unordered_set<std::string>> tokensOfDevice_;
     // "<token> <message id>" → until when a copy of it may still arrive from the DHT;
-    // FORGOTTEN_ID for an id the mailbox did not keep (it keeps its place in seenOrder_, so
-    // taken again it is not queued twice).
+    // FORGOTTEN_ID for an id the mailbox did not keep: taken again before the next tick erases
+    // it (with the expired ones), it keeps its place in seenOrder_ instead of a second one.
     std::unordered_map<std::string, std::chrono::system_clock::time_point> seen_;
     static constexpr auto FORGOTTEN_ID = std::chrono::system_clock::time_point::min();
     std::deque<std::string> seenOrder_;  // seen_'s keys, oldest first (may hold expired ones)

@@ -48,6 +48,7 @@ void addHealthRoutes(Router& router, RouteContext& ctx) {
                         body["messages"]["expired"] = Json::UInt64(counters.expired.load());
                         body["messages"]["dropped"] = Json::UInt64(counters.dropped.load());
                         body["messages"]["storage_full"] = Json::UInt64(counters.storageFull.load());
+                        body["messages"]["held"] = Json::UInt64(counters.held.load());
                         body["messages"]["rejected"] = Json::UInt64(counters.rejected.load());
                         body["messages"]["proofs_limited"] = Json::UInt64(counters.proofsLimited.load());
                         body["refetch"]["passes"] = Json::UInt64(counters.refetchPasses.load());

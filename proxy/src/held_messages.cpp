@@ -2,16 +2,21 @@
 
 namespace dhtpush::proxy {
 
+std::size_t HeldMessages::sizeOf(const MailboxEntry& e) {
+    constexpr std::size_t QUEUE_SHARE = 16;  // a deque's slot, and its blocks' slack
+    return sizeof(MailboxEntry) + QUEUE_SHARE + e.envelope.size() + e.deviceId.size() + e.token.size() +
+           e.messageId.size() + e.topic.size();
+}
+
 bool HeldMessages::hold(MailboxEntry entry) {
-    const auto size = entry.envelope.size();
+    const auto size = sizeOf(entry);
     auto& queue = byDevice_[entry.deviceId];
-    if (bytes_ + size > limits_.bytes || queue.bytes + size > limits_.bytesPerDevice) {
+    if (bytes_ + size > limits_.bytes || queue.bytes + size > limits_.bytesPerDevice ||
+        queue.entries.size() >= limits_.messagesPerDevice) {
         if (queue.entries.empty()) byDevice_.erase(entry.deviceId);
         return false;
     }
-    queue.bytes += size;
-    bytes_ += size;
-    ++messages_;
+    add(queue, size);
     queue.entries.push_back(std::move(entry));
     return true;
 }
@@ -36,9 +41,7 @@ void HeldMessages::putBack(const std::string& deviceId, std::vector<MailboxEntry
     // (the same strand).
     auto& queue = byDevice_[deviceId];
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        queue.bytes += it->envelope.size();
-        bytes_ += it->envelope.size();
-        ++messages_;
+        add(queue, sizeOf(*it));
         queue.entries.push_front(std::move(*it));
     }
 }
@@ -65,9 +68,16 @@ std::vector<std::string> HeldMessages::devices() const {
     return out;
 }
 
+void HeldMessages::add(Queue& queue, std::size_t size) {
+    queue.bytes += size;
+    bytes_ += size;
+    ++messages_;
+}
+
 void HeldMessages::forget(Queue& queue, const MailboxEntry& entry) {
-    queue.bytes -= entry.envelope.size();
-    bytes_ -= entry.envelope.size();
+    const auto size = sizeOf(entry);
+    queue.bytes -= size;
+    bytes_ -= size;
     --messages_;
 }
 

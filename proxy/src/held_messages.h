@@ -4,12 +4,13 @@
 // what came meanwhile follows at the pace it acks, instead of each refused message waiting for
 // a refetch from the DHT (a whole inbox a pass, a pass a minute). Memory only: the DHT holds
 // them too, and a restarted proxy gets them from it again when it watches its keys.
-// Bounded per device and in all, in bytes of encoded envelope: past either bound a message is
-// not held (the hub has it refetched instead). Not thread-safe: the hub's strand.
+// Bounded per device (bytes and messages) and in all (bytes), counting each entry's memory,
+// not only its envelope: past a bound a message is not held (the hub has it refetched
+// instead). Not thread-safe: the hub's strand.
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "mailbox.h"
@@ -19,6 +20,7 @@ namespace dhtpush::proxy {
 struct HeldLimits {
     std::size_t bytesPerDevice{4 * 1024 * 1024};  // a device's mailbox again, by default
     std::size_t bytes{32 * 1024 * 1024};          // all devices
+    std::size_t messagesPerDevice{1000};          // likewise
 };
 
 class HeldMessages {
@@ -33,9 +35,11 @@ public:
     void putBack(const std::string& deviceId, std::vector<MailboxEntry> entries);
     // Everything of a device that went, or of a subscription (empty token: the device's all).
     void drop(const std::string& deviceId, const std::string& token = {});
-    // The devices holding messages, in no order.
+    // The devices holding messages, by id.
     std::vector<std::string> devices() const;
     bool holds(const std::string& deviceId) const { return byDevice_.count(deviceId) > 0; }
+    // What one entry costs here: its envelope, its strings and the queue's share.
+    static std::size_t sizeOf(const MailboxEntry& entry);
 
     std::size_t messages() const { return messages_; }
     std::size_t bytes() const { return bytes_; }
@@ -45,10 +49,11 @@ private:
         std::deque<MailboxEntry> entries;
         std::size_t bytes{0};
     };
+    void add(Queue& queue, std::size_t size);
     void forget(Queue& queue, const MailboxEntry& entry);
 
     HeldLimits limits_;
-    std::unordered_map<std::string, Queue> byDevice_;
+    std::map<std::string, Queue> byDevice_;  // ordered: the hub's tick takes devices in turn by index
     std::size_t messages_{0}, bytes_{0};
 };
 

@@ -63,6 +63,9 @@ std::string metricsText(RouteContext& ctx) {
               asDouble(c.refetchPasses.load()));
     m.gauge("dhtpush_refetch_devices_waiting", "Devices whose full mailbox refused messages the DHT still holds",
             asDouble(ctx.hub->refetchWaiting()));
+    m.counter("dhtpush_messages_held_total",
+              "Messages from the DHT a full mailbox refused that were held in memory for their device",
+              asDouble(c.held.load()));
     m.gauge("dhtpush_held_messages", "Messages from the DHT a full mailbox refused, held in memory until their device acks",
             asDouble(ctx.hub->heldMessages()));
     m.gauge("dhtpush_held_bytes", "Bytes of those held messages", asDouble(ctx.hub->heldBytes()));

@@ -26,37 +26,40 @@ std::vector<std::string> ids(const std::vector<MailboxEntry>& entries) {
 }  // namespace
 
 TEST_CASE("held messages come out oldest first, and what found no room goes back in front", "[proxy][held]") {
-    HeldMessages held(HeldLimits{1000, 1000});
+    HeldMessages held(HeldLimits{100000, 100000});
     for (const char* id : {"a", "b", "c", "d"}) REQUIRE(held.hold(entry("dev", id, 10)));
     auto first = held.take("dev", 3);
     CHECK(ids(first) == std::vector<std::string>{"a", "b", "c"});
     CHECK(held.messages() == 1);
     held.putBack("dev", {first[1], first[2]});
     CHECK(held.messages() == 3);
-    CHECK(held.bytes() == 30);
+    CHECK(held.bytes() == HeldMessages::sizeOf(first[0]) * 3);
     CHECK(ids(held.take("dev", 10)) == std::vector<std::string>{"b", "c", "d"});
     CHECK_FALSE(held.holds("dev"));
     CHECK(held.bytes() == 0);
 }
 
 TEST_CASE("one device holds at most its bound, and all devices the total", "[proxy][held]") {
-    HeldMessages held(HeldLimits{100, 250});
-    CHECK(held.hold(entry("one", "1", 60)));
-    CHECK_FALSE(held.hold(entry("one", "2", 60)));  // past the device's 100
-    CHECK(held.hold(entry("one", "3", 40)));
-    CHECK(held.hold(entry("two", "4", 100)));
-    CHECK_FALSE(held.hold(entry("three", "5", 60)));  // past the 250 in all
-    CHECK_FALSE(held.holds("three"));
-    CHECK(held.hold(entry("three", "6", 50)));
-    CHECK(held.bytes() == 250);
+    // In units of an entry of no envelope bytes (same-length names), so the bounds read as
+    // envelope bytes beyond it.
+    const auto base = HeldMessages::sizeOf(entry("d1", "1", 0));
+    HeldMessages held(HeldLimits{2 * base + 100, 4 * base + 250});
+    CHECK(held.hold(entry("d1", "1", 60)));
+    CHECK_FALSE(held.hold(entry("d1", "2", 60)));  // past the device's 100
+    CHECK(held.hold(entry("d1", "3", 40)));
+    CHECK(held.hold(entry("d2", "4", 100)));
+    CHECK_FALSE(held.hold(entry("d3", "5", 60)));  // past the 250 in all
+    CHECK_FALSE(held.holds("d3"));
+    CHECK(held.hold(entry("d3", "6", 50)));
+    CHECK(held.bytes() == 4 * base + 250);
     CHECK(held.messages() == 4);
     // Taking makes room again.
-    held.take("one", 1);
-    CHECK(held.hold(entry("three", "7", 50)));
+    held.take("d1", 1);
+    CHECK(held.hold(entry("d3", "7", 50)));
 }
 
 TEST_CASE("held messages of a removed subscription or device are dropped", "[proxy][held]") {
-    HeldMessages held(HeldLimits{1000, 1000});
+    HeldMessages held(HeldLimits{100000, 100000});
     REQUIRE(held.hold(entry("dev", "a", 10, "kept")));
     REQUIRE(held.hold(entry("dev", "b", 10, "gone")));
     REQUIRE(held.hold(entry("other", "c", 10)));
@@ -65,4 +68,16 @@ TEST_CASE("held messages of a removed subscription or device are dropped", "[pro
     held.drop("other");
     CHECK(held.messages() == 0);
     CHECK(held.devices().empty());
+}
+
+TEST_CASE("a device holds at most its count of messages, and an entry costs more than its envelope",
+          "[proxy][held]") {
+    HeldLimits limits;
+    limits.messagesPerDevice = 2;
+    HeldMessages held(limits);
+    CHECK(held.hold(entry("dev", "a", 1)));
+    CHECK(held.hold(entry("dev", "b", 1)));
+    CHECK_FALSE(held.hold(entry("dev", "c", 1)));
+    CHECK(held.hold(entry("other", "d", 1)));
+    CHECK(held.bytes() > 3 * sizeof(MailboxEntry));
 }
