@@ -52,11 +52,11 @@ Session receive(const client::ProxyAccount& account, std::size_t count, std::str
 // A proxy on a small network, one device attached to it with one subscription.
 struct OneSubscription {
     LocalDhtNetwork network{2};
-    RunningProxy proxy{network};
+    RunningProxy proxy;
     client::ProxyAccount account;
     std::string endpoint;
 
-    OneSubscription() {
+    explicit OneSubscription(const proxy::ProxyConfig& config = {}) : proxy(network, config) {
         auto attached = client::attachDevice(proxy.url());
         REQUIRE(attached.ok());
         account = *attached;
@@ -238,35 +238,29 @@ TEST_CASE("messages through the DHT that found the mailbox full arrive once the 
 // A device back to a full mailbox collects it, and what came meanwhile, in one go: its acks
 // (more than one request takes) must all land, or its mailbox stays full for good.
 TEST_CASE("a device acks more messages at once than one request takes", "[integration][mailbox]") {
-    LocalDhtNetwork network(2);
     proxy::ProxyConfig config;
     config.mailboxMessages = config.subscriptionMessages = 1500;
     config.mailboxBytes = config.subscriptionBytes = 4u << 20;
     config.rates.postsPerSubscription = 0;
-    RunningProxy proxy(network, config);
-    auto account = client::attachDevice(proxy.url());
-    REQUIRE(account.ok());
-    auto sub = client::addSubscription(*account, "");
-    REQUIRE(sub.ok());
-    const std::size_t HELD = node::MAX_ACK_IDS + 200;
-    for (std::size_t i = 0; i < HELD; ++i) {
-        auto posted = client::httpRequest({"POST", proxy.url() + "/wp/" + sub->token,
-                                           {"TTL: 600", "Content-Type: application/octet-stream"}, "m" + std::to_string(i)});
+    OneSubscription f(config);
+    const auto post = [&](const std::string& body) {
+        auto posted = client::httpRequest(
+            {"POST", f.endpoint, {"TTL: 600", "Content-Type: application/octet-stream"}, body});
         REQUIRE(posted.ok());
         REQUIRE(posted->status == 201);
-    }
-    auto backlog = receive(*account, HELD);
+    };
+    const std::size_t HELD = node::MAX_ACK_IDS + 200;
+    for (std::size_t i = 0; i < HELD; ++i) post("m" + std::to_string(i));
+    auto backlog = receive(f.account, HELD);
     REQUIRE(backlog.messages.size() == HELD);
     std::vector<std::string> ids;
     for (const auto& m : backlog.messages) ids.push_back(m.envelope.idText());
-    REQUIRE(client::acknowledge(*account, ids).ok());
-    REQUIRE(client::acknowledge(*account, ids).ok());  // again, as a listener whose flush failed does
+    REQUIRE(client::acknowledge(f.account, ids).ok());
+    REQUIRE(client::acknowledge(f.account, ids).ok());  // again, as a listener whose flush failed does
 
     // Nothing of the backlog comes again.
-    REQUIRE(client::httpRequest({"POST", proxy.url() + "/wp/" + sub->token,
-                                 {"TTL: 600", "Content-Type: application/octet-stream"}, "after"})
-                ->status == 201);
-    CHECK(texts(receive(*account, 1)) == std::vector<std::string>{"after"});
+    post("after");
+    CHECK(texts(receive(f.account, 1)) == std::vector<std::string>{"after"});
 }
 
 TEST_CASE("messages outlive their DHT values in the mailbox and expired ones are not delivered", "[integration][mailbox]") {
