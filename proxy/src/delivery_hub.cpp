@@ -327,25 +327,33 @@ void DeliveryHub::holdOrRefetch(MailboxEntry entry) {
     heldBytes_ = held_.bytes();
 }
 
-// The work is bounded by `budget`, the room an ack made (or a page, on a tick): a device that
-// acks one message at a time gets one written each time, not a page tried and refused.
+// Writes at most `budget`, the room an ack made (or a page, on a tick): a device that acks one
+// message at a time gets one written each time, not a page tried and refused. Held messages the
+// device already acked (it had them live, on a stream) are dropped on the way and use none of
+// the budget, but at most SKIPPED_PER_RELEASE of them a call, so that one call's work stays
+// bounded; the next ack or tick goes on.
 void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
+    constexpr std::size_t SKIPPED_PER_RELEASE = 4 * BACKLOG_PAGE;
     if (stopped_ || !held_.holds(deviceId)) return;
     storeAdmitted();  // what waits to be written goes first
     const auto nowMs = toMs(std::chrono::system_clock::now());
-    while (budget > 0 && held_.holds(deviceId)) {
+    std::size_t skipped = 0;
+    while (budget > 0 && skipped < SKIPPED_PER_RELEASE && held_.holds(deviceId)) {
         std::vector<MailboxEntry> admitted;
-        auto page = held_.take(deviceId, std::min(budget, BACKLOG_PAGE));
-        budget -= page.size();
-        for (auto& entry : page) {
+        for (auto& entry : held_.take(deviceId, std::min(budget, BACKLOG_PAGE))) {
             if (entry.expiresMs <= nowMs) {
                 ++counters_.expired;
+                ++skipped;
                 continue;
             }
             auto fresh = mailbox_.admit(entry);
+            if (fresh && *fresh) {
+                admitted.push_back(std::move(entry));
+                continue;
+            }
+            ++skipped;
             if (!fresh) forgetForRefetch(entry.deviceId, entry.token, entry.messageId);
-            else if (!*fresh) ++counters_.duplicates;  // acked (it went out on a stream) or stored meanwhile
-            else admitted.push_back(std::move(entry));
+            else ++counters_.duplicates;  // acked (it went out on a stream) or stored meanwhile
         }
         if (admitted.empty()) continue;
         auto stored = mailbox_.store(admitted);
@@ -357,8 +365,11 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
             else if (outcome == StoreOutcome::Full) refused.push_back(std::move(entry));
             else if (outcome == StoreOutcome::Written) {
                 ++counters_.queued;
+                --budget;
                 if (auto envelope = node::decodeEnvelope(entry.envelope))
                     sendToStreams(deviceId, std::to_string(entry.seq), {entry.token, std::move(*envelope)});
+            } else {
+                ++skipped;  // acked or its subscription removed since admit()
             }
         }
         if (!stored || !refused.empty()) {  // no more room: the next ack or tick goes on

@@ -11,8 +11,7 @@ std::size_t HeldMessages::sizeOf(const MailboxEntry& e) {
 bool HeldMessages::hold(MailboxEntry entry) {
     const auto size = sizeOf(entry);
     auto& queue = byDevice_[entry.deviceId];
-    if (bytes_ + size > limits_.bytes || queue.bytes + size > limits_.bytesPerDevice ||
-        queue.entries.size() >= limits_.messagesPerDevice) {
+    if (bytes_ + size > limits_.bytes || queue.bytes + size > limits_.bytesPerDevice) {
         if (queue.entries.empty()) byDevice_.erase(entry.deviceId);
         return false;
     }

@@ -4,9 +4,10 @@
 // what came meanwhile follows at the pace it acks, instead of each refused message waiting for
 // a refetch from the DHT (a whole inbox a pass, a pass a minute). Memory only: the DHT holds
 // them too, and a restarted proxy gets them from it again when it watches its keys.
-// Bounded per device (bytes and messages) and in all (bytes), counting each entry's memory,
-// not only its envelope: past a bound a message is not held (the hub has it refetched
-// instead). Not thread-safe: the hub's strand.
+// Bounded per device and in all, in bytes, counting each entry's memory, not only its envelope:
+// past a bound a message is not held (the hub has it refetched instead). A device's bound is
+// what bridges an absence: at 500 messages/s, 20 s are 10,000 messages, about 6 MiB. Not
+// thread-safe: the hub's strand.
 #include <cstddef>
 #include <deque>
 #include <map>
@@ -18,9 +19,8 @@
 namespace dhtpush::proxy {
 
 struct HeldLimits {
-    std::size_t bytesPerDevice{4 * 1024 * 1024};  // a device's mailbox again, by default
+    std::size_t bytesPerDevice{8 * 1024 * 1024};  // a quarter of all, by default
     std::size_t bytes{32 * 1024 * 1024};          // all devices
-    std::size_t messagesPerDevice{1000};          // likewise
 };
 
 class HeldMessages {

@@ -144,7 +144,7 @@ void describeOptions(CLI::App& app, ParsedOptions& p) {
     value("--subscription-bytes", o.proxy.subscriptionBytes, "N", "bytes of undelivered messages kept per subscription");
     value("--held-mib", p.heldMib, "N",
           "MiB of messages from the DHT that full mailboxes refused, held in memory until their devices ack (each "
-          "device at most its --mailbox-bytes); past it they are fetched from the DHT again. 0: none held")
+          "device at most a quarter); past it they are fetched from the DHT again. 0: none held")
         ->check(cl::within(0, 4096));
     value("--inboxes", o.proxy.inboxes, "N",
           "inboxes (shared DHT keys) new subscriptions are spread over, at most " + std::to_string(MAX_INBOXES) +

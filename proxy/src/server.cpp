@@ -113,7 +113,7 @@ Expected<std::unique_ptr<ProxyServer>> ProxyServer::start(asio::io_context& io, 
     HubLimits hubLimits{config.keepAlive, config.valueExpiration, HubLimits{}.watchesPerSecond,
                         EnvelopeTimeRules{config.maxClockSkew, config.maxTtlSeconds}, config.maxSeenIds,
                         config.maxStreamsPerDevice};
-    hubLimits.held = HeldLimits{config.mailboxBytes, config.heldBytes};  // a device: its mailbox again at most
+    hubLimits.held = HeldLimits{config.heldBytes / 4, config.heldBytes};  // a device: a quarter at most
     impl->hub = std::make_shared<DeliveryHub>(asio::make_strand(io), network, *impl->mailbox, hubLimits);
     // Next to the node's id: a put to one of them reaches this node first (inbox_placement.h).
     // Kept across restarts, as the node's identity is, in the data folder.

@@ -297,6 +297,24 @@ TEST_CASE("hub: what a full mailbox refused from the DHT is held and written as 
     CHECK(network.refetches() == 0);
 }
 
+TEST_CASE("hub: held messages the device already had live and acked use none of an ack's room", "[proxy][hub]") {
+    test::FakePushNetwork network;
+    Proxy proxy(network);
+    proxy.restartHub([](MailboxLimits& m, HubLimits&) { m.deviceMessages = 2; });
+    std::vector<node::Envelope> sent;
+    for (int i = 0; i < 5; ++i) {
+        sent.push_back(envelope("m" + std::to_string(i)));
+        proxy.fromPeer(sent.back());
+    }
+    REQUIRE(waitUntil([&] { return proxy.hub->heldMessages() == 3; }));
+    // The device had m2 and m3 on its stream and acks them with m0, the one stored: room for one.
+    REQUIRE(proxy.mailbox->ack(proxy.device, {sent[2].idText(), sent[3].idText(), sent[0].idText()}).value() == 1);
+    proxy.hub->collected(proxy.device, 1);
+    CHECK(waitUntil([&] {
+        return proxy.held() == std::vector<std::string>{"m1", "m4"} && proxy.hub->heldMessages() == 0;
+    }, std::chrono::seconds(3)));
+}
+
 TEST_CASE("hub: a refetch asks again only for the subscriptions whose messages were refused", "[proxy][hub]") {
     TwoSubscriptions f([](MailboxLimits& m, HubLimits&) { m.subscriptionMessages = 2; });
     std::vector<node::Envelope> sent;

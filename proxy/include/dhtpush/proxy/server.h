@@ -60,7 +60,7 @@ struct ProxyConfig {
     std::size_t maxStreamsPerDevice{4};   // event streams a device holds; a new one ends the oldest
     std::size_t maxSeenIds{65536};        // message ids kept in memory against DHT copies
     // Messages from the DHT that full mailboxes refused, held in memory until their devices
-    // ack (HeldMessages); each device holds at most mailboxBytes.
+    // ack (HeldMessages); each device holds at most a quarter of it.
     std::size_t heldBytes{32 * 1024 * 1024};
     // New subscriptions get version-2 tokens in one of this many inboxes (DHT keys) of the
     // proxy, at random: the proxy holds one DHT listen per inbox in use instead of one per
