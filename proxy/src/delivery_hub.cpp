@@ -70,8 +70,7 @@ void DeliveryHub::removeSubscription(std::unordered_map<std::string, Subscriptio
         if (tokens->second.empty()) tokensOfDevice_.erase(tokens);
     }
     held_.drop(sub.deviceId, it->first);
-    heldMessages_ = held_.messages();
-    heldBytes_ = held_.bytes();
+    publishHeld();
     router_->unwatch(it->first);
     subscriptions_.erase(it);
 }
@@ -281,12 +280,11 @@ void DeliveryHub::storeAdmitted() {
         counters_.dropped += stored->orphaned;
         counters_.storageFull += stored->full;
     }
-    // What the mailbox did not keep from the DHT (full, or the write failed) is not remembered:
-    // the DHT holds it for the value expiration, and is asked for it again once the device has
-    // collected (refetchOverflowed), so a sender answered 201 by another node does not lose it
-    // to a device that was slow or away. (A POST here was answered 507 or 503 instead.)
-    // Those refused for a full mailbox are held in memory first, and written once the device
-    // acks (releaseHeld); only what the hold's bounds leave out waits for a refetch.
+    // What the mailbox did not keep from the DHT must still reach the device: its sender was
+    // answered 201 by another node. Refused for a full mailbox, it is held in memory and written
+    // once the device acks (releaseHeld); past the hold's bounds, or when the write failed, it
+    // is forgotten and asked from the DHT again once the device has collected
+    // (refetchOverflowed). (A POST here was answered 507 or 503 instead.)
     for (std::size_t i = 0; i < admitted_.size(); ++i) {
         if (!admittedFromDht_[i]) continue;
         const bool full = stored && i < stored->outcomes.size() && stored->outcomes[i] == StoreOutcome::Full;
@@ -319,12 +317,16 @@ void DeliveryHub::collected(const std::string& deviceId, std::size_t acked) {
     asio::post(strand_, [self = shared_from_this(), deviceId, acked] { self->releaseHeld(deviceId, acked); });
 }
 
+void DeliveryHub::publishHeld() {
+    heldMessages_ = held_.messages();
+    heldBytes_ = held_.bytes();
+}
+
 void DeliveryHub::holdOrRefetch(MailboxEntry entry) {
     const auto deviceId = entry.deviceId, token = entry.token, messageId = entry.messageId;
     if (held_.hold(std::move(entry))) ++counters_.held;
     else forgetForRefetch(deviceId, token, messageId);
-    heldMessages_ = held_.messages();
-    heldBytes_ = held_.bytes();
+    publishHeld();
 }
 
 // Writes at most `budget`, the room an ack made (or a page, on a tick): a device that acks one
@@ -377,8 +379,7 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
             break;
         }
     }
-    heldMessages_ = held_.messages();
-    heldBytes_ = held_.bytes();
+    publishHeld();
 }
 
 void DeliveryHub::forgetForRefetch(const std::string& deviceId, const std::string& token,

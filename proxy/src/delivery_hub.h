@@ -134,6 +134,8 @@ private:
     void storeAdmitted();
     // Writes up to `budget` of what is held for the device while its mailbox has room, in order.
     void releaseHeld(const std::string& deviceId, std::size_t budget);
+    // held_'s size where other threads read it (/health).
+    void publishHeld();
     // A message from the DHT a full mailbox refused: held, or past the hold's bounds refetched.
     void holdOrRefetch(MailboxEntry entry);
     // A message from the DHT the mailbox did not keep (full, or failed): its id is forgotten
