@@ -231,7 +231,14 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     // Behind what is held for the device, so the mailbox keeps the order (releaseHeld writes
     // it as the device acks); a device connected now still has it at once, as it has what a
     // full mailbox refuses (with no event id: it has no place in the mailbox yet).
+    // Not when the mailbox knows it (stored or acked) or it is held already: a refetch pass
+    // hands over whole inboxes again, and at 1,000 messages/s seen_ no longer remembers most of
+    // them; held again, they filled the device's share of the hold and were refetched in turn.
     if (fromDht && held_.holds(deviceId)) {
+        if (const auto known = mailbox_.admit(entry); (known && !*known) || held_.contains(entry)) {
+            ++counters_.duplicates;
+            return tell(LocalOutcome::AlreadyHeld);
+        }
         sendToStreams(deviceId, "", message);
         return holdOrRefetch(std::move(entry));
     }
@@ -312,9 +319,21 @@ void DeliveryHub::storeAdmitted() {
     }
 }
 
-void DeliveryHub::collected(const std::string& deviceId, std::size_t acked) {
-    if (acked == 0) return;
-    asio::post(strand_, [self = shared_from_this(), deviceId, acked] { self->releaseHeld(deviceId, acked); });
+void DeliveryHub::collected(const std::string& deviceId, std::vector<std::string> ids, std::size_t acked) {
+    asio::post(strand_, [self = shared_from_this(), deviceId, ids = std::move(ids), acked] {
+        if (self->stopped_) return;
+        // What the device had live, behind its held messages, goes now: found later among
+        // them, each used to be skipped on the way, and more than a handler's worth in a row
+        // cost the ack its room, which stalled the hold at 1,000 messages/s.
+        if (const auto dropped = self->held_.dropAcked(deviceId, ids)) {
+            self->counters_.duplicates += dropped;
+            self->publishHeld();
+        }
+        // Only deleted rows make room: the messages in flight from the hold to the device stay
+        // as many as the mailbox took, at the pace the device acks (counting the dropped ones
+        // too grew them past what a stream can carry beside 1,000 live messages a second).
+        if (acked > 0) self->releaseHeld(deviceId, acked);
+    });
 }
 
 void DeliveryHub::publishHeld() {
@@ -333,14 +352,19 @@ void DeliveryHub::holdOrRefetch(MailboxEntry entry) {
 // message at a time gets one written each time, not a page tried and refused. Held messages the
 // device already acked (it had them live, on a stream) are dropped on the way and use none of
 // the budget, but at most SKIPPED_PER_RELEASE of them a call, so that one call's work stays
-// bounded; the next ack or tick goes on.
+// bounded; a later handler goes on with the rest of the budget.
 void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
     constexpr std::size_t SKIPPED_PER_RELEASE = 4 * BACKLOG_PAGE;
     if (stopped_ || !held_.holds(deviceId)) return;
     storeAdmitted();  // what waits to be written goes first
     const auto nowMs = toMs(std::chrono::system_clock::now());
     std::size_t skipped = 0;
-    while (budget > 0 && skipped < SKIPPED_PER_RELEASE && held_.holds(deviceId)) {
+    bool full = false;
+    while (budget > 0 && !full && held_.holds(deviceId)) {
+        if (skipped >= SKIPPED_PER_RELEASE) {
+            asio::post(strand_, [self = shared_from_this(), deviceId, budget] { self->releaseHeld(deviceId, budget); });
+            break;
+        }
         std::vector<MailboxEntry> admitted;
         for (auto& entry : held_.take(deviceId, std::min(budget, BACKLOG_PAGE))) {
             if (entry.expiresMs <= nowMs) {
@@ -360,6 +384,7 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
         if (admitted.empty()) continue;
         auto stored = mailbox_.store(admitted);
         std::vector<MailboxEntry> refused;
+        std::vector<OutgoingEvent> written;  // a page: one write on each stream
         for (std::size_t i = 0; i < admitted.size(); ++i) {
             auto& entry = admitted[i];
             const auto outcome = stored && i < stored->outcomes.size() ? stored->outcomes[i] : StoreOutcome::Orphaned;
@@ -369,14 +394,15 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
                 ++counters_.queued;
                 --budget;
                 if (auto envelope = node::decodeEnvelope(entry.envelope))
-                    sendToStreams(deviceId, std::to_string(entry.seq), {entry.token, std::move(*envelope)});
+                    written.push_back({std::to_string(entry.seq), {entry.token, std::move(*envelope)}});
             } else {
                 ++skipped;  // acked or its subscription removed since admit()
             }
         }
+        sendToStreams(deviceId, written);
         if (!stored || !refused.empty()) {  // no more room: the next ack or tick goes on
             held_.putBack(deviceId, std::move(refused));
-            break;
+            full = true;
         }
     }
     publishHeld();
@@ -399,22 +425,42 @@ void DeliveryHub::forgetForRefetch(const std::string& deviceId, const std::strin
 
 bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,
                                 const node::DeliveredMessage& message) {
+    return sendToStreams(deviceId, {OutgoingEvent{eventId, message}}) > 0;
+}
+
+std::size_t DeliveryHub::sendToStreams(const std::string& deviceId, const std::vector<OutgoingEvent>& events) {
     auto it = streams_.find(deviceId);
-    if (it == streams_.end()) return false;
-    bool sent = false;
-    const auto json = node::messageToJson(message);
-    for (auto& stream : it->second)
-        if (stream->carries(message.envelope.urgency)) sent = stream->send(eventId, json) || sent;
-    if (sent) {
-        ++counters_.delivered;
-        // From the envelope's creation (the sender node's clock, within the allowed skew) to
-        // this write: what a user waits, for /metrics.
-        const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
-        const auto waitedMs = nowMs - static_cast<std::int64_t>(message.envelope.createdMs);
+    if (it == streams_.end() || events.empty()) return 0;
+    std::vector<std::string> json;
+    json.reserve(events.size());
+    for (const auto& e : events) json.push_back(node::messageToJson(e.message));
+    std::vector<bool> sent(events.size(), false);
+    std::vector<EventStream::Event> page;
+    std::vector<std::size_t> onPage;
+    for (auto& stream : it->second) {
+        page.clear();
+        onPage.clear();
+        for (std::size_t i = 0; i < events.size(); ++i)
+            if (stream->carries(events[i].message.envelope.urgency)) {
+                page.push_back({events[i].eventId, json[i]});
+                onPage.push_back(i);
+            }
+        if (!page.empty() && stream->sendPage(page))
+            for (const auto i : onPage) sent[i] = true;
+    }
+    // From the envelope's creation (the sender node's clock, within the allowed skew) to this
+    // write: what a user waits, for /metrics.
+    const auto nowMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (!sent[i]) continue;
+        ++count;
+        const auto waitedMs = nowMs - static_cast<std::int64_t>(events[i].message.envelope.createdMs);
         deliveryLatency_.observe(waitedMs > 0 ? static_cast<double>(waitedMs) / 1000.0 : 0.0);
     }
-    return sent;
+    counters_.delivered += count;
+    return count;
 }
 
 void DeliveryHub::pruneStreams() {

@@ -104,10 +104,11 @@ public:
     std::size_t seenIdCount() const { return seenIdCount_; }
     // Any thread: event streams open now, and the wait of each live delivery (/metrics).
     std::size_t openStreams() const { return openStreams_; }
-    // Any thread, after a device acked `acked` stored messages: as many of what its full
-    // mailbox refused and is held are written now, as far as there is room (an ack of nothing
-    // stored makes no room, so costs nothing here).
-    void collected(const std::string& deviceId, std::size_t acked);
+    // Any thread, after a device acked `ids`, `acked` of them stored messages. Held ones among
+    // them are dropped (the device had them on a stream while they waited behind the held
+    // ones), and as many held messages as the ack deleted are written now, as far as there is
+    // room. An ack of nothing stored moves nothing.
+    void collected(const std::string& deviceId, std::vector<std::string> ids, std::size_t acked);
     // Any thread: messages and bytes held for full mailboxes (HeldMessages).
     std::size_t heldMessages() const { return heldMessages_; }
     std::size_t heldBytes() const { return heldBytes_; }
@@ -124,6 +125,15 @@ private:
     void onEnvelope(const std::string& token, const node::Envelope& envelope, bool fromDht,
                     const OutcomeCallback& done = {});
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
+    struct OutgoingEvent {
+        std::string eventId;
+        node::DeliveredMessage message;
+    };
+    // Several messages in one write on each of the device's streams (those each carries): a
+    // burst is one write, far from a stream's bound on queued writes (256), which a write per
+    // message of a mailbox's room would pass and so close a device that reads fine. Returns
+    // how many went out on some stream.
+    std::size_t sendToStreams(const std::string& deviceId, const std::vector<OutgoingEvent>& events);
     void removeSubscription(std::unordered_map<std::string, Subscription>::iterator it);
     void scheduleTick();
     void tick();

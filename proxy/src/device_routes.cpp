@@ -148,7 +148,7 @@ restinio::request_handling_status_t acknowledge(RouteContext& ctx, const Request
     if (!ids) return sendProblem(req, ids.error());
     auto acked = ctx.mailbox.ack(id, *ids);
     if (!acked) return sendProblem(req, acked.error());
-    ctx.hub->collected(id, *acked);  // room for what its full mailbox refused and is held
+    ctx.hub->collected(id, std::move(*ids), *acked);  // room for what its full mailbox refused and is held
     Json::Value body(Json::objectValue);
     body["acked"] = Json::UInt64(*acked);
     return sendJson(req, 200, node::writeJson(body));

@@ -3,8 +3,11 @@
 namespace dhtpush::proxy {
 
 std::size_t HeldMessages::sizeOf(const MailboxEntry& e) {
-    constexpr std::size_t QUEUE_SHARE = 16;  // a deque's slot, and its blocks' slack
-    return sizeof(MailboxEntry) + QUEUE_SHARE + e.envelope.size() + e.deviceId.size() + e.token.size() +
+    // A list node's two links; an index node (key, iterator, next link, cached hash) and its
+    // bucket's slot.
+    constexpr std::size_t LIST_NODE = 2 * sizeof(void*);
+    constexpr std::size_t INDEX_NODE = sizeof(std::string_view) + sizeof(Entries::iterator) + 3 * sizeof(void*);
+    return sizeof(MailboxEntry) + LIST_NODE + INDEX_NODE + e.envelope.size() + e.deviceId.size() + e.token.size() +
            e.messageId.size() + e.topic.size();
 }
 
@@ -15,8 +18,7 @@ bool HeldMessages::hold(MailboxEntry entry) {
         if (queue.entries.empty()) byDevice_.erase(entry.deviceId);
         return false;
     }
-    add(queue, size);
-    queue.entries.push_back(std::move(entry));
+    add(queue, queue.entries.insert(queue.entries.end(), std::move(entry)));
     return true;
 }
 
@@ -26,7 +28,7 @@ std::vector<MailboxEntry> HeldMessages::take(const std::string& deviceId, std::s
     if (it == byDevice_.end()) return out;
     auto& queue = it->second;
     while (!queue.entries.empty() && out.size() < count) {
-        forget(queue, queue.entries.front());
+        forget(queue, queue.entries.begin());
         out.push_back(std::move(queue.entries.front()));
         queue.entries.pop_front();
     }
@@ -39,10 +41,35 @@ void HeldMessages::putBack(const std::string& deviceId, std::vector<MailboxEntry
     // They were held a moment ago, so they fit the bounds they left; nothing came in between
     // (the same strand).
     auto& queue = byDevice_[deviceId];
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        add(queue, sizeOf(*it));
-        queue.entries.push_front(std::move(*it));
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+        add(queue, queue.entries.insert(queue.entries.begin(), std::move(*it)));
+}
+
+bool HeldMessages::contains(const MailboxEntry& entry) const {
+    const auto it = byDevice_.find(entry.deviceId);
+    if (it == byDevice_.end()) return false;
+    const auto [first, last] = it->second.byId.equal_range(std::string_view(entry.messageId));
+    for (auto found = first; found != last; ++found)
+        if (found->second->token == entry.token) return true;
+    return false;
+}
+
+std::size_t HeldMessages::dropAcked(const std::string& deviceId, const std::vector<std::string>& messageIds) {
+    auto it = byDevice_.find(deviceId);
+    if (it == byDevice_.end()) return 0;
+    auto& queue = it->second;
+    std::size_t dropped = 0;
+    for (const auto& id : messageIds) {
+        // One at a time: forget() edits the index that equal_range would walk.
+        for (auto found = queue.byId.find(id); found != queue.byId.end(); found = queue.byId.find(id)) {
+            const auto entry = found->second;
+            forget(queue, entry);
+            queue.entries.erase(entry);
+            ++dropped;
+        }
     }
+    if (queue.entries.empty()) byDevice_.erase(it);
+    return dropped;
 }
 
 void HeldMessages::drop(const std::string& deviceId, const std::string& token) {
@@ -54,7 +81,7 @@ void HeldMessages::drop(const std::string& deviceId, const std::string& token) {
             ++e;
             continue;
         }
-        forget(queue, *e);
+        forget(queue, e);
         e = queue.entries.erase(e);
     }
     if (queue.entries.empty()) byDevice_.erase(it);
@@ -67,14 +94,22 @@ std::vector<std::string> HeldMessages::devices() const {
     return out;
 }
 
-void HeldMessages::add(Queue& queue, std::size_t size) {
+void HeldMessages::add(Queue& queue, Entries::iterator entry) {
+    const auto size = sizeOf(*entry);
+    queue.byId.emplace(std::string_view(entry->messageId), entry);
     queue.bytes += size;
     bytes_ += size;
     ++messages_;
 }
 
-void HeldMessages::forget(Queue& queue, const MailboxEntry& entry) {
-    const auto size = sizeOf(entry);
+void HeldMessages::forget(Queue& queue, Entries::iterator entry) {
+    auto [first, last] = queue.byId.equal_range(std::string_view(entry->messageId));
+    for (auto it = first; it != last; ++it)
+        if (it->second == entry) {
+            queue.byId.erase(it);
+            break;
+        }
+    const auto size = sizeOf(*entry);
     queue.bytes -= size;
     bytes_ -= size;
     --messages_;

@@ -77,3 +77,25 @@ TEST_CASE("an entry costs more than its envelope", "[proxy][held]") {
     CHECK(held.bytes() > 2 * sizeof(MailboxEntry));
     CHECK(held.bytes() == HeldMessages::sizeOf(entry("dev", "a", 1)) + HeldMessages::sizeOf(entry("other", "b", 1)));
 }
+
+TEST_CASE("acked held messages are dropped in their place, with their cost", "[proxy][held]") {
+    HeldMessages held(HeldLimits{100000, 100000});
+    for (const char* id : {"a", "b", "c", "d"}) REQUIRE(held.hold(entry("dev", id, 10)));
+    REQUIRE(held.hold(entry("dev", "b", 10, "other")));  // the same id on a second subscription
+    REQUIRE(held.hold(entry("own", "c", 10)));
+    CHECK(held.dropAcked("dev", {"b", "d", "unknown"}) == 3);
+    CHECK(held.dropAcked("nobody", {"a"}) == 0);
+    CHECK(held.contains(entry("dev", "a", 0)));
+    CHECK_FALSE(held.contains(entry("dev", "b", 0)));
+    CHECK_FALSE(held.contains(entry("dev", "a", 0, "other")));  // another subscription's
+    CHECK_FALSE(held.contains(entry("nobody", "a", 0)));
+    CHECK(held.messages() == 3);
+    CHECK(held.bytes() == 3 * HeldMessages::sizeOf(entry("dev", "a", 10)));
+    // What take() gave and putBack() returned is found by id again.
+    held.putBack("dev", held.take("dev", 2));
+    CHECK(held.dropAcked("dev", {"a"}) == 1);
+    CHECK(ids(held.take("dev", 10)) == std::vector<std::string>{"c"});
+    CHECK(held.dropAcked("own", {"c"}) == 1);
+    CHECK(held.devices().empty());
+    CHECK(held.bytes() == 0);
+}
