@@ -331,11 +331,13 @@ LatencyResult runLatency(const LatencyRun& run) {
     return result;
 }
 
-DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples) {
+DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples,
+                              std::chrono::milliseconds settle) {
     OursPath path(account, {endpoint});
     DeliveryResult result;
     for (std::size_t i = 0; i < samples; ++i) {
         const auto id = static_cast<long>(i);
+        std::this_thread::sleep_for(settle);
         path.clock.start(id);
         if (!path.post(id)) ++result.refused;
         else if (const auto ms = path.clock.wait(SAMPLE_TIMEOUT)) result.ms.push_back(*ms);

@@ -51,13 +51,16 @@ LatencyResult runLatency(const LatencyRun& run);
 
 // Sequential messages posted to `endpoint` (a subscription of the device of `account`), each
 // timed from the POST to its event at the device: the capacity section's delivery to one of a
-// million subscriptions.
+// million subscriptions. Each starts `settle` after the one before, as the latency runs'
+// samples do: back to back they came faster than the device acks (a flush every 50 ms), and
+// past the subscription's mailbox (100 unacked) the proxy answered 507.
 struct DeliveryResult {
     std::vector<double> ms;
     std::size_t lost{0};     // answered 201, no event within 5 s
     std::size_t refused{0};  // not answered 201
 };
-DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples);
+DeliveryResult sampleDelivery(const client::ProxyAccount& account, const std::string& endpoint, std::size_t samples,
+                              std::chrono::milliseconds settle = LatencyRun{}.settle);
 Json::Value latencyJson(const LatencyRun& run, const LatencyResult& result);
 // Columns: percentile, raw, dhtpush, stock, dhtpush one proxy (ms), for a CDF plot.
 void writeCdf(const std::string& path, const LatencyResult& result);

@@ -99,8 +99,12 @@ public:
         long cpuReceiver{-1}, cpuSender{-1};  // CPU ticks so far at the bucket's last sample; -1: none
     };
 
-    Ledger(std::size_t capacity, Clock::time_point start, std::chrono::seconds bucket, std::size_t buckets)
-        : sentAt_(capacity), state_(capacity), start_(start), bucket_(bucket), buckets_(buckets) {}
+    // Buckets of `bucket` over `duration`; the last is shorter when `bucket` does not divide it
+    // (its rates are over its own length: folded into the one before, a 200 s run's last
+    // minute read 1,333 messages/s at 1,000 offered).
+    Ledger(std::size_t capacity, Clock::time_point start, std::chrono::seconds bucket, std::chrono::seconds duration)
+        : sentAt_(capacity), state_(capacity), start_(start), bucket_(bucket), duration_(duration),
+          buckets_(static_cast<std::size_t>(std::max<long>(1, (duration.count() + bucket.count() - 1) / bucket.count()))) {}
 
     std::size_t capacity() const { return sentAt_.size(); }
     Clock::time_point start() const { return start_; }
@@ -156,12 +160,13 @@ public:
         Json::Value out(Json::objectValue), rows(Json::arrayValue);
         std::vector<double> allHealth;
         std::uint64_t created = 0, delivered = 0;
-        const double seconds = static_cast<double>(bucket_.count());
         long cpuR = firstCpuReceiver_, cpuS = firstCpuSender_;  // at the previous sample
         for (std::size_t i = 0; i < buckets_.size(); ++i) {
             const auto& b = buckets_[i];
+            const auto begins = static_cast<long>(i) * bucket_.count();
+            const double seconds = static_cast<double>(std::max<long>(1, std::min(bucket_.count(), duration_.count() - begins)));
             Json::Value row(Json::objectValue);
-            row["minute"] = static_cast<double>(i + 1) * seconds / 60.0;
+            row["minute"] = (static_cast<double>(begins) + seconds) / 60.0;
             row["sent_per_s"] = static_cast<double>(b.sent) / seconds;
             row["created_per_s"] = static_cast<double>(b.created) / seconds;
             row["refused"] = Json::UInt64(b.refused);
@@ -220,7 +225,7 @@ private:
     std::vector<std::atomic<std::uint8_t>> state_;
     std::atomic<std::uint64_t> duplicates_{0};
     const Clock::time_point start_;
-    const std::chrono::seconds bucket_;
+    const std::chrono::seconds bucket_, duration_;
     mutable std::mutex mutex_;
     std::vector<Bucket> buckets_;
     long firstCpuReceiver_{-1}, firstCpuSender_{-1};  // at the first sample; guarded by mutex_
@@ -364,7 +369,6 @@ private:
 }  // namespace
 
 Json::Value runSoak(const SoakRun& run) {
-    const auto buckets = static_cast<std::size_t>(std::max<long>(1, run.duration / run.bucket));
     const auto capacity = static_cast<std::size_t>(run.rate * static_cast<double>(run.duration.count()) * 1.1) + 1000;
     // Warm-up messages carry -1-k for subscription k; the others their number in the ledger.
     std::vector<std::atomic<bool>> warmed(SUBSCRIPTIONS);
@@ -388,7 +392,7 @@ Json::Value runSoak(const SoakRun& run) {
     }
 
     const auto start = Clock::now();
-    Ledger book(capacity, start, run.bucket, buckets);
+    Ledger book(capacity, start, run.bucket, run.duration);
     ledger = &book;
     const auto end = start + run.duration;
     std::atomic<std::size_t> next{0};
