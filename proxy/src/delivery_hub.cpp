@@ -235,7 +235,7 @@ void DeliveryHub::onEnvelope(const std::string& token, const node::Envelope& rec
     // hands over whole inboxes again, and at 1,000 messages/s seen_ no longer remembers most of
     // them; held again, they filled the device's share of the hold and were refetched in turn.
     if (fromDht && held_.holds(deviceId)) {
-        if (const auto known = mailbox_.admit(entry); (known && !*known) || held_.contains(entry)) {
+        if (const auto fresh = mailbox_.isNew(entry); (fresh && !*fresh) || held_.contains(entry)) {
             ++counters_.duplicates;
             return tell(LocalOutcome::AlreadyHeld);
         }

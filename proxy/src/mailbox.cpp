@@ -110,8 +110,22 @@ Expected<std::optional<std::int64_t>> Mailbox::enqueue(const std::string& device
     return std::optional<std::int64_t>{entry.seq};
 }
 
+Expected<bool> Mailbox::isNew(const MailboxEntry& e) {
+    std::lock_guard<std::mutex> lock(db_->mutex());
+    return isNewLocked(e);
+}
+
 Expected<bool> Mailbox::admit(MailboxEntry& e) {
     std::lock_guard<std::mutex> lock(db_->mutex());
+    auto fresh = isNewLocked(e);
+    if (!fresh || !*fresh) return fresh;
+    auto seq = nextSeqLocked();
+    if (!seq) return seq.error();
+    e.seq = *seq;
+    return true;
+}
+
+Expected<bool> Mailbox::isNewLocked(const MailboxEntry& e) {
     Statement known(*db_,
                     "SELECT 1 FROM mailbox WHERE token = ?1 AND message_id = ?2 "
                     "UNION ALL SELECT 1 FROM acked WHERE device_id = ?3 AND message_id = ?2");
@@ -126,9 +140,6 @@ Expected<bool> Mailbox::admit(MailboxEntry& e) {
         newer.bind(1, e.token).bind(2, e.topic).bind(3, e.createdMs);
         if (newer.step() == SQLITE_ROW) return false;
     }
-    auto seq = nextSeqLocked();
-    if (!seq) return seq.error();
-    e.seq = *seq;
     return true;
 }
 

@@ -62,10 +62,11 @@ public:
     // StorageFull when one more message of `size` bytes on this subscription would pass a
     // quota; a message replacing one with the same Topic takes that one's room.
     Status checkRoom(const std::string& deviceId, const std::string& token, const std::string& topic, std::size_t size);
-    // Decides, reading only, whether the message is new to the device: false for one
-    // already stored or acked, or older than the stored message with the same Topic. On true
-    // the entry gets its seq, and the caller may hand the message to a connected device
-    // before store() writes it: the device does not wait for the commit.
+    // Whether the message is new to the device, reading only: false for one already stored
+    // or acked, or older than the stored message with the same Topic.
+    Expected<bool> isNew(const MailboxEntry& entry);
+    // isNew(), and on true the entry gets its seq: the caller may hand the message to a
+    // connected device before store() writes it, so the device does not wait for the commit.
     Expected<bool> admit(MailboxEntry& entry);
     // Writes admitted entries in one transaction. An entry acked meanwhile, whose
     // subscription was removed, or over a quota is skipped; a Topic entry replaces older ones.
@@ -101,6 +102,7 @@ public:
                                  std::int64_t expiresMs);
 
 private:
+    Expected<bool> isNewLocked(const MailboxEntry& entry);
     Expected<std::int64_t> nextSeqLocked();
     Status checkRoomLocked(const std::string& deviceId, const std::string& token, const std::string& topic,
                            std::size_t size);

@@ -151,6 +151,22 @@ TEST_CASE("an admitted message is written by store(), skipped if acked in betwee
     CHECK(f.pendingBodies() == std::vector<std::string>{"a"});
 }
 
+TEST_CASE("isNew() tells a stored or acked message from a new one and hands out no seq", "[proxy][mailbox]") {
+    Fixture f;
+    auto stored = Mailbox::entryFor(f.device, f.message("stored"), f.farFuture());
+    auto acked = Mailbox::entryFor(f.device, f.message("acked"), f.farFuture());
+    auto fresh = Mailbox::entryFor(f.device, f.message("new"), f.farFuture());
+    REQUIRE(*f.mailbox->admit(stored));
+    REQUIRE(f.mailbox->store({stored}).ok());
+    REQUIRE(f.mailbox->ack(f.device, {acked.messageId}).ok());
+    CHECK_FALSE(*f.mailbox->isNew(stored));
+    CHECK_FALSE(*f.mailbox->isNew(acked));
+    CHECK(*f.mailbox->isNew(fresh));
+    CHECK(fresh.seq == 0);
+    REQUIRE(*f.mailbox->admit(fresh));
+    CHECK(fresh.seq == stored.seq + 1);  // isNew() took none
+}
+
 TEST_CASE("a seq handed out before a crash is never handed out again", "[proxy][mailbox]") {
     Fixture f;
     auto sent = Mailbox::entryFor(f.device, f.message("sent, never written"), f.farFuture());
