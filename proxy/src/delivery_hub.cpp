@@ -320,6 +320,8 @@ void DeliveryHub::storeAdmitted() {
 }
 
 void DeliveryHub::collected(const std::string& deviceId, std::vector<std::string> ids, std::size_t acked) {
+    // Nothing to write and nothing held anywhere: an ack (or a flood of them) posts no work.
+    if (acked == 0 && heldMessages_ == 0) return;
     asio::post(strand_, [self = shared_from_this(), deviceId, ids = std::move(ids), acked] {
         if (self->stopped_) return;
         // What the device had live, behind its held messages, goes now: found later among
@@ -384,7 +386,7 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
         if (admitted.empty()) continue;
         auto stored = mailbox_.store(admitted);
         std::vector<MailboxEntry> refused;
-        std::vector<OutgoingEvent> written;  // a page: one write on each stream
+        std::vector<std::pair<std::string, node::DeliveredMessage>> written;  // a page: one write a stream
         for (std::size_t i = 0; i < admitted.size(); ++i) {
             auto& entry = admitted[i];
             const auto outcome = stored && i < stored->outcomes.size() ? stored->outcomes[i] : StoreOutcome::Orphaned;
@@ -394,12 +396,15 @@ void DeliveryHub::releaseHeld(const std::string& deviceId, std::size_t budget) {
                 ++counters_.queued;
                 --budget;
                 if (auto envelope = node::decodeEnvelope(entry.envelope))
-                    written.push_back({std::to_string(entry.seq), {entry.token, std::move(*envelope)}});
+                    written.emplace_back(std::to_string(entry.seq), node::DeliveredMessage{entry.token, std::move(*envelope)});
             } else {
                 ++skipped;  // acked or its subscription removed since admit()
             }
         }
-        sendToStreams(deviceId, written);
+        std::vector<OutgoingEvent> page;
+        page.reserve(written.size());
+        for (const auto& [eventId, message] : written) page.push_back({eventId, &message});
+        sendToStreams(deviceId, page);
         if (!stored || !refused.empty()) {  // no more room: the next ack or tick goes on
             held_.putBack(deviceId, std::move(refused));
             full = true;
@@ -425,7 +430,7 @@ void DeliveryHub::forgetForRefetch(const std::string& deviceId, const std::strin
 
 bool DeliveryHub::sendToStreams(const std::string& deviceId, const std::string& eventId,
                                 const node::DeliveredMessage& message) {
-    return sendToStreams(deviceId, {OutgoingEvent{eventId, message}}) > 0;
+    return sendToStreams(deviceId, {OutgoingEvent{eventId, &message}}) > 0;
 }
 
 std::size_t DeliveryHub::sendToStreams(const std::string& deviceId, const std::vector<OutgoingEvent>& events) {
@@ -433,7 +438,7 @@ std::size_t DeliveryHub::sendToStreams(const std::string& deviceId, const std::v
     if (it == streams_.end() || events.empty()) return 0;
     std::vector<std::string> json;
     json.reserve(events.size());
-    for (const auto& e : events) json.push_back(node::messageToJson(e.message));
+    for (const auto& e : events) json.push_back(node::messageToJson(*e.message));
     std::vector<bool> sent(events.size(), false);
     std::vector<EventStream::Event> page;
     std::vector<std::size_t> onPage;
@@ -441,7 +446,7 @@ std::size_t DeliveryHub::sendToStreams(const std::string& deviceId, const std::v
         page.clear();
         onPage.clear();
         for (std::size_t i = 0; i < events.size(); ++i)
-            if (stream->carries(events[i].message.envelope.urgency)) {
+            if (stream->carries(events[i].message->envelope.urgency)) {
                 page.push_back({events[i].eventId, json[i]});
                 onPage.push_back(i);
             }
@@ -456,7 +461,7 @@ std::size_t DeliveryHub::sendToStreams(const std::string& deviceId, const std::v
     for (std::size_t i = 0; i < events.size(); ++i) {
         if (!sent[i]) continue;
         ++count;
-        const auto waitedMs = nowMs - static_cast<std::int64_t>(events[i].message.envelope.createdMs);
+        const auto waitedMs = nowMs - static_cast<std::int64_t>(events[i].message->envelope.createdMs);
         deliveryLatency_.observe(waitedMs > 0 ? static_cast<double>(waitedMs) / 1000.0 : 0.0);
     }
     counters_.delivered += count;

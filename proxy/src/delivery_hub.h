@@ -127,7 +127,7 @@ private:
     bool sendToStreams(const std::string& deviceId, const std::string& eventId, const node::DeliveredMessage& message);
     struct OutgoingEvent {
         std::string eventId;
-        node::DeliveredMessage message;
+        const node::DeliveredMessage* message;  // the caller's: a live message is not copied
     };
     // Several messages in one write on each of the device's streams (those each carries): a
     // burst is one write, far from a stream's bound on queued writes (256), which a write per
